@@ -1,0 +1,25 @@
+# Project options. Optional parts are AUTO/ON/OFF: AUTO turns on when the dependency is found.
+set(DEEPSIM_WITH_CUDA AUTO CACHE STRING "Build kernels/ and runtime/ (AUTO, ON, OFF)")
+set_property(CACHE DEEPSIM_WITH_CUDA PROPERTY STRINGS AUTO ON OFF)
+set(DEEPSIM_WITH_GUI AUTO CACHE STRING "Build gui/ with Qt6 Widgets and Charts (AUTO, ON, OFF)")
+set_property(CACHE DEEPSIM_WITH_GUI PROPERTY STRINGS AUTO ON OFF)
+option(DEEPSIM_WARNINGS_AS_ERRORS "Treat compiler warnings as errors" ON)
+option(DEEPSIM_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanitizer" OFF)
+option(DEEPSIM_BUILD_BENCH "Build the Google Benchmark programs in bench/" ON)
+
+foreach(opt DEEPSIM_WITH_CUDA DEEPSIM_WITH_GUI)
+  if(NOT ${opt} MATCHES "^(AUTO|ON|OFF)$")
+    message(FATAL_ERROR "${opt} must be AUTO, ON or OFF, not '${${opt}}'")
+  endif()
+endforeach()
+
+add_library(deepsim_warnings INTERFACE)
+target_compile_options(deepsim_warnings INTERFACE
+  $<$<COMPILE_LANGUAGE:CXX>:-Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
+  -Wcast-align -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough
+  $<$<BOOL:${DEEPSIM_WARNINGS_AS_ERRORS}>:-Werror>>)
+
+if(DEEPSIM_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs the Debian packages deepsim needs (only those missing), then configures and builds.
+# Usage: scripts/setup.sh [--deps-only] [--build-dir DIR] [--type Release|Debug|Asan] [cmake args...]
+# Idempotent: a second run installs nothing and rebuilds only what changed.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build ccache pkg-config
+  libyaml-cpp-dev libeigen3-dev libboost-graph-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  qt6-base-dev qt6-charts-dev libqt6opengl6-dev libxkbcommon-dev libgl-dev
+)
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build_dir="$here/build"
+build_type=Release
+deps_only=0
+extra=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --deps-only) deps_only=1 ;;
+    --build-dir) build_dir="$2"; shift ;;
+    --type) build_type="$2"; shift ;;
+    *) extra+=("$1") ;;
+  esac
+  shift
+done
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${#missing[@]} missing Debian packages: ${missing[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo_cmd apt-get update -qq
+  $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "setup: all ${#PACKAGES[@]} Debian packages present"
+fi
+[ "$deps_only" = 1 ] && exit 0
+
+export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
+cmake -S "$here" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="$build_type" "${extra[@]}"
+cmake --build "$build_dir" -j "$(nproc)"

@@ -1,0 +1,17 @@
+#include "sim/parallel/parallel_spec.h"
+
+namespace deepsim {
+
+const char* to_string(ScheduleKind k) {
+  switch (k) {
+    case ScheduleKind::kGPipe: return "gpipe";
+    case ScheduleKind::k1F1B: return "1f1b";
+    case ScheduleKind::kInterleaved1F1B: return "interleaved-1f1b";
+    case ScheduleKind::kZb1p: return "zb1p";
+    case ScheduleKind::kDualPipe: return "dualpipe";
+    case ScheduleKind::kDualPipeV: return "dualpipev";
+  }
+  return "?";
+}
+
+}  // namespace deepsim

@@ -1,0 +1,34 @@
+// ParallelSpec: the `parallel:` section of a scenario: how the model and the batch are split.
+// GPUs = pp x dp x tp. EP is drawn from the DP ranks of one pipeline stage (DeepSeek-V3, reference R12),
+// so ep must divide dp x tp.
+#pragma once
+
+namespace deepsim {
+
+enum class ScheduleKind {
+  kGPipe,
+  k1F1B,
+  kInterleaved1F1B,  // virtual stages
+  kZb1p,             // zero-bubble, W split from B
+  kDualPipe,         // bidirectional, two model copies, F&B pairs
+  kDualPipeV,        // V-shaped DualPipe on pp/2 devices' worth of ranks
+};
+
+[[nodiscard]] const char* to_string(ScheduleKind k);
+
+struct ParallelSpec {
+  int pp = 1;
+  int dp = 1;
+  int tp = 1;
+  int ep = 1;
+  int zero_stage = 1;           // 0 or 1
+  int micro_batch_size = 1;     // sequences per micro-batch
+  int micro_batches = 1;        // per pipeline per step (gradient accumulation)
+  ScheduleKind schedule = ScheduleKind::k1F1B;
+  int virtual_stages = 1;       // chunks per rank for interleaved 1F1B
+  int comm_sms = 20;            // SMs held by communication kernels (DeepSeek-V3: 20 of 132)
+
+  [[nodiscard]] int gpus() const { return pp * dp * tp; }
+};
+
+}  // namespace deepsim

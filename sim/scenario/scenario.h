@@ -1,0 +1,49 @@
+// Scenario: one fully resolved input (schema v1, docs/scenario.md). Loading and validation live in
+// loader.h; everything downstream takes a const Scenario&.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/hw/cluster_spec.h"
+#include "sim/model/model_spec.h"
+#include "sim/parallel/parallel_spec.h"
+
+namespace deepsim {
+
+struct BatchRamp {
+  double start_sequences = 0;  // global batch at step 0, in sequences (0: no ramp)
+  double ramp_tokens = 0;      // tokens over which the batch grows to TrainingSpec::global_batch
+};
+
+struct TrainingSpec {
+  double tokens = 0;           // tokens to train on
+  int seq_len = 4096;          // tokens per sequence
+  int global_batch = 0;        // sequences per step after the ramp
+  BatchRamp ramp;
+  std::string precision = "fp8";  // "fp8" (DeepSeek-V3 recipe) or "bf16"
+};
+
+struct PricingSpec {
+  double usd_per_gpu_hour = 2.0;
+};
+
+struct CalibrationSpec {
+  std::string profile;         // name or path of a calibration profile; empty: roofline default
+};
+
+struct Scenario {
+  int schema = 1;
+  std::string name;
+  std::string source_file;     // where it was loaded from ("" for built-in)
+  std::uint64_t seed = 1;
+  ClusterSpec cluster;
+  ModelSpec model;
+  ParallelSpec parallel;
+  TrainingSpec training;
+  PricingSpec pricing;
+  CalibrationSpec calibration;
+};
+
+}  // namespace deepsim
