@@ -1,0 +1,76 @@
+// TaskGraph: what the engine executes. A DAG of tasks, each either
+//  - compute: occupies one stream (a FIFO resource, e.g. GPU 3's compute stream) for a duration, or
+//  - flow: moves bytes along a path of links, sharing each link max-min fairly with concurrent flows,
+//    after a fixed latency (the sum of per-hop latencies), or
+//  - delay: a pure wait (launch overhead, a barrier's fixed cost).
+// A task starts when all its predecessors have finished (and, for compute, when its stream is free;
+// ready tasks on one stream start in the order they became ready, ties by task id).
+// Builders (collectives, the step builder) append tasks; the engine (engine.h) runs the graph.
+// Links are LinkIds into a LinkTable (sim/net/link.h) that the engine is given with the graph.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "sim/core/ids.h"
+#include "sim/core/units.h"
+
+namespace deepsim {
+
+using StreamId = Id<struct StreamTag>;
+
+enum class TaskKind : std::uint8_t { kCompute, kFlow, kDelay };
+
+struct Task {
+  TaskKind kind = TaskKind::kDelay;
+  StreamId stream;             // compute only
+  Time duration;               // compute and delay
+  Bytes bytes;                 // flow only
+  Time latency;                // flow only: charged before the bytes move
+  std::uint32_t path_begin = 0;  // flow only: [path_begin, path_end) into the graph's path storage
+  std::uint32_t path_end = 0;
+  std::uint32_t label = 0;     // index into TaskGraph::labels(), for traces and reports
+  std::int32_t gpu = -1;       // owning GPU for per-GPU accounting, -1 if none
+  std::uint32_t category = 0;  // builder-defined class (e.g. "attention", "dispatch"), for breakdowns
+};
+
+class TaskGraph {
+ public:
+  StreamId add_stream(std::string name);
+  std::uint32_t add_label(std::string text);
+  TaskId add_compute(StreamId stream, Time duration, std::uint32_t label = 0, std::int32_t gpu = -1,
+                     std::uint32_t category = 0);
+  TaskId add_flow(std::span<const LinkId> path, Bytes bytes, Time latency, std::uint32_t label = 0,
+                  std::int32_t gpu = -1, std::uint32_t category = 0);
+  TaskId add_delay(Time duration, std::uint32_t label = 0);
+  // `after` may start only when `before` has finished.
+  void add_dep(TaskId before, TaskId after);
+
+  [[nodiscard]] std::size_t size() const { return tasks_.size(); }
+  [[nodiscard]] const Task& task(TaskId id) const { return tasks_[id.value()]; }
+  [[nodiscard]] std::span<const Task> tasks() const { return tasks_; }
+  [[nodiscard]] std::span<const LinkId> path(const Task& t) const {
+    return std::span<const LinkId>(path_links_).subspan(t.path_begin, t.path_end - t.path_begin);
+  }
+  [[nodiscard]] std::span<const TaskId> successors(TaskId id) const;
+  [[nodiscard]] std::uint32_t predecessor_count(TaskId id) const { return pred_count_[id.value()]; }
+  [[nodiscard]] const std::vector<std::string>& stream_names() const { return streams_; }
+  [[nodiscard]] const std::vector<std::string>& labels() const { return labels_; }
+
+ private:
+  void finalize_successors() const;  // builds the CSR successor arrays lazily
+
+  std::vector<Task> tasks_;
+  std::vector<LinkId> path_links_;
+  std::vector<std::pair<TaskId, TaskId>> edges_;
+  std::vector<std::uint32_t> pred_count_;
+  std::vector<std::string> streams_;
+  std::vector<std::string> labels_{""};
+  mutable std::vector<std::uint32_t> succ_offsets_;
+  mutable std::vector<TaskId> succ_;
+  mutable bool succ_valid_ = false;
+};
+
+}  // namespace deepsim
