@@ -34,6 +34,9 @@ struct Task {
   std::uint32_t label = 0;     // index into TaskGraph::labels(), for traces and reports
   std::int32_t gpu = -1;       // owning GPU for per-GPU accounting, -1 if none
   std::uint32_t category = 0;  // builder-defined class (e.g. "attention", "dispatch"), for breakdowns
+  // Flow only: SMs the communication kernel holds on `gpu` from the flow's start to its end (latency
+  // included). Compute on that GPU slows while they are held; see engine.h. 0 = no SMs held.
+  std::int32_t comm_sms = 0;
 };
 
 class TaskGraph {
@@ -47,6 +50,11 @@ class TaskGraph {
   TaskId add_delay(Time duration, std::uint32_t label = 0);
   // `after` may start only when `before` has finished.
   void add_dep(TaskId before, TaskId after);
+  // Declares that `gpu` has `sms` streaming multiprocessors shared by its compute and communication
+  // kernels. GPUs never declared run compute at full speed whatever their flows hold.
+  void set_gpu_sms(std::int32_t gpu, std::int32_t sms);
+  // Sets the SMs a flow's communication kernel holds on the flow's gpu while active.
+  void set_comm_sms(TaskId flow, std::int32_t sms);
 
   [[nodiscard]] std::size_t size() const { return tasks_.size(); }
   [[nodiscard]] const Task& task(TaskId id) const { return tasks_[id.value()]; }
@@ -58,6 +66,8 @@ class TaskGraph {
   [[nodiscard]] std::uint32_t predecessor_count(TaskId id) const { return pred_count_[id.value()]; }
   [[nodiscard]] const std::vector<std::string>& stream_names() const { return streams_; }
   [[nodiscard]] const std::vector<std::string>& labels() const { return labels_; }
+  // SMs per GPU, indexed by gpu; 0 where none were declared (the vector may be shorter than the GPU count).
+  [[nodiscard]] const std::vector<std::int32_t>& gpu_sms() const { return gpu_sms_; }
 
  private:
   void finalize_successors() const;  // builds the CSR successor arrays lazily
@@ -68,6 +78,7 @@ class TaskGraph {
   std::vector<std::uint32_t> pred_count_;
   std::vector<std::string> streams_;
   std::vector<std::string> labels_{""};
+  std::vector<std::int32_t> gpu_sms_;
   mutable std::vector<std::uint32_t> succ_offsets_;
   mutable std::vector<TaskId> succ_;
   mutable bool succ_valid_ = false;

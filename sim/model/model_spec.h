@@ -24,6 +24,7 @@ struct AttentionSpec {
   int qk_nope_head_dim = 0;  // d_h
   int qk_rope_head_dim = 0;  // d_h^R
   int v_head_dim = 0;
+  bool qkv_bias = false;     // q, k and v projections carry a bias vector (Qwen2.5)
 };
 
 struct MoeSpec {
@@ -35,6 +36,7 @@ struct MoeSpec {
   int limited_groups = 1;      // groups a token may use (V3: 4)
   int first_dense_layers = 0;  // the first k layers use the dense FFN (V3: 3)
   int moe_layer_freq = 1;      // every n-th layer after the dense ones is MoE
+  bool router_bias = false;    // per-expert score bias for aux-loss-free balancing (V3 e_score_correction_bias)
 };
 
 struct ModelSpec {

@@ -17,9 +17,11 @@ ModelSpec deepseek_v3() {
                  .q_lora_rank = 1536, .kv_lora_rank = 512, .qk_nope_head_dim = 128, .qk_rope_head_dim = 64,
                  .v_head_dim = 128};
   m.moe = {.routed_experts = 256, .shared_experts = 1, .expert_intermediate = 2048, .top_k = 8,
-           .expert_groups = 8, .limited_groups = 4, .first_dense_layers = 3, .moe_layer_freq = 1};
+           .expert_groups = 8, .limited_groups = 4, .first_dense_layers = 3, .moe_layer_freq = 1,
+           .router_bias = true};
   m.mtp_depth = 1;
-  m.source = "DeepSeek-V3 TR 4.2; DeepSeek-V3/inference/configs/config_671B.json (reference R8)";
+  m.source = "DeepSeek-V3 TR 4.2; DeepSeek-V3/inference/configs/config_671B.json (reference R8); "
+             "router_bias: the e_score_correction_bias of the aux-loss-free balancing";
   return m;
 }
 
@@ -58,8 +60,9 @@ ModelSpec qwen25_72b() {
   m.hidden = 8192;
   m.vocab = 152064;
   m.dense_intermediate = 29568;
-  m.attention = {.kind = AttentionKind::kGqa, .heads = 64, .kv_heads = 8, .head_dim = 128};
-  m.source = "Qwen2.5 technical report (arXiv 2412.15115) Table 1; Qwen/Qwen2.5-72B config.json";
+  m.attention = {.kind = AttentionKind::kGqa, .heads = 64, .kv_heads = 8, .head_dim = 128, .qkv_bias = true};
+  m.source = "Qwen2.5 technical report (arXiv 2412.15115) Table 1; Qwen/Qwen2.5-72B config.json "
+             "(attention_bias on q/k/v)";
   return m;
 }
 

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Sets up (Debian packages, configure, build) and runs every test:
+#  1. the full Release build (sim, CLI, calibrate, CUDA kernels and runtime where nvcc exists, GUI where
+#     Qt6 exists) and all its tests; GPU tests skip with the reason printed when no GPU is present;
+#  2. the simulator's tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# .ci/run calls this script; it is the README's test command.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+jobs=$(nproc)
+export QT_QPA_PLATFORM=offscreen
+
+echo "== Release build and tests"
+"$here/scripts/setup.sh" --build-dir "$here/build"
+ctest --test-dir "$here/build" --output-on-failure -j "$jobs" --timeout 600
+
+echo "== Simulator tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+"$here/scripts/setup.sh" --build-dir "$here/build-asan" --type RelWithDebInfo \
+  -DDEEPSIM_SANITIZE=ON -DDEEPSIM_WITH_CUDA=OFF -DDEEPSIM_WITH_GUI=OFF -DDEEPSIM_BUILD_BENCH=OFF
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir "$here/build-asan" --output-on-failure -j "$jobs" --timeout 900

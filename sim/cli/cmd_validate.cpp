@@ -1,0 +1,24 @@
+// deepsim validate: load and check a scenario; print a one-line summary (or the resolved YAML).
+#include <iostream>
+
+#include "sim/cli/commands.h"
+#include "sim/parallel/parallel_spec.h"
+#include "sim/scenario/loader.h"
+
+namespace deepsim::cli {
+
+int run_validate(const Args& args) {
+  const std::string path = args.positional().at(0);
+  const Scenario s = load_scenario_file(path, args.all("set"));
+  if (args.has("print")) {
+    std::cout << to_yaml(s);
+    return kExitOk;
+  }
+  std::cout << path << ": ok: " << s.model.name << " on " << s.cluster.total_gpus() << " x " << s.cluster.gpu.name
+            << " (" << s.cluster.nodes << " nodes, " << to_string(s.cluster.topology.kind) << "), pp "
+            << s.parallel.pp << " x dp " << s.parallel.dp << " x tp " << s.parallel.tp << ", ep " << s.parallel.ep
+            << ", " << to_string(s.parallel.schedule) << "\n";
+  return kExitOk;
+}
+
+}  // namespace deepsim::cli

@@ -1,0 +1,39 @@
+#include "sim/cli/commands.h"
+
+namespace deepsim::cli {
+namespace {
+
+OptionSpec set_option() {
+  return {"set", "KEY.PATH=VALUE", true, "override a scenario key, e.g. --set parallel.pp=8"};
+}
+
+}  // namespace
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> list = {
+      {{"run", "SCENARIO", 1, 1, "simulate a training step and run of a scenario; print and write reports",
+        {set_option(),
+         {"out", "DIR", false, "write result.json, report.md, report.html, trace.json and CSV files to DIR"},
+         {"quiet", "", false, "print only the summary line"}}},
+       run_run},
+      {{"validate", "SCENARIO", 1, 1, "check a scenario and print its resolved form; exit 2 on errors",
+        {set_option(), {"print", "", false, "print the fully resolved scenario as YAML"}}},
+       run_validate},
+      {{"model", "PRESET|SCENARIO", 1, 1, "parameters, FLOPs per token and KV cache of a model",
+        {set_option(), {"seq-len", "N", false, "sequence length for FLOPs per token (default: 4096)"}}},
+       run_model},
+      {{"topo", "SCENARIO", 1, 1, "describe the scenario's fabric: nodes, GPUs, planes, switches, links",
+        {set_option()}},
+       run_topo},
+      {{"net-bench", "SCENARIO", 1, 1, "simulate a collective on the scenario's fabric, like nccl-tests",
+        {set_option(),
+         {"collective", "NAME", false,
+          "all-reduce, all-gather, reduce-scatter, all-to-all, dispatch or combine (default all-reduce)"},
+         {"bytes", "SIZE[,SIZE...]", false, "message sizes, e.g. 1M,64M,1G (default 1G)"},
+         {"gpus", "N", false, "GPUs taking part (default: the whole cluster)"}}},
+       run_net_bench},
+  };
+  return list;
+}
+
+}  // namespace deepsim::cli

@@ -1,0 +1,18 @@
+// Did-you-mean suggestions for misspelt keys, flags and names.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace deepsim {
+
+// Optimal-string-alignment edit distance (insertions, deletions, substitutions, adjacent swaps).
+[[nodiscard]] int edit_distance(std::string_view a, std::string_view b);
+// The candidate closest to `word` if it is close enough to be a plausible typo (distance <= max(1, len/3)),
+// else "". Ties go to the earlier candidate, so suggestions are deterministic.
+[[nodiscard]] std::string closest_match(std::string_view word, std::span<const std::string> candidates);
+// "did you mean 'x'?" or "expected one of: a, b, c".
+[[nodiscard]] std::string suggestion_hint(std::string_view word, std::span<const std::string> candidates);
+
+}  // namespace deepsim

@@ -1,0 +1,56 @@
+// The discrete-event engine: runs a TaskGraph over a LinkTable and reports when every task ran.
+//
+// Semantics (task_graph.h lists the task kinds):
+//  - A task is *ready* when its last predecessor finishes. Ready delays and flows start at once.
+//    Ready compute tasks queue on their stream (a FIFO resource): in the order they became ready, ties
+//    by task id; a stream runs one task at a time.
+//  - A flow holds its comm_sms on its gpu from start to end (sm_sharing.h), waits its fixed latency,
+//    then moves its bytes in the flow model (sim/net/flow_network.h), sharing links max-min fairly.
+//    A flow alone takes latency + bytes / min capacity. Flows with no bytes or an empty path take
+//    just their latency.
+//  - Compute on a GPU with declared SMs progresses at (S - held) / S of nominal speed while
+//    communication holds SMs (processor sharing, sm_sharing.h); otherwise it takes its duration.
+//  - Events at one instant are handled in (time, insertion) order; then, once per instant, newly ready
+//    tasks start (by task id), and the flow and SM models re-time what that instant changed. So results
+//    never depend on the order of simultaneous events, and two runs of one graph are identical.
+//  - Flows reach the network model through FlowModel (flow_model.h). run(graph, links) binds the
+//    max-min fair model (sim/net/flow_network.h); it is defined in sim/net/flow_run.cpp because
+//    deepsim_net sits above deepsim_engine in the module graph (link with deepsim::sim or deepsim::net).
+//  - A graph that cannot complete (a cycle, a flow on a zero-capacity link, compute starved of SMs)
+//    throws InternalError naming the stuck tasks; the engine never hangs.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "sim/core/time.h"
+#include "sim/engine/flow_model.h"
+#include "sim/engine/task_graph.h"
+#include "sim/net/link.h"
+
+namespace deepsim {
+
+struct RunOptions {
+  bool record_link_bytes = true;  // fill RunResult::link_bytes and link_busy
+};
+
+struct TaskTiming {
+  Time ready;  // when its dependencies were met
+  Time start;  // when it started (compute: when its stream took it)
+  Time end;
+};
+
+struct RunResult {
+  Time makespan;                  // end of the last task
+  std::vector<TaskTiming> tasks;  // indexed by TaskId
+  std::vector<double> link_bytes;  // bytes carried per LinkId
+  std::vector<Time> link_busy;     // time each link carried at least one flow
+  std::uint64_t events = 0;        // events processed (outdated completions excluded)
+};
+
+// Runs `graph` with flows on `links` shared max-min fairly (defined in sim/net/flow_run.cpp).
+[[nodiscard]] RunResult run(const TaskGraph& graph, const LinkTable& links, const RunOptions& options = {});
+// Runs `graph` with any flow model, fresh (no active flows); the core of the above.
+[[nodiscard]] RunResult run(const TaskGraph& graph, FlowModel& flows, const RunOptions& options = {});
+
+}  // namespace deepsim

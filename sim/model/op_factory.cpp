@@ -1,0 +1,180 @@
+#include "sim/model/op_factory.h"
+
+#include <utility>
+
+#include "sim/core/error.h"
+
+namespace deepsim::op_factory {
+namespace {
+
+double d(std::int64_t v) { return static_cast<double>(v); }
+
+Op named(std::string name, OpKind kind) {
+  Op op;
+  op.name = std::move(name);
+  op.kind = kind;
+  return op;
+}
+
+// Repeating the forward inside the backward: the recomputed output is produced again, so its FLOPs and
+// bytes join dgrad.
+void add_recompute(Op& op) {
+  op.dgrad += op.fwd;
+  op.dgrad_bytes += op.fwd_bytes;
+}
+
+}  // namespace
+
+double gemm_input_bytes(bool fp8) { return fp8 ? kFp8Bytes : kBf16Bytes; }
+
+Op gemm(std::string name, GemmShape s, GemmOptions o) {
+  DEEPSIM_ASSERT(s.m >= 0 && s.n > 0 && s.k > 0, "gemm " + name + ": non-positive shape");
+  Op op = named(std::move(name), OpKind::kGemm);
+  const double a = gemm_input_bytes(o.fp8);
+  const double m = d(s.m), n = d(s.n), k = d(s.k);
+  op.gemm = s;
+  op.fp8 = o.fp8;
+  op.fwd = Flops(2 * m * n * k);
+  op.dgrad = Flops(2 * m * n * k);  // dX[M x K] = dY[M x N] . W[N x K]
+  op.wgrad = Flops(2 * m * n * k);  // dW[N x K] = dY^T . X
+  op.fwd_bytes = Bytes(a * (m * k + n * k) + kBf16Bytes * m * n);
+  op.dgrad_bytes = Bytes(a * (m * n + n * k) + kBf16Bytes * m * k);
+  op.wgrad_bytes = Bytes(a * (m * n + m * k) + 2 * kFp32Bytes * n * k);
+  op.saved = o.save_input ? Bytes(a * m * k) : Bytes(0);
+  op.params = s.n * s.k + o.bias;
+  if (o.recompute) add_recompute(op);
+  return op;
+}
+
+Op grouped_gemm(std::string name, std::span<const std::int64_t> tokens_per_group, std::int64_t n, std::int64_t k,
+                bool fp8) {
+  Op op = named(std::move(name), OpKind::kGroupedGemm);
+  const double a = gemm_input_bytes(fp8);
+  const double nn = d(n), kk = d(k);
+  std::int64_t total = 0;
+  for (const std::int64_t mi : tokens_per_group) {
+    DEEPSIM_ASSERT(mi >= 0, "grouped gemm " + op.name + ": negative token count");
+    total += mi;
+    if (mi == 0) continue;  // an idle expert launches no tiles and reads no weights
+    const double m = d(mi);
+    op.fwd += Flops(2 * m * nn * kk);
+    op.fwd_bytes += Bytes(a * (m * kk + nn * kk) + kBf16Bytes * m * nn);
+    op.dgrad_bytes += Bytes(a * (m * nn + nn * kk) + kBf16Bytes * m * kk);
+    op.wgrad_bytes += Bytes(a * (m * nn + m * kk) + 2 * kFp32Bytes * nn * kk);
+  }
+  const auto groups = static_cast<std::int64_t>(tokens_per_group.size());
+  op.dgrad = op.fwd;
+  op.wgrad = op.fwd;
+  op.groups = static_cast<int>(groups);
+  // OpWork's m is the tokens of one group: the mean, rounded up, describes the launch's tile shape.
+  op.gemm = {.m = groups > 0 ? (total + groups - 1) / groups : 0, .n = n, .k = k};
+  op.fp8 = fp8;
+  op.per_expert = true;
+  op.saved = Bytes(a * d(total) * kk);
+  op.params = groups * n * k;
+  return op;
+}
+
+Op rms_norm(std::string name, std::int64_t tokens, std::int64_t width, bool recompute) {
+  Op op = named(std::move(name), OpKind::kNorm);
+  const double e = d(tokens) * d(width);
+  op.fwd = Flops(kNormFwdFlopsPerElem * e);
+  op.dgrad = Flops(kNormBwdFlopsPerElem * e);  // the gain's gradient is a reduction fused into this pass
+  op.fwd_bytes = Bytes(2 * kBf16Bytes * e);     // read x, write y
+  op.dgrad_bytes = Bytes(3 * kBf16Bytes * e);   // read x and dy, write dx
+  op.saved = Bytes(kBf16Bytes * e);
+  op.params = width;
+  if (recompute) add_recompute(op);
+  return op;
+}
+
+Op swiglu(std::string name, std::int64_t tokens, std::int64_t inter, bool fp8, bool recompute) {
+  Op op = named(std::move(name), OpKind::kElementwise);
+  const double a = gemm_input_bytes(fp8);
+  const double out = d(tokens) * d(inter);  // output elements; the input has twice as many
+  op.fwd = Flops(kSwigluFwdFlopsPerElem * out);
+  op.dgrad = Flops(kSwigluBwdFlopsPerElem * out);
+  op.fwd_bytes = Bytes(kBf16Bytes * 2 * out + a * out);
+  op.dgrad_bytes = Bytes(a * 2 * out + kBf16Bytes * out + kBf16Bytes * 2 * out);  // read in, dy; write dx
+  op.saved = Bytes(a * 2 * out);
+  if (recompute) add_recompute(op);
+  return op;
+}
+
+Op attention(std::string name, const AttentionShape& s) {
+  DEEPSIM_ASSERT(s.seq_len > 0 && s.tokens % s.seq_len == 0, "attention " + name + ": tokens not whole sequences");
+  Op op = named(std::move(name), OpKind::kAttention);
+  const double seqs = d(s.tokens / s.seq_len), len = d(s.seq_len), t = d(s.tokens);
+  const double hq = d(s.q_heads), hkv = d(s.kv_heads), dqk = d(s.d_qk), dv = d(s.d_v);
+  // Causal masking: each query sees on average half the keys, so half of the S x S score matrix is work.
+  const double pairs = seqs * hq * len * len * (s.causal ? 0.5 : 1.0);
+  op.fwd = Flops(2 * pairs * (dqk + dv));  // QK^T and PV
+  // Flash backward: recompute QK^T; dV = P^T dO, dP = dO V^T; dQ = dS K, dK = dS^T Q.
+  op.dgrad = Flops(2 * pairs * (3 * dqk + 2 * dv));
+  const double qkv = t * (hq * dqk + hkv * (dqk + dv));  // elements of Q, K, V
+  const double o = t * hq * dv;
+  const double lse = t * hq;  // softmax statistics, FP32, one per query row; never the S x S matrix
+  op.fwd_bytes = Bytes(kBf16Bytes * (qkv + o) + kFp32Bytes * lse);
+  op.dgrad_bytes = Bytes(kBf16Bytes * (2 * qkv + 2 * o) + kFp32Bytes * lse);  // read Q K V O dO; write dQ dK dV
+  op.saved = Bytes(kBf16Bytes * (s.save_qkv ? qkv + o : o) + kFp32Bytes * lse);
+  return op;
+}
+
+Op router(std::string name, std::int64_t tokens, std::int64_t experts, std::int64_t hidden, bool bias) {
+  Op op = named(std::move(name), OpKind::kRouter);
+  const double t = d(tokens), e = d(experts), h = d(hidden);
+  op.gemm = {.m = tokens, .n = experts, .k = hidden};
+  op.fwd = Flops(2 * t * e * h);
+  op.dgrad = Flops(2 * t * e * h);
+  op.wgrad = Flops(2 * t * e * h);
+  op.fwd_bytes = Bytes(kBf16Bytes * (t * h + e * h) + kFp32Bytes * t * e);
+  op.dgrad_bytes = Bytes(kFp32Bytes * t * e + kBf16Bytes * (e * h + t * h));
+  op.wgrad_bytes = Bytes(kFp32Bytes * t * e + kBf16Bytes * t * h + 2 * kFp32Bytes * e * h);
+  op.saved = Bytes(kBf16Bytes * t * h + kFp32Bytes * t * e);  // BF16 input and FP32 scores
+  op.params = experts * hidden + (bias ? experts : 0);
+  return op;
+}
+
+Op embedding(std::string name, std::int64_t tokens, std::int64_t vocab_rows, std::int64_t hidden) {
+  Op op = named(std::move(name), OpKind::kEmbedding);
+  const double e = d(tokens) * d(hidden);
+  op.fwd_bytes = Bytes(2 * kBf16Bytes * e);                // gather rows, write them
+  op.wgrad = Flops(e);                                      // scatter-add of the output gradient
+  op.wgrad_bytes = Bytes(kBf16Bytes * e + 2 * kFp32Bytes * e);  // read dy, read-modify-write FP32 rows
+  op.params = vocab_rows * hidden;
+  return op;
+}
+
+Op cross_entropy(std::string name, std::int64_t tokens, std::int64_t vocab_cols) {
+  Op op = named(std::move(name), OpKind::kLoss);
+  const double e = d(tokens) * d(vocab_cols);
+  op.fwd = Flops(kLossFwdFlopsPerLogit * e);
+  op.dgrad = Flops(kLossBwdFlopsPerLogit * e);
+  op.fwd_bytes = Bytes(kBf16Bytes * e + kFp32Bytes * d(tokens));
+  op.dgrad_bytes = Bytes(2 * kBf16Bytes * e);  // read logits, write their gradient
+  op.saved = Bytes(kBf16Bytes * e);            // the logits, from which the softmax is redone
+  return op;
+}
+
+Op permute(std::string name, std::int64_t tokens, std::int64_t top_k, std::int64_t hidden, bool fp8) {
+  Op op = named(std::move(name), OpKind::kElementwise);
+  const double a = gemm_input_bytes(fp8);
+  const double in = d(tokens) * d(hidden), out = in * d(top_k);
+  op.fwd_bytes = Bytes(a * (in + out));
+  op.dgrad = Flops(out);  // summing the top_k gradient copies of each token
+  op.dgrad_bytes = Bytes(kBf16Bytes * (out + in));
+  return op;
+}
+
+Op combine(std::string name, std::int64_t tokens, std::int64_t top_k, std::int64_t hidden) {
+  Op op = named(std::move(name), OpKind::kElementwise);
+  const double in = d(tokens) * d(top_k) * d(hidden), out = d(tokens) * d(hidden);
+  // The routing weight is applied in the expert (on the down projection's input), so the combine is a
+  // plain sum and keeps nothing for the backward; the weight's gradient comes from the SwiGLU backward.
+  op.fwd = Flops(in);
+  op.fwd_bytes = Bytes(kBf16Bytes * (in + out));
+  op.dgrad_bytes = Bytes(kBf16Bytes * (out + in));  // broadcast dy to the top_k copies
+  return op;
+}
+
+}  // namespace deepsim::op_factory

@@ -1,0 +1,211 @@
+#include "sim/parallel/schedule_check.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <sstream>
+#include <tuple>
+
+namespace deepsim {
+
+namespace {
+
+// A transfer is named by what moves and from which stage: (gradient?, micro-batch, sending position).
+using HopKey = std::tuple<bool, int, int>;
+
+std::string where(int rank, std::size_t index, const Instr& in) {
+  std::ostringstream os;
+  os << "rank " << rank << " instruction " << index << " (" << to_string(in.op) << " mb " << in.piece.mb
+     << " chunk " << in.piece.chunk << ")";
+  return os.str();
+}
+
+// Per (micro-batch, position): the list index of each phase on its rank, -1 until seen.
+struct PieceState {
+  int forward = -1;
+  int backward = -1;  // input backward (full, split or F&B half)
+  int weight = -1;
+  bool split = false;
+};
+
+class PieceTable {
+ public:
+  explicit PieceTable(const Schedule& s) : s_(s), width_(0) {
+    for (const Route& r : s.routes) width_ = std::max(width_, r.size());
+    states_.resize(static_cast<std::size_t>(s.micro_batches * width_));
+  }
+  // Position of `p` on `rank`, or -1 if the rank does not hold it.
+  [[nodiscard]] int position(int rank, Piece p) const {
+    if (p.mb < 0 || p.mb >= s_.micro_batches) return -1;
+    return s_.route(p.mb).position(rank, p.chunk);
+  }
+  PieceState& at(int mb, int pos) { return states_[static_cast<std::size_t>(mb * width_ + pos)]; }
+
+ private:
+  const Schedule& s_;
+  int width_;
+  std::vector<PieceState> states_;
+};
+
+// Records one compute phase; returns an error message or "".
+std::string record(PieceTable& t, int rank, int idx, Op phase, Piece p, const std::string& at) {
+  const int pos = t.position(rank, p);
+  if (pos < 0) return at + ": rank does not hold this piece";
+  PieceState& st = t.at(p.mb, pos);
+  if (phase == Op::kForward) {
+    if (st.forward >= 0) return at + ": second forward";
+    st.forward = idx;
+  } else if (phase == Op::kBackwardWeight) {
+    if (st.backward < 0 || !st.split) return at + ": W before its split backward";
+    if (st.weight >= 0) return at + ": second W";
+    st.weight = idx;
+  } else {
+    if (st.forward < 0) return at + ": backward before its forward";
+    if (st.backward >= 0) return at + ": second backward";
+    st.backward = idx;
+    st.split = phase == Op::kBackwardInput;
+  }
+  return {};
+}
+
+std::string check_pieces(const Schedule& s) {
+  if (static_cast<int>(s.program.size()) != s.ranks) return "program has the wrong number of ranks";
+  PieceTable t(s);
+  for (int r = 0; r < s.ranks; ++r) {
+    const auto& list = s.program[static_cast<std::size_t>(r)];
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const Instr& in = list[i];
+      const int idx = static_cast<int>(i);
+      std::string err;
+      if (in.op == Op::kForwardBackward) {
+        err = record(t, r, idx, Op::kForward, in.piece, where(r, i, in));
+        if (err.empty()) err = record(t, r, idx, Op::kBackward, in.other, where(r, i, in) + " backward half");
+      } else if (is_compute(in.op)) {
+        err = record(t, r, idx, in.op == Op::kBackward ? Op::kBackward : in.op, in.piece, where(r, i, in));
+      } else if (t.position(r, in.piece) < 0) {
+        err = where(r, i, in) + ": rank does not hold this piece";
+      }
+      if (!err.empty()) return err;
+    }
+  }
+  for (int mb = 0; mb < s.micro_batches; ++mb) {
+    for (int pos = 0; pos < s.route(mb).size(); ++pos) {
+      const PieceState& st = t.at(mb, pos);
+      const std::string id = "mb " + std::to_string(mb) + " stage position " + std::to_string(pos);
+      if (st.forward < 0 || st.backward < 0) return id + ": missing forward or backward";
+      if (st.split != (st.weight >= 0)) return id + ": split backward without W";
+    }
+  }
+  return {};
+}
+
+// Where each transfer's producer and consumer sit: (rank, list index).
+struct Hop {
+  int from_rank = -1, producer = -1, to_rank = -1, consumer = -1;
+  int sends = 0, recvs = 0;
+};
+
+// Index of the compute instruction that produces or consumes each cross-rank hop.
+void collect_hops(const Schedule& s, std::map<HopKey, Hop>& hops) {
+  for (int r = 0; r < s.ranks; ++r) {
+    const auto& list = s.program[static_cast<std::size_t>(r)];
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const Instr& in = list[i];
+      const int idx = static_cast<int>(i);
+      auto touch = [&](Piece p, bool grad, bool produce) {
+        const Route& route = s.route(p.mb);
+        const int pos = route.position(r, p.chunk);
+        const int other = pos + ((grad == produce) ? -1 : 1);
+        if (other < 0 || other >= route.size() || route.at(other).rank == r) return;
+        Hop& h = hops[{grad, p.mb, produce ? pos : other}];
+        (produce ? h.from_rank : h.to_rank) = r;
+        (produce ? h.producer : h.consumer) = idx;
+      };
+      const bool fwd = in.op == Op::kForward || in.op == Op::kForwardBackward;
+      const bool bwd = in.op == Op::kBackward || in.op == Op::kBackwardInput;
+      if (fwd) {
+        touch(in.piece, false, false);
+        touch(in.piece, false, true);
+      }
+      if (bwd) {
+        touch(in.piece, true, false);
+        touch(in.piece, true, true);
+      }
+      if (in.op == Op::kForwardBackward) {
+        touch(in.other, true, false);
+        touch(in.other, true, true);
+      }
+    }
+  }
+}
+
+std::string check_p2p(const Schedule& s) {
+  std::map<HopKey, Hop> hops;
+  collect_hops(s, hops);
+  for (int r = 0; r < s.ranks; ++r) {
+    const auto& list = s.program[static_cast<std::size_t>(r)];
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const Instr& in = list[i];
+      if (is_compute(in.op)) continue;
+      const bool grad = in.op == Op::kSendGradient || in.op == Op::kRecvGradient;
+      const bool send = in.op == Op::kSendActivation || in.op == Op::kSendGradient;
+      const int pos = s.route(in.piece.mb).position(r, in.piece.chunk);
+      const int from = send ? pos : pos + (grad ? 1 : -1);
+      const auto it = hops.find({grad, in.piece.mb, from});
+      if (it == hops.end()) return where(r, i, in) + ": no cross-rank hop to carry";
+      Hop& h = it->second;
+      const int idx = static_cast<int>(i);
+      if (in.peer != (send ? h.to_rank : h.from_rank)) return where(r, i, in) + ": wrong peer";
+      if (send && idx < h.producer) return where(r, i, in) + ": send before its producer";
+      if (!send && idx > h.consumer) return where(r, i, in) + ": receive after its consumer";
+      ++(send ? h.sends : h.recvs);
+    }
+  }
+  for (const auto& [key, h] : hops) {
+    if (h.sends != 1 || h.recvs != 1) {
+      return std::string(std::get<0>(key) ? "gradient" : "activation") + " of mb " +
+             std::to_string(std::get<1>(key)) + " from stage position " + std::to_string(std::get<2>(key)) +
+             ": needs exactly one send and one receive";
+    }
+  }
+  return {};
+}
+
+void measure_memory(const Schedule& s, ScheduleCheck& out) {
+  std::set<std::pair<int, int>> held;  // (rank, chunk)
+  for (const Route& route : s.routes) {
+    for (int p = 0; p < route.size(); ++p) held.insert({route.at(p).rank, route.at(p).chunk});
+  }
+  for (int r = 0; r < s.ranks; ++r) {
+    int live = 0, peak = 0, pairs = 0, forwards = 0;
+    for (const Instr& in : s.program[static_cast<std::size_t>(r)]) {
+      if (in.op == Op::kForward || in.op == Op::kForwardBackward) peak = std::max(peak, ++live);
+      if (in.op == Op::kBackward || in.op == Op::kBackwardInput || in.op == Op::kForwardBackward) --live;
+      pairs += in.op == Op::kForwardBackward ? 1 : 0;
+      forwards += in.op == Op::kForward ? 1 : 0;
+    }
+    const auto chunks = std::count_if(held.begin(), held.end(), [r](const auto& h) { return h.first == r; });
+    out.peak_activations.push_back(peak);
+    out.activation_factor.push_back(peak * s.chunk_weight());
+    out.parameter_factor.push_back(static_cast<double>(chunks) * s.chunk_weight());
+    out.forward_backward_pairs.push_back(pairs);
+    out.forwards.push_back(forwards);
+  }
+}
+
+}  // namespace
+
+Result<ScheduleCheck> check_schedule(const Schedule& s) {
+  if (s.ranks < 1 || s.micro_batches < 1 || s.routes.empty() ||
+      static_cast<int>(s.route_of_mb.size()) != s.micro_batches) {
+    return PlanError{"schedule header is inconsistent (ranks, micro-batches, routes)"};
+  }
+  if (std::string err = check_pieces(s); !err.empty()) return PlanError{err};
+  if (std::string err = check_p2p(s); !err.empty()) return PlanError{err};
+  if (auto run = simulate_in_order(s, StageCosts{}); !run) return PlanError{run.error()};
+  ScheduleCheck out;
+  measure_memory(s, out);
+  return out;
+}
+
+}  // namespace deepsim

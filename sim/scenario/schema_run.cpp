@@ -1,0 +1,84 @@
+// Schema rows for the top level and the run sections: parallel, training, pricing, calibration.
+#include "sim/scenario/schema_builders.h"
+
+namespace deepsim {
+namespace {
+
+using namespace schema_detail;
+
+std::vector<std::string> schedule_names() {
+  return {"gpipe", "1f1b", "interleaved-1f1b", "zb1p", "dualpipe", "dualpipev"};
+}
+std::vector<std::string> precision_names() { return {"fp8", "bf16"}; }
+
+Field seed_field() {
+  Field f = make_field("seed", FieldKind::kSeed, 0, 18446744073709551615.0,
+                       {"", "seed of every random stream (routing draws, failures); same seed, same output"});
+  f.set = [](Scenario& s, const FieldValue& v) { s.seed = std::get<std::uint64_t>(v); };
+  f.get = [](const Scenario& s) -> std::optional<FieldValue> { return s.seed; };
+  return f;
+}
+
+Field precision_field() {
+  Field f = make_field("training.precision", FieldKind::kChoice, 0, 0,
+                       {"", "GEMM precision: fp8 is the DeepSeek-V3 recipe (1x128 / 128x128 scaled E4M3), bf16 the baseline"});
+  f.choices = precision_names;
+  f.set = [](Scenario& s, const FieldValue& v) { s.training.precision = std::get<std::string>(v); };
+  f.get = [](const Scenario& s) -> std::optional<FieldValue> { return s.training.precision; };
+  return f;
+}
+
+}  // namespace
+
+void add_top_fields(std::vector<Field>& out) {
+  out.push_back(int_field<&Scenario::schema>(
+      "schema", 1, 1, {"", "schema version of the file; this deepsim reads version 1", Need::kRequired}));
+  out.push_back(text_field<&Scenario::name>(
+      "name", {"", "label used in reports", Need::kOptional, "the file name without .yaml"}));
+  out.push_back(seed_field());
+}
+
+void add_run_fields(std::vector<Field>& out) {
+  constexpr double kMaxRanks = 1 << 20;  // a million GPUs: anything beyond is a typo
+  using P = ParallelSpec;
+  out.push_back(int_field<&Scenario::parallel, &P::pp>("parallel.pp", 1, 4096, {"", "pipeline-parallel stages"}));
+  out.push_back(int_field<&Scenario::parallel, &P::dp>("parallel.dp", 1, kMaxRanks, {"", "data-parallel replicas"}));
+  out.push_back(int_field<&Scenario::parallel, &P::tp>("parallel.tp", 1, 1024, {"", "tensor-parallel ranks"}));
+  out.push_back(int_field<&Scenario::parallel, &P::ep>(
+      "parallel.ep", 1, kMaxRanks, {"", "expert-parallel ranks, drawn from the dp x tp ranks of one stage"}));
+  out.push_back(int_field<&Scenario::parallel, &P::zero_stage>(
+      "parallel.zero_stage", 0, 1, {"", "ZeRO stage: 0 replicates optimizer state, 1 shards it over dp"}));
+  out.push_back(int_field<&Scenario::parallel, &P::micro_batch_size>(
+      "parallel.micro_batch_size", 1, 1 << 16, {"sequences", "sequences per micro-batch"}));
+  out.push_back(int_field<&Scenario::parallel, &P::micro_batches>(
+      "parallel.micro_batches", 1, 1 << 20, {"", "micro-batches per pipeline per step (gradient accumulation)"}));
+  out.push_back(enum_field<schedule_names, static_cast<const char* (*)(ScheduleKind)>(to_string), &Scenario::parallel,
+                           &P::schedule>(
+      "parallel.schedule", {"", "pipeline schedule: gpipe, 1f1b, interleaved-1f1b, zb1p, dualpipe, dualpipev"}));
+  out.push_back(int_field<&Scenario::parallel, &P::virtual_stages>(
+      "parallel.virtual_stages", 1, 64, {"", "model chunks per rank; >= 2 only with interleaved-1f1b"}));
+  out.push_back(int_field<&Scenario::parallel, &P::comm_sms>(
+      "parallel.comm_sms", 0, 1024, {"SMs", "SMs held by communication kernels (DeepSeek-V3: 20 of 132)"}));
+
+  using T = TrainingSpec;
+  out.push_back(real_field<&Scenario::training, &T::tokens>(
+      "training.tokens", FieldKind::kCount, 1, 1e18, {"tokens", "tokens to train on", Need::kRequired}));
+  out.push_back(int_field<&Scenario::training, &T::seq_len>(
+      "training.seq_len", 1, 1 << 24, {"tokens", "tokens per sequence"}));
+  out.push_back(int_field<&Scenario::training, &T::global_batch>(
+      "training.global_batch", 1, 1 << 26, {"sequences", "sequences per step after the ramp", Need::kRequired}));
+  out.push_back(int_field<&Scenario::training, &T::ramp, &BatchRamp::start_sequences>(
+      "training.ramp.start_sequences", 0, 1 << 26,
+      {"sequences", "global batch at the first step; 0 means no ramp"}));
+  out.push_back(real_field<&Scenario::training, &T::ramp, &BatchRamp::ramp_tokens>(
+      "training.ramp.tokens", FieldKind::kCount, 0, 1e18,
+      {"tokens", "tokens over which the batch grows linearly to global_batch"}));
+  out.push_back(precision_field());
+
+  out.push_back(real_field<&Scenario::pricing, &PricingSpec::usd_per_gpu_hour>(
+      "pricing.usd_per_gpu_hour", FieldKind::kReal, 0, 1e4, {"USD", "rental price of one GPU for one hour"}));
+  out.push_back(text_field<&Scenario::calibration, &CalibrationSpec::profile>(
+      "calibration.profile", {"", "name or path of a calibration profile; empty: the roofline default"}));
+}
+
+}  // namespace deepsim

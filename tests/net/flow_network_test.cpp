@@ -1,0 +1,145 @@
+// FlowNetwork on its own: incremental re-solving (only touched components), versions, link accounting.
+#include "sim/net/flow_network.h"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <vector>
+
+#include "sim/core/error.h"
+
+namespace deepsim {
+namespace {
+using namespace literals;
+
+LinkTable links_of_1_byte_per_ns(int n) {
+  LinkTable t;
+  for (int i = 0; i < n; ++i) t.add(Link{LinkClass::kNvlink, Bandwidth::gb_per_s(1), Bandwidth::gb_per_s(1), Time::zero(), -1});
+  return t;
+}
+
+bool updated(const std::vector<FlowNetwork::Update>& u, FlowNetwork::Handle h) {
+  for (const auto& x : u) {
+    if (x.flow == h) return true;
+  }
+  return false;
+}
+
+// a on L0 and d on L3 are separate components. Starting e on L0 re-solves {a, e} only: d keeps its
+// rate, finish and version. a (1000 B, alone from 0) has 900 B left at 100 ns and now gets 1/2 B/ns:
+// new finish 100 + 1800 = 1900 ns.
+TEST(FlowNetwork, OnlyTheTouchedComponentIsResolved) {
+  const LinkTable links = links_of_1_byte_per_ns(4);
+  const std::array<LinkId, 1> l0{LinkId(0)};
+  const std::array<LinkId, 1> l3{LinkId(3)};
+  FlowNetwork net(links);
+  std::vector<FlowNetwork::Update> u;
+  const auto a = net.start(0_ns, l0, Bytes(1000));
+  const auto d = net.start(0_ns, l3, Bytes(1000));
+  net.settle(0_ns, u);
+  ASSERT_EQ(u.size(), 2U);
+  EXPECT_EQ(net.finish_time(a), 1000_ns);
+  const std::uint32_t d_version = net.version(d);
+  u.clear();
+  const auto e = net.start(100_ns, l0, Bytes(1000));
+  net.settle(100_ns, u);
+  EXPECT_TRUE(updated(u, a));
+  EXPECT_TRUE(updated(u, e));
+  EXPECT_FALSE(updated(u, d));
+  EXPECT_EQ(net.version(d), d_version);
+  EXPECT_EQ(net.finish_time(a), 1900_ns);
+  EXPECT_EQ(net.solves(), 2U);
+  EXPECT_EQ(net.flows_resolved(), 2U + 2U);
+}
+
+// Components are transitive: a(L0) - b(L0, L1) - c(L1) form one; d(L2) another. Starting e on L1
+// re-solves {a, b, c, e} (4 + 1 flows) and leaves d alone.
+TEST(FlowNetwork, ComponentsFollowSharedLinksTransitively) {
+  const LinkTable links = links_of_1_byte_per_ns(3);
+  const std::array<LinkId, 1> l0{LinkId(0)};
+  const std::array<LinkId, 2> l01{LinkId(0), LinkId(1)};
+  const std::array<LinkId, 1> l1{LinkId(1)};
+  const std::array<LinkId, 1> l2{LinkId(2)};
+  FlowNetwork net(links);
+  std::vector<FlowNetwork::Update> u;
+  (void)net.start(0_ns, l0, Bytes(1000));
+  (void)net.start(0_ns, l01, Bytes(1000));
+  (void)net.start(0_ns, l1, Bytes(1000));
+  const auto d = net.start(0_ns, l2, Bytes(1000));
+  net.settle(0_ns, u);
+  const std::uint64_t before = net.flows_resolved();
+  u.clear();
+  (void)net.start(10_ns, l1, Bytes(1000));
+  net.settle(10_ns, u);
+  EXPECT_EQ(net.flows_resolved() - before, 4U);
+  EXPECT_FALSE(updated(u, d));
+}
+
+// Finishing a flow frees its share: a and b (1000 B each) share L0 at 1/2 until 2000 ns... unless one
+// is smaller. a = 500 B, b = 1500 B: both at 1/2, a ends at 1000 ns with b at 1000 B left, alone at 1:
+// b ends at 2000 ns. Its version moves on when re-timed, so the outdated completion is recognisable.
+TEST(FlowNetwork, FinishRetimesTheRestAndBumpsVersions) {
+  const LinkTable links = links_of_1_byte_per_ns(1);
+  const std::array<LinkId, 1> l0{LinkId(0)};
+  FlowNetwork net(links);
+  std::vector<FlowNetwork::Update> u;
+  const auto a = net.start(0_ns, l0, Bytes(500));
+  const auto b = net.start(0_ns, l0, Bytes(1500));
+  net.settle(0_ns, u);
+  EXPECT_EQ(net.finish_time(a), 1000_ns);
+  EXPECT_EQ(net.finish_time(b), 3000_ns);
+  const std::uint32_t old_version = net.version(b);
+  net.finish(1000_ns, a);
+  u.clear();
+  net.settle(1000_ns, u);
+  ASSERT_EQ(u.size(), 1U);
+  EXPECT_EQ(u[0].flow, b);
+  EXPECT_EQ(u[0].finish, 2000_ns);
+  EXPECT_NE(net.version(b), old_version);
+  EXPECT_EQ(net.active_count(), 1U);
+  EXPECT_DOUBLE_EQ(net.link_bytes()[0], 500.0);
+}
+
+// A finished flow's handle is recycled with a fresh version: completions scheduled for the old flow
+// never match the new one.
+TEST(FlowNetwork, RecycledHandleGetsAFreshVersion) {
+  const LinkTable links = links_of_1_byte_per_ns(1);
+  const std::array<LinkId, 1> l0{LinkId(0)};
+  FlowNetwork net(links);
+  std::vector<FlowNetwork::Update> u;
+  const auto a = net.start(0_ns, l0, Bytes(100));
+  net.settle(0_ns, u);
+  const std::uint32_t v = net.version(a);
+  net.finish(100_ns, a);
+  const auto b = net.start(200_ns, l0, Bytes(100));
+  EXPECT_EQ(a, b);
+  EXPECT_NE(net.version(b), v);
+}
+
+// Busy time counts the periods with at least one flow: [0, 100) and [300, 350) -> 150 ns.
+TEST(FlowNetwork, LinkBusyCountsOnlyPeriodsWithFlows) {
+  const LinkTable links = links_of_1_byte_per_ns(2);
+  const std::array<LinkId, 1> l0{LinkId(0)};
+  FlowNetwork net(links);
+  std::vector<FlowNetwork::Update> u;
+  const auto a = net.start(0_ns, l0, Bytes(100));
+  net.settle(0_ns, u);
+  net.finish(100_ns, a);
+  const auto b = net.start(300_ns, l0, Bytes(50));
+  net.settle(300_ns, u);
+  net.finish(350_ns, b);
+  const auto busy = net.link_busy(1_us);
+  EXPECT_EQ(busy[0], 150_ns);
+  EXPECT_EQ(busy[1], Time::zero());
+}
+
+TEST(FlowNetwork, RejectsEmptyFlows) {
+  const LinkTable links = links_of_1_byte_per_ns(1);
+  const std::array<LinkId, 1> l0{LinkId(0)};
+  FlowNetwork net(links);
+  EXPECT_THROW((void)net.start(0_ns, {}, Bytes(1)), InternalError);
+  EXPECT_THROW((void)net.start(0_ns, l0, Bytes(0)), InternalError);
+}
+
+}  // namespace
+}  // namespace deepsim

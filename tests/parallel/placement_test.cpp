@@ -1,0 +1,99 @@
+// Placement: the documented mapping gpu = (stage * dp + dp_rank) * tp + tp_rank and the group rules.
+#include "sim/parallel/placement.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace deepsim {
+namespace {
+
+// DeepSeek-V3 (reference R12): 2048 H800 = 256 nodes x 8; PP16, DP = 2048 / 16 = 128, no TP, EP64.
+Placement v3() { return Placement::make(16, 128, 1, 64, 256, 8).value(); }
+
+TEST(Placement, V3StagesFillWholeNodes) {
+  const Placement p = v3();
+  // A stage is 128 consecutive GPUs = 16 nodes: stage s owns nodes [16 s, 16 s + 16).
+  for (int g = 0; g < p.gpus(); ++g) {
+    const GpuId id(static_cast<GpuId::rep>(g));
+    EXPECT_EQ(p.location(id).node / 16, p.coord(id).stage) << g;
+  }
+}
+
+TEST(Placement, V3PipelineNeighboursOnDifferentNodes) {
+  const Placement p = v3();
+  for (int d = 0; d < p.dp(); ++d) {
+    const auto pipe = p.pipeline(d, 0);
+    ASSERT_EQ(pipe.size(), 16u);
+    for (std::size_t s = 0; s + 1 < pipe.size(); ++s) {
+      EXPECT_NE(p.location(pipe[s]).node, p.location(pipe[s + 1]).node);
+      // Same local index: the activation send stays in one MPFT plane.
+      EXPECT_EQ(p.location(pipe[s]).local, p.location(pipe[s + 1]).local);
+    }
+  }
+}
+
+TEST(Placement, V3EpGroupIsEightWholeNodes) {
+  const Placement p = v3();
+  EXPECT_EQ(p.ep_groups_per_stage(), 2);  // DP128 / EP64
+  for (int stage : {0, 7, 15}) {
+    for (int group = 0; group < 2; ++group) {
+      const auto members = p.ep_group_members(stage, group);
+      ASSERT_EQ(members.size(), 64u);
+      std::set<int> nodes;
+      for (std::size_t k = 0; k < members.size(); ++k) {
+        nodes.insert(p.location(members[k]).node);
+        EXPECT_EQ(p.ep_rank(members[k]), static_cast<int>(k));
+        EXPECT_EQ(p.ep_group(members[k]), group);
+        EXPECT_EQ(p.coord(members[k]).stage, stage);
+      }
+      EXPECT_EQ(nodes.size(), 8u);
+      // 8 nodes x 8 GPUs = 64 members: the nodes are whole.
+      EXPECT_EQ(*nodes.begin(), 16 * stage + 8 * group);
+    }
+  }
+}
+
+TEST(Placement, V3DpGroupSpansTheStage) {
+  const Placement p = v3();
+  const auto dp = p.dp_group(5, 0);
+  ASSERT_EQ(dp.size(), 128u);
+  EXPECT_EQ(dp.front().value(), 5u * 128u);
+  EXPECT_EQ(dp.back().value(), 5u * 128u + 127u);
+}
+
+TEST(Placement, CoordRoundTrips) {
+  const Placement p = Placement::make(2, 4, 2, 4, 2, 8).value();
+  for (int g = 0; g < p.gpus(); ++g) {
+    const GpuId id(static_cast<GpuId::rep>(g));
+    EXPECT_EQ(p.gpu(p.coord(id)), id);
+  }
+}
+
+TEST(Placement, WithTensorParallelism) {
+  // pp2 dp4 tp2 on 2 nodes of 8: gpu(1, 2, 1) = (1*4 + 2)*2 + 1 = 13 -> node 1, local 5.
+  const Placement p = Placement::make(2, 4, 2, 4, 2, 8).value();
+  const GpuId g = p.gpu({1, 2, 1});
+  EXPECT_EQ(g.value(), 13u);
+  EXPECT_EQ(p.location(g), (GpuLocation{1, 5}));
+  EXPECT_EQ(p.tp_group(1, 2), (std::vector<GpuId>{GpuId(12), GpuId(13)}));
+  EXPECT_EQ(p.dp_group(1, 1), (std::vector<GpuId>{GpuId(9), GpuId(11), GpuId(13), GpuId(15)}));
+  // EP4 over the stage's 8 (dp x tp) GPUs: group 1 holds in-stage indices 4..7 = GPUs 4..7 of stage 0.
+  EXPECT_EQ(p.ep_groups_per_stage(), 2);
+  EXPECT_EQ(p.ep_group_members(0, 1), (std::vector<GpuId>{GpuId(4), GpuId(5), GpuId(6), GpuId(7)}));
+}
+
+TEST(Placement, ImpossiblePlansAreErrors) {
+  EXPECT_NE(Placement::make(16, 64, 1, 64, 256, 8).error().find("cluster has 2048"), std::string::npos);
+  EXPECT_NE(Placement::make(16, 128, 1, 48, 256, 8).error().find("must divide dp x tp"), std::string::npos);
+  EXPECT_NE(Placement::make(1, 8, 3, 1, 3, 8).error().find("tp (3)"), std::string::npos);
+  // EP12 divides a 96-GPU stage but would straddle 8-GPU nodes.
+  EXPECT_NE(Placement::make(2, 96, 1, 12, 24, 8).error().find("straddle"), std::string::npos);
+  // A 4-GPU stage would share a node with the next stage.
+  EXPECT_NE(Placement::make(4, 4, 1, 4, 2, 8).error().find("different nodes"), std::string::npos);
+  EXPECT_FALSE(Placement::make(0, 1, 1, 1, 1, 8).ok());
+  EXPECT_TRUE(Placement::make(1, 8, 1, 4, 1, 8).ok());  // EP4 inside one node
+}
+
+}  // namespace
+}  // namespace deepsim
