@@ -178,6 +178,7 @@ BENCHMARK(BM_FlowChurn)->Args({100'000, 0})->Args({100'000, 1})->Unit(benchmark:
 
 // The whole engine on an all-to-all-like burst: `range(0)` flows of random sizes start together and run
 // to completion; each completion at a distinct instant re-solves the (connected) component.
+// range(1): RunOptions::flow_quantum in ns (0 = exact).
 void BM_EngineFlowBurst(benchmark::State& state) {
   const FatTree t = build_fat_tree();
   const FlowSet s = random_flows(t, static_cast<int>(state.range(0)));
@@ -185,14 +186,21 @@ void BM_EngineFlowBurst(benchmark::State& state) {
   for (std::size_t f = 0; f < s.bytes.size(); ++f) {
     (void)g.add_flow(s.path(f), Bytes(s.bytes[f]), path_latency(t.links, s.path(f)));
   }
+  const RunOptions options{.record_link_bytes = true, .flow_quantum = Time::ns(state.range(1))};
   for (auto _ : state) {
-    const RunResult r = run(g, t.links);
+    const RunResult r = run(g, t.links, options);
     benchmark::DoNotOptimize(r.makespan);
     state.counters["makespan_us"] = r.makespan.us_value();
   }
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
-BENCHMARK(BM_EngineFlowBurst)->Arg(1'000)->Arg(4'000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_EngineFlowBurst)
+    ->Args({1'000, 0})
+    ->Args({4'000, 0})
+    ->Args({16'000, 0})
+    ->Args({16'000, 1'000})
+    ->Args({16'000, 10'000})
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace deepsim

@@ -8,6 +8,7 @@
 #include <compare>
 #include <cstdint>
 #include <limits>
+#include <ostream>
 
 namespace deepsim {
 
@@ -47,6 +48,9 @@ class Time {
   constexpr explicit Time(rep v) : v_(v) {}
   rep v_ = 0;
 };
+
+// For test failure messages and logs: "12.5us"-style with picosecond precision.
+inline std::ostream& operator<<(std::ostream& os, Time t) { return os << t.count_ps() << "ps"; }
 
 [[nodiscard]] constexpr Time max(Time a, Time b) { return a < b ? b : a; }
 [[nodiscard]] constexpr Time min(Time a, Time b) { return a < b ? a : b; }

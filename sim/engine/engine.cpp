@@ -87,7 +87,11 @@ class Executor {
         const TaskId id(ev.id);
         if (ev.version != sms_.version(id)) return;  // re-timed since
         const Task& t = graph_.task(id);
-        sms_.finish(id, t.gpu);
+        if (t.comm_sms > 0) {
+          sms_.release(t.gpu, t.comm_sms);  // a communication kernel on a stream: held, never slowed
+        } else {
+          sms_.finish(id, t.gpu);
+        }
         Stream& s = streams_[t.stream.value()];
         s.busy = false;
         mark_dirty(t.stream);
@@ -168,6 +172,13 @@ class Executor {
     const Task& t = graph_.task(id);
     start(id, now);
     streams_[t.stream.value()].busy = true;
+    if (t.comm_sms > 0) {
+      // A communication kernel on a stream (an all-to-all with a duration fixed by its builder): it holds
+      // its SMs for its whole duration and is not itself slowed by them.
+      sms_.hold(t.gpu, t.comm_sms);
+      queue_.push(now + t.duration, Event{EventKind::kComputeDone, id.value(), sms_.version(id)});
+      return;
+    }
     const Time finish = sms_.start(now, id, t.gpu, t.duration);
     if (finish != Time::max()) queue_.push(finish, Event{EventKind::kComputeDone, id.value(), sms_.version(id)});
   }

@@ -8,6 +8,8 @@
 //    then moves its bytes in the flow model (sim/net/flow_network.h), sharing links max-min fairly.
 //    A flow alone takes latency + bytes / min capacity. Flows with no bytes or an empty path take
 //    just their latency.
+//  - A compute task with comm_sms > 0 is a communication kernel on a stream: it holds those SMs for its
+//    duration and is not slowed itself.
 //  - Compute on a GPU with declared SMs progresses at (S - held) / S of nominal speed while
 //    communication holds SMs (processor sharing, sm_sharing.h); otherwise it takes its duration.
 //  - Events at one instant are handled in (time, insertion) order; then, once per instant, newly ready
@@ -32,6 +34,10 @@ namespace deepsim {
 
 struct RunOptions {
   bool record_link_bytes = true;  // fill RunResult::link_bytes and link_busy
+  // Zero: exact. Otherwise flow completions round up to a multiple of this quantum, so flows that end
+  // within one quantum end together and share one re-solve of the rates. Each flow ends at most one
+  // quantum late (never early); a speed/precision knob for large all-to-alls (docs/performance.md).
+  Time flow_quantum = Time::zero();
 };
 
 struct TaskTiming {

@@ -98,7 +98,7 @@ void TaskGraph::set_gpu_sms(std::int32_t gpu, std::int32_t sms) {
 void TaskGraph::set_comm_sms(TaskId flow, std::int32_t sms) {
   DEEPSIM_ASSERT(flow.valid() && flow.value() < tasks_.size(), "comm SMs set on an unknown task");
   Task& t = tasks_[flow.value()];
-  DEEPSIM_ASSERT(t.kind == TaskKind::kFlow, "comm SMs apply to flow tasks only");
+  DEEPSIM_ASSERT(t.kind == TaskKind::kFlow || t.kind == TaskKind::kCompute, "comm SMs apply to flow and compute tasks");
   DEEPSIM_ASSERT(t.gpu >= 0, "a flow holding SMs needs the gpu it runs on");
   DEEPSIM_ASSERT(sms >= 0, "negative comm SMs");
   t.comm_sms = sms;

@@ -34,8 +34,10 @@ struct Task {
   std::uint32_t label = 0;     // index into TaskGraph::labels(), for traces and reports
   std::int32_t gpu = -1;       // owning GPU for per-GPU accounting, -1 if none
   std::uint32_t category = 0;  // builder-defined class (e.g. "attention", "dispatch"), for breakdowns
-  // Flow only: SMs the communication kernel holds on `gpu` from the flow's start to its end (latency
-  // included). Compute on that GPU slows while they are held; see engine.h. 0 = no SMs held.
+  // SMs a communication kernel holds on `gpu` while it runs: a flow from its start to its end (latency
+  // included), or a compute task that *is* a communication kernel (an all-to-all of fixed duration on a
+  // comm stream; it is not slowed itself). Other compute on that GPU slows while they are held; see
+  // engine.h. 0 = no SMs held.
   std::int32_t comm_sms = 0;
 };
 
@@ -53,7 +55,7 @@ class TaskGraph {
   // Declares that `gpu` has `sms` streaming multiprocessors shared by its compute and communication
   // kernels. GPUs never declared run compute at full speed whatever their flows hold.
   void set_gpu_sms(std::int32_t gpu, std::int32_t sms);
-  // Sets the SMs a flow's communication kernel holds on the flow's gpu while active.
+  // Sets the SMs a communication task (a flow, or a compute task on a comm stream) holds on its gpu.
   void set_comm_sms(TaskId flow, std::int32_t sms);
 
   [[nodiscard]] std::size_t size() const { return tasks_.size(); }

@@ -18,8 +18,17 @@ Time path_latency(const LinkTable& links, std::span<const LinkId> path) {
   return total;
 }
 
-FlowNetwork::FlowNetwork(const LinkTable& links)
-    : links_(links), link_state_(links.size()), link_bytes_(links.size(), 0.0) {}
+FlowNetwork::FlowNetwork(const LinkTable& links, Time quantum)
+    : links_(links), quantum_(quantum), link_state_(links.size()), link_bytes_(links.size(), 0.0) {
+  DEEPSIM_ASSERT(quantum >= Time::zero(), "negative flow quantum");
+}
+
+Time FlowNetwork::quantize(Time finish) const {
+  if (quantum_ == Time::zero() || finish == Time::max()) return finish;
+  const Time::rep q = quantum_.count_ps();
+  const Time::rep units = finish.count_ps() / q + (finish.count_ps() % q != 0 ? 1 : 0);
+  return units > Time::max().count_ps() / q ? Time::max() : Time::ps(units * q);
+}
 
 FlowNetwork::Handle FlowNetwork::start(Time now, std::span<const LinkId> path, Bytes bytes) {
   DEEPSIM_ASSERT(!path.empty(), "a network flow needs at least one link");
@@ -144,7 +153,7 @@ void FlowNetwork::solve_components(Time now, std::vector<Update>& updates) {
     if (rates_[i] == f.rate_bytes_per_s) continue;  // same rate: the scheduled finish still holds
     f.rate_bytes_per_s = rates_[i];
     const Time finish =
-        rates_[i] > 0.0 ? finish_after(now, f.remaining_bytes * kPsPerSecond / rates_[i]) : Time::max();
+        rates_[i] > 0.0 ? quantize(finish_after(now, f.remaining_bytes * kPsPerSecond / rates_[i])) : Time::max();
     if (finish == f.finish) continue;
     f.finish = finish;
     ++f.version;

@@ -9,6 +9,7 @@
 // rate and finish time. A flow alone on its path therefore takes exactly size / min_l c_l.
 // Latency is not modelled here: the engine charges a flow's fixed latency (path_latency()) before it
 // calls start(), so one flow alone takes latency + size / bandwidth.
+// With a quantum q > 0, finish times round up further to a multiple of q (see RunOptions::flow_quantum).
 // A flow whose rate is 0 (a zero-capacity link on its path) gets finish Time::max(): it never finishes,
 // and the engine reports it rather than waiting for it.
 // Left out, by design of a flow model: packets, queues, congestion control, slow start, retransmission.
@@ -32,7 +33,7 @@ namespace deepsim {
 
 class FlowNetwork final : public FlowModel {
  public:
-  explicit FlowNetwork(const LinkTable& links);
+  explicit FlowNetwork(const LinkTable& links, Time quantum = Time::zero());
 
   // Puts `bytes` (> 0) on `path` (non-empty) at `now`. The path is viewed, not copied: it must outlive
   // the flow. The new flow's rate is set by the next settle(now).
@@ -87,7 +88,10 @@ class FlowNetwork final : public FlowModel {
   void solve_components(Time now, std::vector<Update>& updates);
   void drain_to(Flow& f, Time now) const;
 
+  [[nodiscard]] Time quantize(Time finish) const;
+
   const LinkTable& links_;
+  Time quantum_;
   std::vector<Flow> flows_;
   std::vector<Handle> free_;
   std::vector<LinkState> link_state_;

@@ -6,7 +6,7 @@
 namespace deepsim {
 
 RunResult run(const TaskGraph& graph, const LinkTable& links, const RunOptions& options) {
-  FlowNetwork flows(links);
+  FlowNetwork flows(links, options.flow_quantum);
   return run(graph, static_cast<FlowModel&>(flows), options);
 }
 

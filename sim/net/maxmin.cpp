@@ -65,19 +65,11 @@ void MaxMinSolver::build_link_index(const MaxMinProblem& problem) {
   }
 }
 
-void MaxMinSolver::push_share(std::uint32_t link) {
-  ++version_[link];
-  if (unfrozen_[link] == 0) return;
-  heap_.push_back(Share{remaining_bytes_per_s_[link] / unfrozen_[link], link, version_[link]});
-  std::push_heap(heap_.begin(), heap_.end(), LaterShare{});
-}
-
-// Freezes every unfrozen flow of the bottleneck `link` at its fair share and re-queues the links whose
-// share moved (once each, however many of their flows froze).
+// Freezes every unfrozen flow of the bottleneck `link` at its fair share. The other links they cross
+// now have a higher share; their heap entries become underestimates, refreshed when they surface.
 void MaxMinSolver::freeze_bottleneck(const MaxMinProblem& problem, std::uint32_t link,
                                      std::vector<double>& rate_bytes_per_s) {
   const double share = remaining_bytes_per_s_[link] / unfrozen_[link];
-  ++epoch_;
   for (std::uint32_t i = link_begin_[link]; i < link_begin_[link + 1]; ++i) {
     const std::uint32_t f = link_flows_[i];
     if (frozen_[f]) continue;
@@ -87,14 +79,9 @@ void MaxMinSolver::freeze_bottleneck(const MaxMinProblem& problem, std::uint32_t
       // Clamp: rounding must not leave a link with a sliver of negative capacity.
       remaining_bytes_per_s_[l] = std::max(0.0, remaining_bytes_per_s_[l] - share);
       --unfrozen_[l];
-      if (touched_mark_[l] != epoch_) {
-        touched_mark_[l] = epoch_;
-        touched_.push_back(l);
-      }
+      outdated_[l] = 1;
     }
   }
-  for (const std::uint32_t l : touched_) push_share(l);
-  touched_.clear();
 }
 
 void MaxMinSolver::solve(const MaxMinProblem& problem, std::vector<double>& rate_bytes_per_s) {
@@ -105,22 +92,30 @@ void MaxMinSolver::solve(const MaxMinProblem& problem, std::vector<double>& rate
   build_link_index(problem);
   remaining_bytes_per_s_.resize(links);
   unfrozen_.resize(links);
-  version_.assign(links, 0);
-  touched_mark_.assign(links, 0);
-  epoch_ = 0;
+  outdated_.assign(links, 0);
   frozen_.assign(flows, 0);
   heap_.clear();
   for (std::uint32_t l = 0; l < links; ++l) {
     remaining_bytes_per_s_[l] = problem.capacity_bytes_per_s(l);
     unfrozen_[l] = link_begin_[l + 1] - link_begin_[l];
-    push_share(l);
+    if (unfrozen_[l] > 0) heap_.push_back(Share{remaining_bytes_per_s_[l] / unfrozen_[l], l});
   }
+  std::make_heap(heap_.begin(), heap_.end(), LaterShare{});
   while (!heap_.empty()) {
     std::pop_heap(heap_.begin(), heap_.end(), LaterShare{});
-    const Share top = heap_.back();
+    const std::uint32_t l = heap_.back().link;
+    if (unfrozen_[l] == 0) {  // all its flows froze elsewhere
+      heap_.pop_back();
+      continue;
+    }
+    if (outdated_[l]) {  // refresh the underestimate and put it back
+      outdated_[l] = 0;
+      heap_.back().share_bytes_per_s = remaining_bytes_per_s_[l] / unfrozen_[l];
+      std::push_heap(heap_.begin(), heap_.end(), LaterShare{});
+      continue;
+    }
     heap_.pop_back();
-    if (top.version != version_[top.link] || unfrozen_[top.link] == 0) continue;  // stale entry
-    freeze_bottleneck(problem, top.link, rate_bytes_per_s);
+    freeze_bottleneck(problem, l, rate_bytes_per_s);
   }
   DEEPSIM_ASSERT(std::all_of(frozen_.begin(), frozen_.end(), [](std::uint8_t x) { return x != 0; }),
                  "max-min left a flow without a rate (a flow crossing no link?)");

@@ -11,9 +11,11 @@
 //     for every f in U crossing l*:  r_f <- s;  U <- U \ {f};
 //                                    for every l in P_f:  R_l <- R_l - s;  n_l <- n_l - 1
 // Freezing the flows of the bottleneck never lowers another link's share: s <= R_l / n_l for every l,
-// so (R_l - k s) / (n_l - k) >= R_l / n_l. Shares therefore only rise, and a heap of link shares with
-// lazy invalidation (an entry is stale when the link's version moved on) finds each bottleneck in
-// O(log L). Total cost: O((L + sum_f |P_f|) log L).
+// so (R_l - k s) / (n_l - k) >= R_l / n_l. Shares therefore only rise, which allows a cheap heap: one
+// entry per link, and a link whose share rose keeps its old entry (an underestimate) until that entry
+// reaches the top, where it is refreshed and pushed back. An entry that reaches the top and is still
+// current is the true minimum, since every other entry is at most its link's true share.
+// Cost: O((L + sum_f |P_f| + refreshes) log L), refreshes <= sum_f |P_f|.
 // A flow crossing a link twice counts twice there (it takes two shares of it), which is what it uses.
 #pragma once
 
@@ -59,22 +61,17 @@ class MaxMinSolver {
   struct Share {
     double share_bytes_per_s;
     std::uint32_t link;
-    std::uint32_t version;
   };
   void build_link_index(const MaxMinProblem& problem);
-  void push_share(std::uint32_t link);
   void freeze_bottleneck(const MaxMinProblem& problem, std::uint32_t link, std::vector<double>& rate_bytes_per_s);
 
   std::vector<double> remaining_bytes_per_s_;  // R_l
   std::vector<std::uint32_t> unfrozen_;        // n_l
-  std::vector<std::uint32_t> version_;         // bumped whenever R_l / n_l changes
+  std::vector<std::uint8_t> outdated_;         // R_l / n_l rose since the link's heap entry was made
   std::vector<std::uint32_t> link_begin_;      // CSR: flows crossing each link
   std::vector<std::uint32_t> link_flows_;
   std::vector<std::uint32_t> cursor_;
   std::vector<std::uint8_t> frozen_;
-  std::vector<std::uint32_t> touched_;
-  std::vector<std::uint32_t> touched_mark_;
-  std::uint32_t epoch_ = 0;
   std::vector<Share> heap_;
 };
 

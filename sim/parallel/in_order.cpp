@@ -11,16 +11,6 @@ namespace deepsim {
 
 namespace {
 
-// A transfer is named by (gradient?, micro-batch, position of the stage that sends it).
-using HopKey = std::tuple<bool, int, int>;
-
-HopKey hop_of(const Schedule& s, int rank, const Instr& in) {
-  const bool grad = in.op == Op::kSendGradient || in.op == Op::kRecvGradient;
-  const bool send = in.op == Op::kSendActivation || in.op == Op::kSendGradient;
-  const int pos = s.route(in.piece.mb).position(rank, in.piece.chunk);
-  return {grad, in.piece.mb, send ? pos : pos + (grad ? 1 : -1)};
-}
-
 struct RankState {
   std::size_t next = 0;
   Time clock;    // when the rank's last compute finished
@@ -34,9 +24,9 @@ bool advance(const Schedule& s, const StageCosts& costs, int r, RankState& st, s
   bool moved = false;
   for (; st.next < list.size(); ++st.next, moved = true) {
     const Instr& in = list[st.next];
-    if (in.op == Op::kSendActivation || in.op == Op::kSendGradient) {
+    if (in.op == PipeOp::kSendActivation || in.op == PipeOp::kSendGradient) {
       arrived[hop_of(s, r, in)] = st.clock + costs.send;
-    } else if (in.op == Op::kRecvActivation || in.op == Op::kRecvGradient) {
+    } else if (in.op == PipeOp::kRecvActivation || in.op == PipeOp::kRecvGradient) {
       const auto it = arrived.find(hop_of(s, r, in));
       if (it == arrived.end()) break;  // blocked until the sender gets there
       st.arrival = max(st.arrival, it->second);

@@ -4,17 +4,17 @@
 
 namespace deepsim {
 
-Time StageCosts::of(Op op) const {
+Time StageCosts::of(PipeOp op) const {
   switch (op) {
-    case Op::kForward: return forward;
-    case Op::kBackward: return backward();
-    case Op::kBackwardInput: return backward_input;
-    case Op::kBackwardWeight: return backward_weight;
-    case Op::kForwardBackward: return forward_backward;
-    case Op::kSendActivation:
-    case Op::kSendGradient: return send;
-    case Op::kRecvActivation:
-    case Op::kRecvGradient: return Time::zero();
+    case PipeOp::kForward: return forward;
+    case PipeOp::kBackward: return backward();
+    case PipeOp::kBackwardInput: return backward_input;
+    case PipeOp::kBackwardWeight: return backward_weight;
+    case PipeOp::kForwardBackward: return forward_backward;
+    case PipeOp::kSendActivation:
+    case PipeOp::kSendGradient: return send;
+    case PipeOp::kRecvActivation:
+    case PipeOp::kRecvGradient: return Time::zero();
   }
   return Time::zero();
 }

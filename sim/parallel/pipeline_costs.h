@@ -20,7 +20,7 @@ struct StageCosts {
   // The full backward B of R16 = input part + weight part.
   [[nodiscard]] Time backward() const { return backward_input + backward_weight; }
   // Duration of a compute instruction, or of a transfer for sends.
-  [[nodiscard]] Time of(Op op) const;
+  [[nodiscard]] Time of(PipeOp op) const;
   // F&B without overlap (= F + B) and free sends.
   [[nodiscard]] static StageCosts uniform(Time f, Time b_input, Time w);
 };

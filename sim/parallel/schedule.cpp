@@ -7,28 +7,28 @@
 
 namespace deepsim {
 
-const char* to_string(Op op) {
+const char* to_string(PipeOp op) {
   switch (op) {
-    case Op::kForward: return "F";
-    case Op::kBackward: return "B";
-    case Op::kBackwardInput: return "b";
-    case Op::kBackwardWeight: return "W";
-    case Op::kForwardBackward: return "F&B";
-    case Op::kSendActivation: return "send-act";
-    case Op::kRecvActivation: return "recv-act";
-    case Op::kSendGradient: return "send-grad";
-    case Op::kRecvGradient: return "recv-grad";
+    case PipeOp::kForward: return "F";
+    case PipeOp::kBackward: return "B";
+    case PipeOp::kBackwardInput: return "b";
+    case PipeOp::kBackwardWeight: return "W";
+    case PipeOp::kForwardBackward: return "F&B";
+    case PipeOp::kSendActivation: return "send-act";
+    case PipeOp::kRecvActivation: return "recv-act";
+    case PipeOp::kSendGradient: return "send-grad";
+    case PipeOp::kRecvGradient: return "recv-grad";
   }
   return "?";
 }
 
-bool is_compute(Op op) {
+bool is_compute(PipeOp op) {
   switch (op) {
-    case Op::kForward:
-    case Op::kBackward:
-    case Op::kBackwardInput:
-    case Op::kBackwardWeight:
-    case Op::kForwardBackward: return true;
+    case PipeOp::kForward:
+    case PipeOp::kBackward:
+    case PipeOp::kBackwardInput:
+    case PipeOp::kBackwardWeight:
+    case PipeOp::kForwardBackward: return true;
     default: return false;
   }
 }
@@ -66,7 +66,7 @@ void emit_recv(const Schedule& s, int rank, Piece piece, bool backward, std::vec
   const int pos = r.position(rank, piece.chunk);
   const int from = backward ? pos + 1 : pos - 1;
   if (from < 0 || from >= r.size() || r.at(from).rank == rank) return;
-  out.push_back({backward ? Op::kRecvGradient : Op::kRecvActivation, piece, {}, r.at(from).rank});
+  out.push_back({backward ? PipeOp::kRecvGradient : PipeOp::kRecvActivation, piece, {}, r.at(from).rank});
 }
 
 void emit_send(const Schedule& s, int rank, Piece piece, bool backward, std::vector<Instr>& out) {
@@ -74,7 +74,7 @@ void emit_send(const Schedule& s, int rank, Piece piece, bool backward, std::vec
   const int pos = r.position(rank, piece.chunk);
   const int to = backward ? pos - 1 : pos + 1;
   if (to < 0 || to >= r.size() || r.at(to).rank == rank) return;
-  out.push_back({backward ? Op::kSendGradient : Op::kSendActivation, piece, {}, r.at(to).rank});
+  out.push_back({backward ? PipeOp::kSendGradient : PipeOp::kSendActivation, piece, {}, r.at(to).rank});
 }
 
 }  // namespace
@@ -84,15 +84,15 @@ void add_p2p(Schedule& s) {
     std::vector<Instr> out;
     for (const Instr& in : s.program[static_cast<std::size_t>(rank)]) {
       DEEPSIM_ASSERT(is_compute(in.op), "add_p2p expects compute instructions only");
-      const bool fwd = in.op == Op::kForward || in.op == Op::kForwardBackward;
-      const bool bwd = in.op == Op::kBackward || in.op == Op::kBackwardInput;
+      const bool fwd = in.op == PipeOp::kForward || in.op == PipeOp::kForwardBackward;
+      const bool bwd = in.op == PipeOp::kBackward || in.op == PipeOp::kBackwardInput;
       if (fwd) emit_recv(s, rank, in.piece, false, out);
       if (bwd) emit_recv(s, rank, in.piece, true, out);
-      if (in.op == Op::kForwardBackward) emit_recv(s, rank, in.other, true, out);
+      if (in.op == PipeOp::kForwardBackward) emit_recv(s, rank, in.other, true, out);
       out.push_back(in);
       if (fwd) emit_send(s, rank, in.piece, false, out);
       if (bwd) emit_send(s, rank, in.piece, true, out);
-      if (in.op == Op::kForwardBackward) emit_send(s, rank, in.other, true, out);
+      if (in.op == PipeOp::kForwardBackward) emit_send(s, rank, in.other, true, out);
     }
     s.program[static_cast<std::size_t>(rank)] = std::move(out);
   }
@@ -109,7 +109,7 @@ std::string render_order(const Schedule& s) {
     for (const Instr& in : s.program[static_cast<std::size_t>(rank)]) {
       if (!is_compute(in.op)) continue;
       os << ' ';
-      if (in.op == Op::kForwardBackward) {
+      if (in.op == PipeOp::kForwardBackward) {
         os << 'F';
         piece(in.piece);
         os << "|B";
@@ -122,6 +122,13 @@ std::string render_order(const Schedule& s) {
     os << '\n';
   }
   return os.str();
+}
+
+HopKey hop_of(const Schedule& s, int rank, const Instr& in) {
+  const bool grad = in.op == PipeOp::kSendGradient || in.op == PipeOp::kRecvGradient;
+  const bool send = in.op == PipeOp::kSendActivation || in.op == PipeOp::kSendGradient;
+  const int pos = s.route(in.piece.mb).position(rank, in.piece.chunk);
+  return {grad, in.piece.mb, send ? pos : pos + (grad ? 1 : -1)};
 }
 
 }  // namespace deepsim

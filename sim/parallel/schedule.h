@@ -14,13 +14,14 @@
 
 #include <cstdint>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "sim/parallel/parallel_spec.h"
 
 namespace deepsim {
 
-enum class Op : std::uint8_t {
+enum class PipeOp : std::uint8_t {
   kForward,          // F
   kBackward,         // full backward (input and weight gradients), for schedules that do not split
   kBackwardInput,    // B: gradient for the input only (zero-bubble split); its W comes later
@@ -32,8 +33,8 @@ enum class Op : std::uint8_t {
   kRecvGradient,     // output gradient that the backward of `piece` needs, from `peer`
 };
 
-[[nodiscard]] const char* to_string(Op op);
-[[nodiscard]] bool is_compute(Op op);
+[[nodiscard]] const char* to_string(PipeOp op);
+[[nodiscard]] bool is_compute(PipeOp op);
 
 struct Piece {
   int mb = -1;     // micro-batch, 0-based, unique across both directions of DualPipe
@@ -42,7 +43,7 @@ struct Piece {
 };
 
 struct Instr {
-  Op op = Op::kForward;
+  PipeOp op = PipeOp::kForward;
   Piece piece;      // the piece computed (compute), or this rank's end of a transfer (send/receive)
   Piece other;      // F&B only: the piece whose backward is overlapped with the forward of `piece`
   int peer = -1;    // send/receive only: the other rank
@@ -94,6 +95,11 @@ struct Schedule {
 // its consumer, each send immediately after its producer, F&B's two of each around the pair (forward
 // first, as dualpipe.py posts them). Hops between chunks of one rank (DualPipeV's turn) need none.
 void add_p2p(Schedule& s);
+
+// One pipeline transfer: (gradient?, micro-batch, position of the sending stage on the route). A send
+// and its matching receive map to the same key.
+using HopKey = std::tuple<bool, int, int>;
+[[nodiscard]] HopKey hop_of(const Schedule& s, int rank, const Instr& in);
 
 // Compact one-line-per-rank listing of compute instructions ("r0: F0 F1 B0 W0 ..."), for docs and test
 // failure messages. Chunks appear as a suffix (F3.1 = forward of micro-batch 3, chunk 1) when a rank

@@ -48,14 +48,14 @@ class PieceTable {
 };
 
 // Records one compute phase; returns an error message or "".
-std::string record(PieceTable& t, int rank, int idx, Op phase, Piece p, const std::string& at) {
+std::string record(PieceTable& t, int rank, int idx, PipeOp phase, Piece p, const std::string& at) {
   const int pos = t.position(rank, p);
   if (pos < 0) return at + ": rank does not hold this piece";
   PieceState& st = t.at(p.mb, pos);
-  if (phase == Op::kForward) {
+  if (phase == PipeOp::kForward) {
     if (st.forward >= 0) return at + ": second forward";
     st.forward = idx;
-  } else if (phase == Op::kBackwardWeight) {
+  } else if (phase == PipeOp::kBackwardWeight) {
     if (st.backward < 0 || !st.split) return at + ": W before its split backward";
     if (st.weight >= 0) return at + ": second W";
     st.weight = idx;
@@ -63,7 +63,7 @@ std::string record(PieceTable& t, int rank, int idx, Op phase, Piece p, const st
     if (st.forward < 0) return at + ": backward before its forward";
     if (st.backward >= 0) return at + ": second backward";
     st.backward = idx;
-    st.split = phase == Op::kBackwardInput;
+    st.split = phase == PipeOp::kBackwardInput;
   }
   return {};
 }
@@ -77,11 +77,11 @@ std::string check_pieces(const Schedule& s) {
       const Instr& in = list[i];
       const int idx = static_cast<int>(i);
       std::string err;
-      if (in.op == Op::kForwardBackward) {
-        err = record(t, r, idx, Op::kForward, in.piece, where(r, i, in));
-        if (err.empty()) err = record(t, r, idx, Op::kBackward, in.other, where(r, i, in) + " backward half");
+      if (in.op == PipeOp::kForwardBackward) {
+        err = record(t, r, idx, PipeOp::kForward, in.piece, where(r, i, in));
+        if (err.empty()) err = record(t, r, idx, PipeOp::kBackward, in.other, where(r, i, in) + " backward half");
       } else if (is_compute(in.op)) {
-        err = record(t, r, idx, in.op == Op::kBackward ? Op::kBackward : in.op, in.piece, where(r, i, in));
+        err = record(t, r, idx, in.op == PipeOp::kBackward ? PipeOp::kBackward : in.op, in.piece, where(r, i, in));
       } else if (t.position(r, in.piece) < 0) {
         err = where(r, i, in) + ": rank does not hold this piece";
       }
@@ -121,8 +121,8 @@ void collect_hops(const Schedule& s, std::map<HopKey, Hop>& hops) {
         (produce ? h.from_rank : h.to_rank) = r;
         (produce ? h.producer : h.consumer) = idx;
       };
-      const bool fwd = in.op == Op::kForward || in.op == Op::kForwardBackward;
-      const bool bwd = in.op == Op::kBackward || in.op == Op::kBackwardInput;
+      const bool fwd = in.op == PipeOp::kForward || in.op == PipeOp::kForwardBackward;
+      const bool bwd = in.op == PipeOp::kBackward || in.op == PipeOp::kBackwardInput;
       if (fwd) {
         touch(in.piece, false, false);
         touch(in.piece, false, true);
@@ -131,7 +131,7 @@ void collect_hops(const Schedule& s, std::map<HopKey, Hop>& hops) {
         touch(in.piece, true, false);
         touch(in.piece, true, true);
       }
-      if (in.op == Op::kForwardBackward) {
+      if (in.op == PipeOp::kForwardBackward) {
         touch(in.other, true, false);
         touch(in.other, true, true);
       }
@@ -147,8 +147,8 @@ std::string check_p2p(const Schedule& s) {
     for (std::size_t i = 0; i < list.size(); ++i) {
       const Instr& in = list[i];
       if (is_compute(in.op)) continue;
-      const bool grad = in.op == Op::kSendGradient || in.op == Op::kRecvGradient;
-      const bool send = in.op == Op::kSendActivation || in.op == Op::kSendGradient;
+      const bool grad = in.op == PipeOp::kSendGradient || in.op == PipeOp::kRecvGradient;
+      const bool send = in.op == PipeOp::kSendActivation || in.op == PipeOp::kSendGradient;
       const int pos = s.route(in.piece.mb).position(r, in.piece.chunk);
       const int from = send ? pos : pos + (grad ? 1 : -1);
       const auto it = hops.find({grad, in.piece.mb, from});
@@ -179,10 +179,10 @@ void measure_memory(const Schedule& s, ScheduleCheck& out) {
   for (int r = 0; r < s.ranks; ++r) {
     int live = 0, peak = 0, pairs = 0, forwards = 0;
     for (const Instr& in : s.program[static_cast<std::size_t>(r)]) {
-      if (in.op == Op::kForward || in.op == Op::kForwardBackward) peak = std::max(peak, ++live);
-      if (in.op == Op::kBackward || in.op == Op::kBackwardInput || in.op == Op::kForwardBackward) --live;
-      pairs += in.op == Op::kForwardBackward ? 1 : 0;
-      forwards += in.op == Op::kForward ? 1 : 0;
+      if (in.op == PipeOp::kForward || in.op == PipeOp::kForwardBackward) peak = std::max(peak, ++live);
+      if (in.op == PipeOp::kBackward || in.op == PipeOp::kBackwardInput || in.op == PipeOp::kForwardBackward) --live;
+      pairs += in.op == PipeOp::kForwardBackward ? 1 : 0;
+      forwards += in.op == PipeOp::kForward ? 1 : 0;
     }
     const auto chunks = std::count_if(held.begin(), held.end(), [r](const auto& h) { return h.first == r; });
     out.peak_activations.push_back(peak);

@@ -10,18 +10,9 @@ namespace deepsim {
 
 namespace {
 
-using HopKey = std::tuple<bool, int, int>;  // (gradient?, micro-batch, sending stage position)
-
-HopKey hop_of(const Schedule& s, int rank, const Instr& in) {
-  const bool grad = in.op == Op::kSendGradient || in.op == Op::kRecvGradient;
-  const bool send = in.op == Op::kSendActivation || in.op == Op::kSendGradient;
-  const int pos = s.route(in.piece.mb).position(rank, in.piece.chunk);
-  return {grad, in.piece.mb, send ? pos : pos + (grad ? 1 : -1)};
-}
-
 std::string label_of(const Instr& in) {
   std::string text = std::string(to_string(in.op)) + std::to_string(in.piece.mb) + "." + std::to_string(in.piece.chunk);
-  if (in.op == Op::kForwardBackward) text += "|B" + std::to_string(in.other.mb) + "." + std::to_string(in.other.chunk);
+  if (in.op == PipeOp::kForwardBackward) text += "|B" + std::to_string(in.other.mb) + "." + std::to_string(in.other.chunk);
   return text;
 }
 
@@ -57,11 +48,11 @@ void build_rank(const Schedule& s, const StageCosts& costs, int rank, int gpu, S
   for (std::size_t i = 0; i < list.size(); ++i) {
     const Instr& in = list[i];
     const std::uint32_t label = g.graph.add_label(label_of(in));
-    if (in.op == Op::kRecvActivation || in.op == Op::kRecvGradient) {
+    if (in.op == PipeOp::kRecvActivation || in.op == PipeOp::kRecvGradient) {
       waiting.push_back(hop_of(s, rank, in));
       continue;
     }
-    if (in.op == Op::kSendActivation || in.op == Op::kSendGradient) {
+    if (in.op == PipeOp::kSendActivation || in.op == PipeOp::kSendGradient) {
       const TaskId t = g.graph.add_delay(costs.send, label);
       if (last_compute.valid()) g.graph.add_dep(last_compute, t);
       sends[hop_of(s, rank, in)] = t;

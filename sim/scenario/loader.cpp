@@ -1,11 +1,11 @@
 #include "sim/scenario/loader.h"
 
+#include <yaml-cpp/yaml.h>
+
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
-
-#include <yaml-cpp/yaml.h>
 
 #include "sim/core/suggest.h"
 #include "sim/model/presets.h"
@@ -31,11 +31,12 @@ YAML::Node parse_document(std::string_view text, const SourceMap& sources) {
   if (docs.empty() || (docs.size() == 1 && docs[0].IsNull()))
     throw InputError({sources.file(), 0, 0}, "", "the file is empty", kStartHint);
   if (docs.size() > 1)
-    throw InputError(sources.from_mark(docs[1].Mark()), "", "the file holds " + std::to_string(docs.size()) +
-                     " YAML documents; a scenario is one", "remove the '---' separators");
+    throw InputError(sources.from_mark(docs[1].Mark()), "",
+                     "the file holds " + std::to_string(docs.size()) + " YAML documents; a scenario is one",
+                     "remove the '---' separators");
   if (!docs[0].IsMap())
-    throw InputError(sources.from_mark(docs[0].Mark()), "", "expected a mapping of sections (schema, cluster, model, ...)",
-                     kStartHint);
+    throw InputError(sources.from_mark(docs[0].Mark()), "",
+                     "expected a mapping of sections (schema, cluster, model, ...)", kStartHint);
   return docs[0];
 }
 
@@ -43,7 +44,8 @@ YAML::Node parse_document(std::string_view text, const SourceMap& sources) {
 // first key this version does not know.
 void check_schema_version(const YAML::Node& root, SourceMap& sources) {
   for (const auto& kv : root)
-    if (kv.first.IsScalar() && kv.first.Scalar() == "schema") sources.record_file_key("schema", kv.first.Mark(), kv.second.Mark());
+    if (kv.first.IsScalar() && kv.first.Scalar() == "schema")
+      sources.record_file_key("schema", kv.first.Mark(), kv.second.Mark());
   const YAML::Node v = root["schema"];
   if (!v.IsDefined())
     throw InputError(sources.key_pos(""), "schema", "missing the schema version", "add 'schema: 1' at the top");
@@ -51,6 +53,12 @@ void check_schema_version(const YAML::Node& root, SourceMap& sources) {
     throw InputError(sources.value_pos("schema"), "schema",
                      "schema " + (v.IsScalar() ? "'" + v.Scalar() + "'" : std::string("value")) + " is not supported",
                      "this deepsim reads schema 1");
+}
+
+std::string joined_keys(const std::string& section) {
+  std::string s;
+  for (const auto& k : child_keys(section)) s += (s.empty() ? "" : ", ") + k;
+  return s;
 }
 
 // Walks the tree against the schema: unknown and repeated keys, sections that are not mappings. Records
@@ -75,11 +83,7 @@ void check_keys(const YAML::Node& map, const std::string& section, SourceMap& so
       check_keys(kv.second, path, sources);
     else if (!kv.second.IsNull())
       throw InputError(sources.value_pos(path), path, "expected a section (a mapping of keys), got a value",
-                       "allowed keys: " + [&] {
-                         std::string s;
-                         for (const auto& k : child_keys(path)) s += (s.empty() ? "" : ", ") + k;
-                         return s;
-                       }());
+                       "allowed keys: " + joined_keys(path));
   }
 }
 

@@ -24,7 +24,8 @@ std::vector<std::string> check_path(std::string_view path, const SourcePos& wher
     const std::size_t dot = path.find('.', start);
     const std::string part(path.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
     if (part.empty())
-      throw InputError(where, std::string(path), "empty key in the path", "write keys as section.key, e.g. parallel.pp");
+      throw InputError(where, std::string(path), "empty key in the path",
+                       "write keys as section.key, e.g. parallel.pp");
     if (!prefix.empty() && !is_section(prefix))
       throw InputError(where, prefix, "'" + prefix + "' is a value, not a section", "drop '." + part + "'");
     const auto keys = child_keys(prefix);

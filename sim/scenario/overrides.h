@@ -3,10 +3,10 @@
 // "{heads: 64}"); a mapping merges into the section it names, anything else replaces.
 #pragma once
 
+#include <yaml-cpp/yaml.h>
+
 #include <span>
 #include <string>
-
-#include <yaml-cpp/yaml.h>
 
 #include "sim/scenario/source_map.h"
 

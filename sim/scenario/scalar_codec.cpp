@@ -43,8 +43,8 @@ std::string describe(const YAML::Node& node) {
 void check_range(const Field& f, double v, std::string_view text, const SourcePos& where) {
   if (v >= f.min && v <= f.max) return;
   const bool low = v < f.min;
-  std::string msg = std::string("must be at ") + (low ? "least " : "most ") + shortest(low ? f.min : f.max) +
-                    ", got " + std::string(text);
+  std::string msg = std::string("must be at ") + (low ? "least " : "most ") + shortest(low ? f.min : f.max) + ", got " +
+                    std::string(text);
   std::string hint = "allowed range: " + shortest(f.min) + " to " + shortest(f.max);
   if (!f.unit.empty()) hint += " " + std::string(f.unit);
   throw InputError(where, std::string(f.path), std::move(msg), std::move(hint));
@@ -108,8 +108,10 @@ FieldValue parse_field_value(const Field& f, const YAML::Node& node, const Sourc
   if (!node.IsScalar()) type_error(f, node, where);
   const std::string& text = node.Scalar();
   switch (f.kind) {
-    case FieldKind::kInt: return parse_int(f, node, where);
-    case FieldKind::kSeed: return parse_seed(f, node, where);
+    case FieldKind::kInt:
+      return parse_int(f, node, where);
+    case FieldKind::kSeed:
+      return parse_seed(f, node, where);
     case FieldKind::kCount: {
       const auto v = parse_count(text);
       if (!v) type_error(f, node, where, "suffixes K, M, B (or G), T, P are powers of 1000");
@@ -128,8 +130,10 @@ FieldValue parse_field_value(const Field& f, const YAML::Node& node, const Sourc
       if (t == "false") return false;
       type_error(f, node, where);
     }
-    case FieldKind::kText: return text;
-    case FieldKind::kChoice: return parse_choice(f, node, where);
+    case FieldKind::kText:
+      return text;
+    case FieldKind::kChoice:
+      return parse_choice(f, node, where);
   }
   type_error(f, node, where);
 }

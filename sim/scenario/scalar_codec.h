@@ -2,11 +2,11 @@
 // out of range, nan is not a number) and writing it back so that reading it again gives the same value.
 #pragma once
 
+#include <yaml-cpp/yaml.h>
+
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <yaml-cpp/yaml.h>
 
 #include "sim/core/error.h"
 #include "sim/scenario/schema.h"

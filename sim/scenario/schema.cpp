@@ -30,26 +30,38 @@ std::string join(const std::vector<std::string>& v, std::string_view sep) {
 
 std::string kind_text(FieldKind k) {
   switch (k) {
-    case FieldKind::kInt: return "integer";
-    case FieldKind::kCount: return "count";
-    case FieldKind::kReal: return "number";
-    case FieldKind::kSeed: return "uint64";
-    case FieldKind::kBool: return "bool";
-    case FieldKind::kText: return "text";
-    case FieldKind::kChoice: return "name";
+    case FieldKind::kInt:
+      return "integer";
+    case FieldKind::kCount:
+      return "count";
+    case FieldKind::kReal:
+      return "number";
+    case FieldKind::kSeed:
+      return "uint64";
+    case FieldKind::kBool:
+      return "bool";
+    case FieldKind::kText:
+      return "text";
+    case FieldKind::kChoice:
+      return "name";
   }
   return "?";
 }
 
 std::string range_text(const Field& f) {
   switch (f.kind) {
-    case FieldKind::kSeed: return "0 to 2^64-1";
+    case FieldKind::kSeed:
+      return "0 to 2^64-1";
     case FieldKind::kInt:
     case FieldKind::kCount:
-    case FieldKind::kReal: return f.min == f.max ? shortest(f.min) : shortest(f.min) + " to " + shortest(f.max);
-    case FieldKind::kBool: return "true, false";
-    case FieldKind::kText: return "any";
-    case FieldKind::kChoice: return join(f.choices(), ", ");
+    case FieldKind::kReal:
+      return f.min == f.max ? shortest(f.min) : shortest(f.min) + " to " + shortest(f.max);
+    case FieldKind::kBool:
+      return "true, false";
+    case FieldKind::kText:
+      return "any";
+    case FieldKind::kChoice:
+      return join(f.choices(), ", ");
   }
   return "?";
 }
@@ -88,12 +100,18 @@ std::string expected_text(const Field& f) {
     case FieldKind::kInt:
       if (f.min == f.max) return shortest(f.min);
       return f.min >= 1 ? "a positive integer" : f.min >= 0 ? "a non-negative integer" : "an integer";
-    case FieldKind::kCount: return "a count (a number, or a string such as 14.8T, 469B, 32K)";
-    case FieldKind::kReal: return f.min > 0 ? "a positive number" : f.min >= 0 ? "a non-negative number" : "a number";
-    case FieldKind::kSeed: return "a non-negative integer";
-    case FieldKind::kBool: return "true or false";
-    case FieldKind::kText: return "text";
-    case FieldKind::kChoice: return "one of: " + join(f.choices(), ", ");
+    case FieldKind::kCount:
+      return "a count (a number, or a string such as 14.8T, 469B, 32K)";
+    case FieldKind::kReal:
+      return f.min > 0 ? "a positive number" : f.min >= 0 ? "a non-negative number" : "a number";
+    case FieldKind::kSeed:
+      return "a non-negative integer";
+    case FieldKind::kBool:
+      return "true or false";
+    case FieldKind::kText:
+      return "text";
+    case FieldKind::kChoice:
+      return "one of: " + join(f.choices(), ", ");
   }
   return "?";
 }

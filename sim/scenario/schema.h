@@ -40,12 +40,12 @@ struct Field {
   std::string_view path;  // dotted key path, e.g. "parallel.pp"; sections are the path prefixes
   FieldKind kind = FieldKind::kInt;
   Need need = Need::kOptional;
-  double min = 0;         // inclusive range for the numeric kinds
+  double min = 0;  // inclusive range for the numeric kinds
   double max = 0;
-  std::string_view unit;  // as the user writes it: "GB/s", "us", "sequences"; "" for plain counts
+  std::string_view unit;         // as the user writes it: "GB/s", "us", "sequences"; "" for plain counts
   std::string_view default_doc;  // docs' default column; "" means: the value in a default Scenario
   std::string_view doc;          // one line for docs/scenario.md
-  std::string_view fallback;  // YAML text applied when the key is absent ("cx7-ib-400g"); "" for none
+  std::string_view fallback;     // YAML text applied when the key is absent ("cx7-ib-400g"); "" for none
   std::vector<std::string> (*choices)() = nullptr;  // kChoice only
   void (*set)(Scenario&, const FieldValue&) = nullptr;
   // Value for to_yaml and the docs' default column; nullopt for input-only keys (model.preset).

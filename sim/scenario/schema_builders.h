@@ -3,7 +3,6 @@
 #pragma once
 
 #include <cmath>
-#include <limits>
 #include <string>
 #include <type_traits>
 
@@ -11,13 +10,18 @@
 
 namespace deepsim::schema_detail {
 
-// member<&Scenario::parallel, &ParallelSpec::pp>(s) is s.parallel.pp.
+// member<&Scenario::parallel, &ParallelSpec::pp>(s) is s.parallel.pp: a left fold over operator .*.
+// clang-format off
 template <auto... Ms>
-constexpr auto& member(Scenario& s) { return (s .* ... .* Ms); }
+constexpr auto& member(Scenario& s) {
+  return (s .* ... .* Ms);
+}
 template <auto... Ms>
-constexpr const auto& member(const Scenario& s) { return (s .* ... .* Ms); }
+constexpr const auto& member(const Scenario& s) {
+  return (s .* ... .* Ms);
+}
+// clang-format on
 
-inline constexpr double kIntMax = std::numeric_limits<int>::max();
 
 struct Doc {
   std::string_view unit;
@@ -101,9 +105,7 @@ Field enum_field(std::string_view path, Doc d) {
     for (std::size_t i = 0; i < names.size(); ++i)
       if (names[i] == std::get<std::string>(v)) m = static_cast<E>(i);
   };
-  f.get = [](const Scenario& s) -> std::optional<FieldValue> {
-    return std::string(ToString(member<Ms...>(s)));
-  };
+  f.get = [](const Scenario& s) -> std::optional<FieldValue> { return std::string(ToString(member<Ms...>(s))); };
   return f;
 }
 

@@ -42,8 +42,7 @@ Field gpu_field() {
 }
 
 Field nic_field() {
-  Field f = make_field("cluster.nic", FieldKind::kChoice, 0, 0,
-                       {"", "scale-out NIC model from the catalog"});
+  Field f = make_field("cluster.nic", FieldKind::kChoice, 0, 0, {"", "scale-out NIC model from the catalog"});
   f.fallback = "cx7-ib-400g";
   f.choices = nic_names;
   f.set = [](Scenario& s, const FieldValue& v) { s.cluster.nic = find_nic(std::get<std::string>(v)).value(); };
@@ -61,10 +60,10 @@ void add_gpu_overrides(std::vector<Field>& out) {
       "cluster.gpu_overrides.bf16_dense_tflops", 1e-3, 1e6, d("TFLOP/s", "dense BF16 tensor-core peak")));
   out.push_back(quantity_field<tflops_of, tflops, C, Gp, &G::fp8_dense>(
       "cluster.gpu_overrides.fp8_dense_tflops", 1e-3, 1e6, d("TFLOP/s", "dense FP8 tensor-core peak")));
-  out.push_back(quantity_field<gb_of, gb, C, Gp, &G::hbm>(
-      "cluster.gpu_overrides.hbm_gb", 1e-3, 1e5, d("GB (1e9 B)", "HBM capacity")));
-  out.push_back(quantity_field<gbps_of, gbps, C, Gp, &G::hbm_bandwidth>(
-      "cluster.gpu_overrides.hbm_bandwidth_gbps", 1e-3, 1e6, d("GB/s", "HBM peak bandwidth")));
+  out.push_back(quantity_field<gb_of, gb, C, Gp, &G::hbm>("cluster.gpu_overrides.hbm_gb", 1e-3, 1e5,
+                                                          d("GB (1e9 B)", "HBM capacity")));
+  out.push_back(quantity_field<gbps_of, gbps, C, Gp, &G::hbm_bandwidth>("cluster.gpu_overrides.hbm_bandwidth_gbps",
+                                                                        1e-3, 1e6, d("GB/s", "HBM peak bandwidth")));
   out.push_back(quantity_field<gbps_of, gbps, C, Gp, &G::nvlink_per_direction>(
       "cluster.gpu_overrides.nvlink_gbps_per_direction", 1e-3, 1e5,
       d("GB/s", "nominal NVLink bandwidth per direction (H800: 200)")));
@@ -73,10 +72,10 @@ void add_gpu_overrides(std::vector<Field>& out) {
       d("fraction", "share of nominal NVLink a long transfer reaches (H800: 160/200)")));
   out.push_back(quantity_field<gbps_of, gbps, C, Gp, &G::pcie_per_direction>(
       "cluster.gpu_overrides.pcie_gbps_per_direction", 1e-3, 1e5, d("GB/s", "GPU-NIC PCIe bandwidth per direction")));
-  out.push_back(real_field<C, Gp, &G::pcie_achievable>(
-      "cluster.gpu_overrides.pcie_achievable", FieldKind::kReal, 1e-3, 1, d("fraction", "share of nominal PCIe reached")));
-  out.push_back(real_field<C, Gp, &G::tdp_w>(
-      "cluster.gpu_overrides.tdp_w", FieldKind::kReal, 1, 1e5, d("W", "board power")));
+  out.push_back(real_field<C, Gp, &G::pcie_achievable>("cluster.gpu_overrides.pcie_achievable", FieldKind::kReal, 1e-3,
+                                                       1, d("fraction", "share of nominal PCIe reached")));
+  out.push_back(
+      real_field<C, Gp, &G::tdp_w>("cluster.gpu_overrides.tdp_w", FieldKind::kReal, 1, 1e5, d("W", "board power")));
 }
 
 void add_nic_overrides(std::vector<Field>& out) {
@@ -99,26 +98,26 @@ void add_nic_overrides(std::vector<Field>& out) {
 void add_cluster_fields(std::vector<Field>& out) {
   out.push_back(gpu_field());
   add_gpu_overrides(out);
-  out.push_back(int_field<&Scenario::cluster, &ClusterSpec::nodes>(
-      "cluster.nodes", 1, 1 << 20, {"", "nodes (servers)", Need::kRequired}));
+  out.push_back(int_field<&Scenario::cluster, &ClusterSpec::nodes>("cluster.nodes", 1, 1 << 20,
+                                                                   {"", "nodes (servers)", Need::kRequired}));
   out.push_back(int_field<&Scenario::cluster, &ClusterSpec::gpus_per_node>(
       "cluster.gpus_per_node", 1, 1024, {"", "GPUs per node, all on one NVLink domain"}));
-  out.push_back(int_field<&Scenario::cluster, &ClusterSpec::nics_per_node>(
-      "cluster.nics_per_node", 1, 1024, {"", "scale-out NICs per node"}));
+  out.push_back(int_field<&Scenario::cluster, &ClusterSpec::nics_per_node>("cluster.nics_per_node", 1, 1024,
+                                                                           {"", "scale-out NICs per node"}));
   out.push_back(nic_field());
   add_nic_overrides(out);
   constexpr auto C = &Scenario::cluster;
   constexpr auto Tp = &ClusterSpec::topology;
-  out.push_back(enum_field<topology_names, static_cast<const char* (*)(TopologyKind)>(to_string), C, Tp,
-                           &TopologySpec::kind>(
-      "cluster.topology.kind", {"", "mpft (multi-plane fat-tree), mrft (multi-rail), ft2 / ft3 (2- / 3-layer)"}));
-  out.push_back(int_field<C, Tp, &TopologySpec::switch_radix>(
-      "cluster.topology.switch_radix", 4, 1024, {"ports", "ports per switch"}));
-  out.push_back(real_field<C, Tp, &TopologySpec::oversubscription>(
-      "cluster.topology.oversubscription", FieldKind::kReal, 1, 64,
-      {"ratio", "leaf down-ports : up-ports; 1 is non-blocking"}));
-  out.push_back(int_field<C, Tp, &TopologySpec::planes>(
-      "cluster.topology.planes", 1, 64, {"", "independent planes (mpft: one per NIC of a node)"}));
+  out.push_back(
+      enum_field<topology_names, static_cast<const char* (*)(TopologyKind)>(to_string), C, Tp, &TopologySpec::kind>(
+          "cluster.topology.kind", {"", "mpft (multi-plane fat-tree), mrft (multi-rail), ft2 / ft3 (2- / 3-layer)"}));
+  out.push_back(int_field<C, Tp, &TopologySpec::switch_radix>("cluster.topology.switch_radix", 4, 1024,
+                                                              {"ports", "ports per switch"}));
+  out.push_back(
+      real_field<C, Tp, &TopologySpec::oversubscription>("cluster.topology.oversubscription", FieldKind::kReal, 1, 64,
+                                                         {"ratio", "leaf down-ports : up-ports; 1 is non-blocking"}));
+  out.push_back(int_field<C, Tp, &TopologySpec::planes>("cluster.topology.planes", 1, 64,
+                                                        {"", "independent planes (mpft: one per NIC of a node)"}));
 }
 
 }  // namespace deepsim

@@ -20,8 +20,9 @@ Field seed_field() {
 }
 
 Field precision_field() {
-  Field f = make_field("training.precision", FieldKind::kChoice, 0, 0,
-                       {"", "GEMM precision: fp8 is the DeepSeek-V3 recipe (1x128 / 128x128 scaled E4M3), bf16 the baseline"});
+  Field f = make_field(
+      "training.precision", FieldKind::kChoice, 0, 0,
+      {"", "GEMM precision: fp8 is the DeepSeek-V3 recipe (1x128 / 128x128 scaled E4M3), bf16 the baseline"});
   f.choices = precision_names;
   f.set = [](Scenario& s, const FieldValue& v) { s.training.precision = std::get<std::string>(v); };
   f.get = [](const Scenario& s) -> std::optional<FieldValue> { return s.training.precision; };
@@ -48,8 +49,8 @@ void add_run_fields(std::vector<Field>& out) {
       "parallel.ep", 1, kMaxRanks, {"", "expert-parallel ranks, drawn from the dp x tp ranks of one stage"}));
   out.push_back(int_field<&Scenario::parallel, &P::zero_stage>(
       "parallel.zero_stage", 0, 1, {"", "ZeRO stage: 0 replicates optimizer state, 1 shards it over dp"}));
-  out.push_back(int_field<&Scenario::parallel, &P::micro_batch_size>(
-      "parallel.micro_batch_size", 1, 1 << 16, {"sequences", "sequences per micro-batch"}));
+  out.push_back(int_field<&Scenario::parallel, &P::micro_batch_size>("parallel.micro_batch_size", 1, 1 << 16,
+                                                                     {"sequences", "sequences per micro-batch"}));
   out.push_back(int_field<&Scenario::parallel, &P::micro_batches>(
       "parallel.micro_batches", 1, 1 << 20, {"", "micro-batches per pipeline per step (gradient accumulation)"}));
   out.push_back(enum_field<schedule_names, static_cast<const char* (*)(ScheduleKind)>(to_string), &Scenario::parallel,
@@ -61,15 +62,14 @@ void add_run_fields(std::vector<Field>& out) {
       "parallel.comm_sms", 0, 1024, {"SMs", "SMs held by communication kernels (DeepSeek-V3: 20 of 132)"}));
 
   using T = TrainingSpec;
-  out.push_back(real_field<&Scenario::training, &T::tokens>(
-      "training.tokens", FieldKind::kCount, 1, 1e18, {"tokens", "tokens to train on", Need::kRequired}));
-  out.push_back(int_field<&Scenario::training, &T::seq_len>(
-      "training.seq_len", 1, 1 << 24, {"tokens", "tokens per sequence"}));
+  out.push_back(real_field<&Scenario::training, &T::tokens>("training.tokens", FieldKind::kCount, 1, 1e18,
+                                                            {"tokens", "tokens to train on", Need::kRequired}));
+  out.push_back(
+      int_field<&Scenario::training, &T::seq_len>("training.seq_len", 1, 1 << 24, {"tokens", "tokens per sequence"}));
   out.push_back(int_field<&Scenario::training, &T::global_batch>(
       "training.global_batch", 1, 1 << 26, {"sequences", "sequences per step after the ramp", Need::kRequired}));
   out.push_back(int_field<&Scenario::training, &T::ramp, &BatchRamp::start_sequences>(
-      "training.ramp.start_sequences", 0, 1 << 26,
-      {"sequences", "global batch at the first step; 0 means no ramp"}));
+      "training.ramp.start_sequences", 0, 1 << 26, {"sequences", "global batch at the first step; 0 means no ramp"}));
   out.push_back(real_field<&Scenario::training, &T::ramp, &BatchRamp::ramp_tokens>(
       "training.ramp.tokens", FieldKind::kCount, 0, 1e18,
       {"tokens", "tokens over which the batch grows linearly to global_batch"}));

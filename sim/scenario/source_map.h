@@ -3,11 +3,11 @@
 // key that is absent (a default, a preset's value) is blamed on its nearest present ancestor.
 #pragma once
 
+#include <yaml-cpp/yaml.h>
+
 #include <map>
 #include <string>
 #include <string_view>
-
-#include <yaml-cpp/yaml.h>
 
 #include "sim/core/error.h"
 

@@ -22,8 +22,8 @@ void check_cluster(const Scenario& s, const SourceMap& src) {
   const ClusterSpec& c = s.cluster;
   if (c.gpus_per_node % c.nics_per_node != 0)
     fail(src, "cluster.nics_per_node",
-         "gpus_per_node = " + to_string(c.gpus_per_node) + " is not a multiple of nics_per_node = " +
-             to_string(c.nics_per_node),
+         "gpus_per_node = " + to_string(c.gpus_per_node) +
+             " is not a multiple of nics_per_node = " + to_string(c.nics_per_node),
          "every NIC serves the same number of GPUs; H800 nodes have one NIC per GPU");
   const TopologySpec& t = c.topology;
   if (t.kind == TopologyKind::kMultiPlaneFatTree && t.planes != c.nics_per_node)
@@ -36,9 +36,8 @@ void check_cluster(const Scenario& s, const SourceMap& src) {
   const auto down = static_cast<std::int64_t>(t.switch_radix * t.oversubscription / (t.oversubscription + 1));
   const std::int64_t radix = t.switch_radix;
   const std::int64_t capacity = is_two_layer(t.kind) ? radix * down : radix * (radix / 2) * down;
-  const std::int64_t per_plane = t.kind == TopologyKind::kMultiPlaneFatTree
-                                     ? c.nodes
-                                     : static_cast<std::int64_t>(c.nodes) * c.nics_per_node;
+  const std::int64_t per_plane =
+      t.kind == TopologyKind::kMultiPlaneFatTree ? c.nodes : static_cast<std::int64_t>(c.nodes) * c.nics_per_node;
   if (per_plane > capacity)
     fail(src, "cluster.nodes",
          to_string(per_plane) + " NIC ports per plane exceed the " + to_string(capacity) + " that a " +
@@ -78,7 +77,8 @@ void check_moe(const ModelSpec& m, const SourceMap& src) {
          "set model.dense_intermediate");
   if (!m.is_moe()) return;
   if (e.expert_intermediate <= 0)
-    fail(src, "model.moe.expert_intermediate", "an MoE model (routed_experts > 0) needs a positive expert_intermediate");
+    fail(src, "model.moe.expert_intermediate",
+         "an MoE model (routed_experts > 0) needs a positive expert_intermediate");
   if (e.top_k <= 0) fail(src, "model.moe.top_k", "an MoE model (routed_experts > 0) needs top_k >= 1");
   if (e.top_k > e.routed_experts)
     fail(src, "model.moe.top_k",
@@ -94,7 +94,8 @@ void check_moe(const ModelSpec& m, const SourceMap& src) {
          "a token can reach at most every group");
   if (e.top_k > e.limited_groups * (e.routed_experts / e.expert_groups))
     fail(src, "model.moe.top_k",
-         "top_k = " + to_string(e.top_k) + " exceeds the " + to_string(e.limited_groups * (e.routed_experts / e.expert_groups)) +
+         "top_k = " + to_string(e.top_k) + " exceeds the " +
+             to_string(e.limited_groups * (e.routed_experts / e.expert_groups)) +
              " experts in limited_groups = " + to_string(e.limited_groups) + " groups");
   if (e.first_dense_layers > m.layers)
     fail(src, "model.moe.first_dense_layers",
@@ -128,8 +129,8 @@ void check_degrees(const Scenario& s, const SourceMap& src) {
          "choose a divisor of " + to_string(dp_tp));
   if (m.is_moe() && m.moe.routed_experts % p.ep != 0)
     fail(src, "parallel.ep",
-         "model.moe.routed_experts = " + to_string(m.moe.routed_experts) + " is not a multiple of ep = " +
-             to_string(p.ep),
+         "model.moe.routed_experts = " + to_string(m.moe.routed_experts) +
+             " is not a multiple of ep = " + to_string(p.ep),
          "every EP rank holds the same number of experts");
   if (m.attention.heads % p.tp != 0)
     fail(src, "parallel.tp",
@@ -155,8 +156,8 @@ void check_schedule(const Scenario& s, const SourceMap& src) {
   }
   if (p.schedule == ScheduleKind::kInterleaved1F1B) {
     if (p.virtual_stages < 2)
-      fail(src, "parallel.virtual_stages", "interleaved-1f1b needs virtual_stages >= 2, got " +
-                                               to_string(p.virtual_stages), "with 1 it is plain 1f1b");
+      fail(src, "parallel.virtual_stages",
+           "interleaved-1f1b needs virtual_stages >= 2, got " + to_string(p.virtual_stages), "with 1 it is plain 1f1b");
     if (p.micro_batches % p.pp != 0)
       fail(src, "parallel.micro_batches",
            "interleaved-1f1b needs micro_batches to be a multiple of pp = " + to_string(p.pp) + ", got " +
@@ -184,22 +185,22 @@ void check_training(const Scenario& s, const SourceMap& src) {
          "micro_batch_size x micro_batches x dp = " + to_string(p.micro_batch_size) + " x " +
              to_string(p.micro_batches) + " x " + to_string(p.dp) + " = " + to_string(per_step) +
              " but training.global_batch = " + to_string(t.global_batch),
-         t.global_batch % unit == 0
-             ? "micro_batches = " + to_string(t.global_batch) + " / (micro_batch_size x dp) = " +
-                   to_string(t.global_batch / unit)
-             : "global_batch must be a multiple of micro_batch_size x dp = " + to_string(unit));
+         t.global_batch % unit == 0 ? "micro_batches = " + to_string(t.global_batch) +
+                                          " / (micro_batch_size x dp) = " + to_string(t.global_batch / unit)
+                                    : "global_batch must be a multiple of micro_batch_size x dp = " + to_string(unit));
   }
   if (t.ramp.start_sequences > t.global_batch)
     fail(src, "training.ramp.start_sequences",
-         "the ramp starts at " + shortest(t.ramp.start_sequences) + " sequences, above global_batch = " +
-             to_string(t.global_batch),
+         "the ramp starts at " + shortest(t.ramp.start_sequences) +
+             " sequences, above global_batch = " + to_string(t.global_batch),
          "a ramp grows the batch up to global_batch");
   if (t.ramp.start_sequences > 0 && t.ramp.ramp_tokens <= 0)
     fail(src, "training.ramp.tokens", "a ramp from " + shortest(t.ramp.start_sequences) + " sequences needs tokens > 0",
          "DeepSeek-V3 ramps over 469B tokens");
   if (t.ramp.ramp_tokens > t.tokens)
     fail(src, "training.ramp.tokens",
-         "the ramp (" + count_text(t.ramp.ramp_tokens) + " tokens) is longer than the run (" + count_text(t.tokens) + " tokens)");
+         "the ramp (" + count_text(t.ramp.ramp_tokens) + " tokens) is longer than the run (" + count_text(t.tokens) +
+             " tokens)");
 }
 
 }  // namespace

@@ -141,6 +141,26 @@ TEST(FlowTiming, BytesAreConservedAcrossLinks) {
   for (const Time busy : r.link_busy) EXPECT_LE(busy, r.makespan);
 }
 
+// Quantum 100 ns, independent links of 1 B/ns: flows of 1000, 1010 and 1050 B would end at 1000,
+// 1010 and 1050 ns; rounded up to multiples of 100 ns they end at 1000, 1100 and 1100 ns (the last two
+// together, one re-solve). With quantum 0 the exact times stand.
+TEST(FlowTiming, QuantumRoundsCompletionsUpAndGroupsThem) {
+  LinkTable links;
+  std::array<std::array<LinkId, 1>, 3> paths{};
+  for (auto& p : paths) p[0] = add_link(links, 1);
+  TaskGraph g;
+  const std::array<double, 3> sizes{1000, 1010, 1050};
+  for (std::size_t i = 0; i < sizes.size(); ++i) (void)g.add_flow(paths[i], Bytes(sizes[i]), Time::zero());
+  const RunResult exact = run(g, links);
+  EXPECT_EQ(exact.tasks[1].end, 1010_ns);
+  EXPECT_EQ(exact.tasks[2].end, 1050_ns);
+  const RunResult coarse = run(g, links, RunOptions{.flow_quantum = 100_ns});
+  EXPECT_EQ(coarse.tasks[0].end, 1000_ns);
+  EXPECT_EQ(coarse.tasks[1].end, 1100_ns);
+  EXPECT_EQ(coarse.tasks[2].end, 1100_ns);
+  EXPECT_EQ(coarse.events, exact.events);  // one completion per flow either way
+}
+
 TEST(FlowTiming, FlowOnDeadLinkIsReportedNotAwaited) {
   LinkTable links;
   const std::array<LinkId, 2> path{add_link(links, 1), add_link(links, 0)};

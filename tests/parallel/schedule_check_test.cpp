@@ -24,14 +24,14 @@ bool mentions(const Result<ScheduleCheck>& r, const std::string& what) {
 //   r1: <a0 F0 B0 >g0 <a1 F1 B1 >g1
 Schedule two_rank_1f1b() {
   Schedule s = make_1f1b(2, 2).value();
-  s.program[0] = {{Op::kForward, {0, 0}, {}, -1},      {Op::kSendActivation, {0, 0}, {}, 1},
-                  {Op::kForward, {1, 0}, {}, -1},      {Op::kSendActivation, {1, 0}, {}, 1},
-                  {Op::kRecvGradient, {0, 0}, {}, 1},  {Op::kBackward, {0, 0}, {}, -1},
-                  {Op::kRecvGradient, {1, 0}, {}, 1},  {Op::kBackward, {1, 0}, {}, -1}};
-  s.program[1] = {{Op::kRecvActivation, {0, 0}, {}, 0}, {Op::kForward, {0, 0}, {}, -1},
-                  {Op::kBackward, {0, 0}, {}, -1},      {Op::kSendGradient, {0, 0}, {}, 0},
-                  {Op::kRecvActivation, {1, 0}, {}, 0}, {Op::kForward, {1, 0}, {}, -1},
-                  {Op::kBackward, {1, 0}, {}, -1},      {Op::kSendGradient, {1, 0}, {}, 0}};
+  s.program[0] = {{PipeOp::kForward, {0, 0}, {}, -1},      {PipeOp::kSendActivation, {0, 0}, {}, 1},
+                  {PipeOp::kForward, {1, 0}, {}, -1},      {PipeOp::kSendActivation, {1, 0}, {}, 1},
+                  {PipeOp::kRecvGradient, {0, 0}, {}, 1},  {PipeOp::kBackward, {0, 0}, {}, -1},
+                  {PipeOp::kRecvGradient, {1, 0}, {}, 1},  {PipeOp::kBackward, {1, 0}, {}, -1}};
+  s.program[1] = {{PipeOp::kRecvActivation, {0, 0}, {}, 0}, {PipeOp::kForward, {0, 0}, {}, -1},
+                  {PipeOp::kBackward, {0, 0}, {}, -1},      {PipeOp::kSendGradient, {0, 0}, {}, 0},
+                  {PipeOp::kRecvActivation, {1, 0}, {}, 0}, {PipeOp::kForward, {1, 0}, {}, -1},
+                  {PipeOp::kBackward, {1, 0}, {}, -1},      {PipeOp::kSendGradient, {1, 0}, {}, 0}};
   return s;
 }
 
@@ -63,11 +63,11 @@ TEST(ScheduleCheck, WrongPeer) {
 
 TEST(ScheduleCheck, SplitBackwardNeedsItsWeight) {
   Schedule s = two_rank_1f1b();
-  s.program[0][5].op = Op::kBackwardInput;
+  s.program[0][5].op = PipeOp::kBackwardInput;
   EXPECT_TRUE(mentions(check_schedule(s), "split backward without W"));
-  s.program[0].push_back({Op::kBackwardWeight, {0, 0}, {}, -1});
+  s.program[0].push_back({PipeOp::kBackwardWeight, {0, 0}, {}, -1});
   EXPECT_TRUE(check_schedule(s).ok());
-  s.program[0].push_back({Op::kBackwardWeight, {1, 0}, {}, -1});  // B1 is not split
+  s.program[0].push_back({PipeOp::kBackwardWeight, {1, 0}, {}, -1});  // B1 is not split
   EXPECT_TRUE(mentions(check_schedule(s), "W before its split backward"));
 }
 
@@ -75,14 +75,14 @@ TEST(ScheduleCheck, Deadlock) {
   // Rank 0 waits for gradient 0 before sending activation 1; rank 1 runs F1 before B0, so it waits for
   // activation 1 before sending gradient 0. Each order is locally valid; together they never finish.
   Schedule s = two_rank_1f1b();
-  s.program[0] = {{Op::kForward, {0, 0}, {}, -1},     {Op::kSendActivation, {0, 0}, {}, 1},
-                  {Op::kRecvGradient, {0, 0}, {}, 1}, {Op::kBackward, {0, 0}, {}, -1},
-                  {Op::kForward, {1, 0}, {}, -1},     {Op::kSendActivation, {1, 0}, {}, 1},
-                  {Op::kRecvGradient, {1, 0}, {}, 1}, {Op::kBackward, {1, 0}, {}, -1}};
-  s.program[1] = {{Op::kRecvActivation, {0, 0}, {}, 0}, {Op::kForward, {0, 0}, {}, -1},
-                  {Op::kRecvActivation, {1, 0}, {}, 0}, {Op::kForward, {1, 0}, {}, -1},
-                  {Op::kBackward, {0, 0}, {}, -1},      {Op::kSendGradient, {0, 0}, {}, 0},
-                  {Op::kBackward, {1, 0}, {}, -1},      {Op::kSendGradient, {1, 0}, {}, 0}};
+  s.program[0] = {{PipeOp::kForward, {0, 0}, {}, -1},     {PipeOp::kSendActivation, {0, 0}, {}, 1},
+                  {PipeOp::kRecvGradient, {0, 0}, {}, 1}, {PipeOp::kBackward, {0, 0}, {}, -1},
+                  {PipeOp::kForward, {1, 0}, {}, -1},     {PipeOp::kSendActivation, {1, 0}, {}, 1},
+                  {PipeOp::kRecvGradient, {1, 0}, {}, 1}, {PipeOp::kBackward, {1, 0}, {}, -1}};
+  s.program[1] = {{PipeOp::kRecvActivation, {0, 0}, {}, 0}, {PipeOp::kForward, {0, 0}, {}, -1},
+                  {PipeOp::kRecvActivation, {1, 0}, {}, 0}, {PipeOp::kForward, {1, 0}, {}, -1},
+                  {PipeOp::kBackward, {0, 0}, {}, -1},      {PipeOp::kSendGradient, {0, 0}, {}, 0},
+                  {PipeOp::kBackward, {1, 0}, {}, -1},      {PipeOp::kSendGradient, {1, 0}, {}, 0}};
   const auto r = check_schedule(s);
   EXPECT_TRUE(mentions(r, "deadlock")) << r.error();
   EXPECT_TRUE(mentions(r, "rank 0 at instruction 2")) << r.error();

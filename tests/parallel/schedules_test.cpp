@@ -37,8 +37,8 @@ TEST(Schedules, SendsAndReceivesSurroundTheirCompute) {
   // Middle rank of a 3-rank 1F1B with one micro-batch: receive, compute, send in both directions.
   const Schedule s = make_1f1b(3, 1).value();
   const std::vector<Instr> expect = {
-      {Op::kRecvActivation, {0, 0}, {}, 0}, {Op::kForward, {0, 0}, {}, -1}, {Op::kSendActivation, {0, 0}, {}, 2},
-      {Op::kRecvGradient, {0, 0}, {}, 2},   {Op::kBackward, {0, 0}, {}, -1}, {Op::kSendGradient, {0, 0}, {}, 0},
+      {PipeOp::kRecvActivation, {0, 0}, {}, 0}, {PipeOp::kForward, {0, 0}, {}, -1}, {PipeOp::kSendActivation, {0, 0}, {}, 2},
+      {PipeOp::kRecvGradient, {0, 0}, {}, 2},   {PipeOp::kBackward, {0, 0}, {}, -1}, {PipeOp::kSendGradient, {0, 0}, {}, 0},
   };
   EXPECT_EQ(s.program[1], expect);
 }

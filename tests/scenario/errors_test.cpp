@@ -18,7 +18,9 @@ void expect_error(const InputError& e, const std::string& key, int line, const s
   EXPECT_EQ(e.key(), key) << e.what();
   EXPECT_EQ(e.pos().line, line) << e.what();
   EXPECT_NE(e.message().find(message), std::string::npos) << "message: " << e.message();
-  if (!hint.empty()) { EXPECT_NE(e.hint().find(hint), std::string::npos) << "hint: " << e.hint(); }
+  if (!hint.empty()) {
+    EXPECT_NE(e.hint().find(hint), std::string::npos) << "hint: " << e.hint();
+  }
 }
 
 // The default scenario with the line holding `needle` replaced; the error must point at that line.
@@ -133,6 +135,13 @@ TEST(Types, BadTokenSuffixAndNotANumber) {
 TEST(Types, ListWhereAValueBelongs) {
   const Edit x = edit("  nodes: 256", "  nodes: [128, 128]");
   expect_error(load_error(x.text), "cluster.nodes", x.line, "got a list");
+}
+
+TEST(Types, BoolMustBeTrueOrFalse) {
+  const InputError e = load_error(default_yaml(), {"model.tie_embeddings=maybe"});
+  EXPECT_EQ(e.key(), "model.tie_embeddings");
+  EXPECT_EQ(e.pos().file, "--set model.tie_embeddings=maybe");
+  EXPECT_NE(e.message().find("expected true or false, got 'maybe'"), std::string::npos);
 }
 
 TEST(Ranges, ZeroAndNegativeSizes) {

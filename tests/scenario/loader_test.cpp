@@ -70,7 +70,7 @@ TEST(LoadExample, SmallH100IsValid) {
 }
 
 TEST(Overrides, ChangeParallelismGpuAndModel) {
-  const std::vector<std::string> set = {"parallel.pp=8", "parallel.dp=256", "parallel.micro_batches=60",
+  const std::vector<std::string> set = {"parallel.pp=8",    "parallel.dp=256", "parallel.micro_batches=60",
                                         "cluster.gpu=H100", "model.layers=30", " seed = 42 "};
   const Scenario s = load_scenario_text(default_yaml(), "default.yaml", set);
   EXPECT_EQ(s.parallel.pp, 8);
@@ -88,20 +88,21 @@ TEST(Overrides, FlowMappingMergesIntoTheSection) {
   EXPECT_EQ(s.model.attention.heads, 64);
   EXPECT_EQ(s.model.attention.kv_lora_rank, 512);  // the preset's value survives the merge
   EXPECT_EQ(s.training.ramp.start_sequences, 0);
-  EXPECT_EQ(s.training.ramp.ramp_tokens, 469e9);   // the file's value survives the merge
+  EXPECT_EQ(s.training.ramp.ramp_tokens, 469e9);  // the file's value survives the merge
 }
 
 TEST(Overrides, CanAddAKeyTheFileLeftOut) {
-  const Scenario s = load_scenario_text(default_yaml(), "default.yaml",
-                                        std::vector<std::string>{"cluster.gpu_overrides.sms=114"});
+  const Scenario s =
+      load_scenario_text(default_yaml(), "default.yaml", std::vector<std::string>{"cluster.gpu_overrides.sms=114"});
   EXPECT_EQ(s.cluster.gpu.sms, 114);
   EXPECT_EQ(s.cluster.gpu.hbm, find_gpu("H800")->hbm);
 }
 
 TEST(Preset, FieldsOverrideAtTheSameLevel) {
   std::string text = default_yaml();
-  text = test::replace_line(text, "preset: deepseek-v3",
-                            "  preset: DeepSeek-V3\n  layers: 30\n  attention: {heads: 64}\n  moe: {routed_experts: 64}");
+  text =
+      test::replace_line(text, "preset: deepseek-v3",
+                         "  preset: DeepSeek-V3\n  layers: 30\n  attention: {heads: 64}\n  moe: {routed_experts: 64}");
   const Scenario s = load_scenario_text(text, "x.yaml");
   const ModelSpec v3 = *find_model_preset("deepseek-v3");
   EXPECT_EQ(s.model.name, "deepseek-v3");
@@ -141,17 +142,27 @@ TEST(SpelledOutModel, LoadsWithoutAPreset) {
   EXPECT_EQ(s.parallel.ep, 1);
 }
 
+TEST(Sections, AnEmptySectionIsTheSameAsNone) {
+  std::string text = test::replace_line(default_yaml(), "start_sequences: 3072", "");
+  text = test::replace_line(text, "tokens: 469B", "");
+  const Scenario s = load_scenario_text(text, "d.yaml");
+  EXPECT_EQ(s.training.ramp.start_sequences, 0);
+  EXPECT_EQ(s.training.ramp.ramp_tokens, 0);
+}
+
 TEST(Counts, AcceptSuffixesAndPlainNumbers) {
   for (const auto& [text, want] : std::vector<std::pair<std::string, double>>{
            {"14.8T", 14.8e12}, {"469B", 469e9}, {"32K", 32e3}, {"1.5M", 1.5e6}, {"2e12", 2e12}, {"123456", 123456}}) {
-    const Scenario s = load_scenario_text(default_yaml(), "d.yaml", std::vector<std::string>{"training.tokens=" + text, "training.ramp={start_sequences: 0, tokens: 0}"});
+    const Scenario s = load_scenario_text(
+        default_yaml(), "d.yaml",
+        std::vector<std::string>{"training.tokens=" + text, "training.ramp={start_sequences: 0, tokens: 0}"});
     EXPECT_EQ(s.training.tokens, want) << text;
   }
 }
 
 TEST(Seed, TakesTheWholeUint64Range) {
-  const Scenario s = load_scenario_text(default_yaml(), "d.yaml",
-                                        std::vector<std::string>{"seed=18446744073709551615"});
+  const Scenario s =
+      load_scenario_text(default_yaml(), "d.yaml", std::vector<std::string>{"seed=18446744073709551615"});
   EXPECT_EQ(s.seed, std::numeric_limits<std::uint64_t>::max());
 }
 
@@ -181,8 +192,11 @@ TEST(ToYaml, RoundTripsTheShippedScenarios) {
 TEST(ToYaml, RoundTripsOverriddenHardwareAndOddValues) {
   const std::vector<std::string> set = {
       "cluster.gpu_overrides={sms: 114, hbm_gb: 96.5, nvlink_achievable: 0.77, bf16_dense_tflops: 865.1}",
-      "cluster.nic_overrides={line_rate_gbps: 800, latency_same_leaf_us: 2.345678}", "name='a \"quoted\" name'",
-      "training.tokens=12345678901234", "pricing.usd_per_gpu_hour=1.23456789", "seed=18446744073709551615",
+      "cluster.nic_overrides={line_rate_gbps: 800, latency_same_leaf_us: 2.345678}",
+      "name='a \"quoted\" name'",
+      "training.tokens=12345678901234",
+      "pricing.usd_per_gpu_hour=1.23456789",
+      "seed=18446744073709551615",
       "calibration.profile=h800-2025"};
   const Scenario s = load_scenario_text(default_yaml(), "d.yaml", set);
   EXPECT_EQ(s.name, "a \"quoted\" name");

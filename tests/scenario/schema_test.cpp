@@ -1,11 +1,12 @@
 // The schema table: docs/scenario.md carries every row, sections are contiguous (to_yaml relies on it),
 // every choice reads back as itself, and the defaults lie inside their own ranges.
+#include "sim/scenario/schema.h"
+
 #include <gtest/gtest.h>
 
 #include <set>
 
 #include "sim/scenario/scalar_codec.h"
-#include "sim/scenario/schema.h"
 #include "tests/scenario/scenario_test_support.h"
 
 namespace deepsim {
@@ -27,7 +28,7 @@ TEST(Schema, DocsCarryEveryRowVerbatim) {
 
 TEST(Schema, TopLevelKeysInOrder) {
   EXPECT_EQ(child_keys(""), (std::vector<std::string>{"schema", "name", "seed", "cluster", "model", "parallel",
-                                                       "training", "pricing", "calibration"}));
+                                                      "training", "pricing", "calibration"}));
   EXPECT_TRUE(is_section("cluster.topology"));
   EXPECT_FALSE(is_section("parallel.pp"));
   EXPECT_NE(find_field("training.ramp.tokens"), nullptr);
@@ -55,7 +56,9 @@ TEST(Schema, EveryChoiceReadsBackAsItself) {
       Scenario s;
       f.set(s, FieldValue{name});
       const auto got = f.get(s);
-      if (got) { EXPECT_EQ(std::get<std::string>(*got), name) << f.path; }
+      if (got) {
+        EXPECT_EQ(std::get<std::string>(*got), name) << f.path;
+      }
     }
   }
 }
@@ -67,9 +70,12 @@ TEST(Schema, NumericDefaultsLieInTheirRanges) {
     const auto v = f.get(defaults);
     ASSERT_TRUE(v.has_value()) << f.path;
     double x = 0;
-    if (const auto* i = std::get_if<std::int64_t>(&*v)) x = static_cast<double>(*i);
-    else if (const auto* d = std::get_if<double>(&*v)) x = *d;
-    else continue;
+    if (const auto* i = std::get_if<std::int64_t>(&*v))
+      x = static_cast<double>(*i);
+    else if (const auto* d = std::get_if<double>(&*v))
+      x = *d;
+    else
+      continue;
     EXPECT_GE(x, f.min) << f.path;
     EXPECT_LE(x, f.max) << f.path;
   }

@@ -19,7 +19,9 @@ void expect_blame(const std::vector<std::string>& overrides, const std::string& 
   const InputError e = load_error(text, overrides);
   EXPECT_EQ(e.key(), key) << e.what();
   EXPECT_NE(e.message().find(message), std::string::npos) << e.what();
-  if (!hint.empty()) { EXPECT_NE(e.hint().find(hint), std::string::npos) << e.what(); }
+  if (!hint.empty()) {
+    EXPECT_NE(e.hint().find(hint), std::string::npos) << e.what();
+  }
   if (line_needle.empty()) {
     EXPECT_EQ(e.pos().line, 0) << e.what();
     EXPECT_EQ(e.pos().file.rfind("--set " + key + "=", 0), 0u) << e.what();
@@ -54,7 +56,8 @@ TEST(CrossField, BatchArithmetic) {
 }
 
 TEST(CrossField, DualPipeNeedsEvenCounts) {
-  expect_blame({"parallel.micro_batches=121"}, "parallel.micro_batches", "", "dualpipe needs an even number of micro-batches");
+  expect_blame({"parallel.micro_batches=121"}, "parallel.micro_batches", "",
+               "dualpipe needs an even number of micro-batches");
   expect_blame({"parallel.pp=1", "parallel.dp=2048"}, "parallel.pp", "", "dualpipe needs an even pp");
   expect_blame({"parallel.schedule=dualpipev", "parallel.micro_batches=121"}, "parallel.micro_batches", "",
                "dualpipev needs an even number");
@@ -97,8 +100,8 @@ TEST(CrossField, RampAndMoeShape) {
   expect_blame({"model.moe.limited_groups=9"}, "model.moe.limited_groups", "", "exceeds expert_groups = 8");
   expect_blame({"model.moe.expert_groups=7"}, "model.moe.expert_groups", "", "do not split into 7 equal groups");
   // head_dim is neither in the file nor overridden: blamed on the nearest section the file has, model.
-  expect_blame({"parallel.schedule=1f1b", "model.attention.kind=gqa"}, "model.attention.head_dim", "model:",
-               "head_dim must be positive for attention.kind gqa");
+  expect_blame({"parallel.schedule=1f1b", "model.attention.kind=gqa"}, "model.attention.head_dim",
+               "model:", "head_dim must be positive for attention.kind gqa");
 }
 
 TEST(CrossField, BlameFallsOnTheFileLineWhenNotOverridden) {

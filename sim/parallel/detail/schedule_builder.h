@@ -18,11 +18,11 @@ namespace deepsim::detail {
 class RankEmitter {
  public:
   RankEmitter(Schedule& s, int rank) : list_(s.program[static_cast<std::size_t>(rank)]) {}
-  void f(int mb, int chunk = 0) { list_.push_back({Op::kForward, {mb, chunk}, {}, -1}); }
-  void b_full(int mb, int chunk = 0) { list_.push_back({Op::kBackward, {mb, chunk}, {}, -1}); }
-  void b_input(int mb, int chunk = 0) { list_.push_back({Op::kBackwardInput, {mb, chunk}, {}, -1}); }
-  void w(int mb, int chunk = 0) { list_.push_back({Op::kBackwardWeight, {mb, chunk}, {}, -1}); }
-  void fb(Piece fwd, Piece bwd) { list_.push_back({Op::kForwardBackward, fwd, bwd, -1}); }
+  void f(int mb, int chunk = 0) { list_.push_back({PipeOp::kForward, {mb, chunk}, {}, -1}); }
+  void b_full(int mb, int chunk = 0) { list_.push_back({PipeOp::kBackward, {mb, chunk}, {}, -1}); }
+  void b_input(int mb, int chunk = 0) { list_.push_back({PipeOp::kBackwardInput, {mb, chunk}, {}, -1}); }
+  void w(int mb, int chunk = 0) { list_.push_back({PipeOp::kBackwardWeight, {mb, chunk}, {}, -1}); }
+  void fb(Piece fwd, Piece bwd) { list_.push_back({PipeOp::kForwardBackward, fwd, bwd, -1}); }
 
  private:
   std::vector<Instr>& list_;

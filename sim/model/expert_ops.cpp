@@ -1,0 +1,45 @@
+#include "sim/model/expert_ops.h"
+
+#include "sim/core/error.h"
+#include "sim/model/op_factory.h"
+
+namespace deepsim {
+
+std::vector<Op> grouped_expert_ops(const ModelSpec& m, std::span<const std::int64_t> tokens_per_expert,
+                                   const OpContext& c) {
+  DEEPSIM_ASSERT(m.is_moe(), "expert ops need an MoE model");
+  namespace f = op_factory;
+  const std::int64_t d = m.hidden, inter = m.moe.expert_intermediate;
+  std::int64_t total = 0;
+  for (const std::int64_t n : tokens_per_expert) total += n;
+  std::vector<Op> ops;
+  // gate_up's input is the dispatched tokens: kept, since rebuilding it would repeat the all-to-all.
+  ops.push_back(f::grouped_gemm("expert.gate_up", tokens_per_expert, 2 * inter, d, c.fp8()));
+  Op act = f::swiglu("expert.swiglu", total, inter, c.fp8(), c.recompute);
+  act.per_expert = true;
+  ops.push_back(std::move(act));
+  Op down = f::grouped_gemm("expert.down", tokens_per_expert, d, inter, c.fp8());
+  if (c.recompute) down.saved = Bytes(0);  // its input is the SwiGLU output, recomputed in the backward
+  ops.push_back(std::move(down));
+  return ops;
+}
+
+std::vector<Op> expert_ops(const ModelSpec& m, std::int64_t tokens_for_this_expert, const OpContext& c) {
+  const std::int64_t one[] = {tokens_for_this_expert};
+  return grouped_expert_ops(m, one, c);
+}
+
+double balanced_tokens_per_expert(const ModelSpec& m, std::int64_t tokens) {
+  DEEPSIM_ASSERT(m.is_moe(), "balanced_tokens_per_expert needs an MoE model");
+  return static_cast<double>(tokens) * m.moe.top_k / m.moe.routed_experts;
+}
+
+std::vector<std::int64_t> balanced_expert_counts(const ModelSpec& m, std::int64_t tokens) {
+  DEEPSIM_ASSERT(m.is_moe(), "balanced_expert_counts needs an MoE model");
+  const std::int64_t selections = tokens * m.moe.top_k, e = m.moe.routed_experts;
+  std::vector<std::int64_t> counts(static_cast<std::size_t>(e), selections / e);
+  for (std::int64_t i = 0; i < selections % e; ++i) ++counts[static_cast<std::size_t>(i)];
+  return counts;
+}
+
+}  // namespace deepsim

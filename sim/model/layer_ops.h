@@ -1,0 +1,47 @@
+// The ops of one training step, layer by layer, for one micro-batch on one tensor-parallel rank:
+// attention (MLA or GQA), the dense FFN or the MoE block, the embedding, the output head with its loss,
+// and the multi-token-prediction modules. Tensor parallelism follows Megatron: column-parallel up
+// projections and row-parallel down projections split by heads / inner size; the MLA down projections,
+// norms and the router are replicated; embedding and head split the vocabulary; routed experts are
+// never split by TP (expert parallelism places whole experts). Formulas: docs/model.md.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "sim/model/model_spec.h"
+#include "sim/model/op.h"
+
+namespace deepsim {
+
+struct OpContext {
+  std::int64_t tokens = 0;  // tokens of the micro-batch on this rank: micro_batch_size x seq_len
+  int seq_len = 0;          // tokens per sequence; attention works within a sequence
+  int tp = 1;               // tensor-parallel degree
+  Precision precision = Precision::kFp8;
+  bool causal = true;       // causal masking: half of the S x S attention work
+  // DeepSeek-V3 TR 3.4: RMSNorm outputs, MLA up-projections and SwiGLU outputs are recomputed in the
+  // backward instead of kept, trading a little compute for activation memory.
+  bool recompute = false;
+
+  [[nodiscard]] bool fp8() const { return precision == Precision::kFp8; }
+};
+
+// Attention sub-block: pre-attention norm, projections, core attention, output projection.
+[[nodiscard]] std::vector<Op> attention_ops(const ModelSpec& m, const OpContext& c);
+// Dense SwiGLU FFN with its pre-FFN norm.
+[[nodiscard]] std::vector<Op> dense_ffn_ops(const ModelSpec& m, const OpContext& c);
+// MoE block with its pre-FFN norm: router, shared experts, permute, routed experts (balanced: every
+// expert gets tokens * top_k / routed_experts, as one grouped launch over all experts), combine.
+[[nodiscard]] std::vector<Op> moe_ops(const ModelSpec& m, const OpContext& c);
+// A whole transformer layer (0-based index; dense or MoE per ModelSpec::is_moe_layer).
+[[nodiscard]] std::vector<Op> layer_ops(const ModelSpec& m, int layer, const OpContext& c);
+[[nodiscard]] std::vector<Op> embedding_ops(const ModelSpec& m, const OpContext& c);
+// Final norm, output head (BF16, R17) and softmax cross-entropy.
+[[nodiscard]] std::vector<Op> head_ops(const ModelSpec& m, const OpContext& c);
+// One MTP module (V3, TR 2.2): norms of the hidden state and of the next token's embedding, the
+// 2*hidden -> hidden projection, one transformer layer (MoE when the model is), and the shared head and
+// loss. The embedding and head weights belong to the main model, so those ops own no parameters here.
+[[nodiscard]] std::vector<Op> mtp_ops(const ModelSpec& m, const OpContext& c);
+
+}  // namespace deepsim

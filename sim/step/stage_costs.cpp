@@ -1,0 +1,71 @@
+#include "sim/step/stage_costs.h"
+
+#include "sim/model/expert_ops.h"
+#include "sim/step/op_timing.h"
+
+namespace deepsim {
+namespace {
+
+SegmentTime segment(const std::vector<Op>& ops, const KernelModel& model, int sms) {
+  return {pass_time(ops, Pass::kForward, model, sms), pass_time(ops, Pass::kDgrad, model, sms),
+          pass_time(ops, Pass::kWgrad, model, sms)};
+}
+
+void append(std::vector<Op>& to, const std::vector<Op>& from) { to.insert(to.end(), from.begin(), from.end()); }
+
+LayerCost layer_cost(const ModelSpec& m, int stage, int layer, const KernelModel& model, const StageCostContext& c) {
+  LayerCost lc;
+  lc.layer = layer;
+  lc.moe = m.is_moe_layer(layer);
+  std::vector<Op> attn = attention_ops(m, c.ops);
+  std::vector<Op> mlp;
+  if (!lc.moe) {
+    mlp = dense_ffn_ops(m, c.ops);
+  } else {
+    // moe_ops: pre-FFN norm, router, shared experts, permute, routed experts, combine. The norm and the
+    // router run before dispatch; the routed experts are replaced by this GPU's grouped launch.
+    for (const Op& op : moe_ops(m, c.ops)) {
+      if (op.per_expert) continue;
+      if (op.kind == OpKind::kNorm || op.kind == OpKind::kRouter) {
+        attn.push_back(op);
+      } else {
+        mlp.push_back(op);
+      }
+    }
+    const auto tokens = c.expert_tokens ? c.expert_tokens(stage, layer)
+                                        : balanced_gpu_expert_tokens(m, c.ops.tokens, c.ep);
+    append(mlp, grouped_expert_ops(m, tokens, c.ops));
+  }
+  lc.attention = segment(attn, model, c.sms);
+  lc.mlp = segment(mlp, model, c.sms);
+  return lc;
+}
+
+}  // namespace
+
+std::vector<std::int64_t> balanced_gpu_expert_tokens(const ModelSpec& m, std::int64_t tokens_per_gpu, int ep) {
+  // The EP group's ep GPUs each route their own tokens_per_gpu tokens; expert counts over the group.
+  const std::vector<std::int64_t> all = balanced_expert_counts(m, tokens_per_gpu * ep);
+  const std::size_t local = static_cast<std::size_t>(m.moe.routed_experts / ep);
+  return {all.begin(), all.begin() + static_cast<std::ptrdiff_t>(local)};  // GPU 0 gets any remainder
+}
+
+std::vector<StageCost> stage_costs(const ModelSpec& m, const std::vector<StageLayers>& stages,
+                                   const KernelModel& model, const StageCostContext& c) {
+  std::vector<StageCost> out;
+  for (const StageLayers& st : stages) {
+    StageCost sc;
+    sc.stage = st.stage;
+    if (st.has_embedding) sc.pre = segment(embedding_ops(m, c.ops), model, c.sms);
+    for (int l = st.first_layer; l < st.end_layer(); ++l) sc.layers.push_back(layer_cost(m, st.stage, l, model, c));
+    std::vector<Op> post;
+    if (st.has_head) append(post, head_ops(m, c.ops));
+    if (st.has_mtp)
+      for (int d = 0; d < m.mtp_depth; ++d) append(post, mtp_ops(m, c.ops));
+    sc.post = segment(post, model, c.sms);
+    out.push_back(std::move(sc));
+  }
+  return out;
+}
+
+}  // namespace deepsim

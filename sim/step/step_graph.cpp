@@ -1,0 +1,249 @@
+#include "sim/step/step_graph.h"
+
+#include <map>
+#include <string>
+
+#include "sim/core/error.h"
+
+namespace deepsim {
+namespace {
+
+// One item of a chunk's chain: compute (on the compute stream) or an all-to-all (on the comm stream).
+struct Item {
+  bool comm = false;
+  Time duration;
+  StepCategory category = StepCategory::kOther;
+  std::string label;
+};
+
+enum class Part { kForward, kBackward, kBackwardInput, kWeight };
+
+Time pass_of(const SegmentTime& s, Part part) {
+  switch (part) {
+    case Part::kForward: return s.forward;
+    case Part::kBackward: return s.backward();
+    case Part::kBackwardInput: return s.backward_input;
+    case Part::kWeight: return s.backward_weight;
+  }
+  return Time::zero();
+}
+
+class Builder {
+ public:
+  Builder(const Schedule& s, const StepInputs& in) : s_(s), in_(in) {}
+
+  StepGraph build() {
+    for (int r = 0; r < s_.ranks; ++r) {
+      const int gpu = in_.rank_gpu[static_cast<std::size_t>(r)];
+      const StreamId c = g_.graph.add_stream("gpu" + std::to_string(gpu) + "/compute");
+      const StreamId m = g_.graph.add_stream("gpu" + std::to_string(gpu) + "/comm");
+      g_.rank_streams.push_back({c, m});
+      if (in_.gpu_sms > 0) g_.graph.set_gpu_sms(gpu, in_.gpu_sms);
+    }
+    for (int r = 0; r < s_.ranks; ++r) build_rank(r);
+    for (const auto& [key, waiter] : recvs_) {
+      auto it = sends_.find(key);
+      DEEPSIM_ASSERT(it != sends_.end(), "a receive has no matching send");
+      g_.graph.add_dep(it->second, waiter);
+    }
+    return std::move(g_);
+  }
+
+ private:
+  TaskId add(int rank, const Item& item, StepPhase phase) {
+    const int gpu = in_.rank_gpu[static_cast<std::size_t>(rank)];
+    const auto& streams = g_.rank_streams[static_cast<std::size_t>(rank)];
+    const TaskId t = g_.graph.add_compute(item.comm ? streams[1] : streams[0], item.duration,
+                                          g_.graph.add_label(item.label), gpu,
+                                          static_cast<std::uint32_t>(item.category));
+    if (item.comm && in_.comm_sms > 0) g_.graph.set_comm_sms(t, in_.comm_sms);
+    g_.phase.push_back(phase);
+    g_.rank_of_task.push_back(rank);
+    return t;
+  }
+
+  // The chain of items of one chunk (stage) for one micro-batch.
+  std::vector<Item> chain(int stage, int mb, Part part) const {
+    const StageCost& st = in_.stages[static_cast<std::size_t>(stage)];
+    const std::string tag = "mb" + std::to_string(mb) + " s" + std::to_string(stage);
+    std::vector<Item> items;
+    auto compute = [&](Time t, StepCategory c, const std::string& what) {
+      if (t > Time::zero()) items.push_back({false, t, c, what + " " + tag});
+    };
+    if (part == Part::kWeight) {
+      Time w = pass_of(st.pre, part) + pass_of(st.post, part);
+      for (const LayerCost& l : st.layers) w += pass_of(l.attention, part) + pass_of(l.mlp, part);
+      compute(w, StepCategory::kWeightGrad, "W");
+      return items;
+    }
+    const int n = static_cast<int>(st.layers.size());
+    auto a2a = [&](bool dispatch, int li, bool backward) {
+      const AllToAllTime& f = dispatch ? in_.dispatch : in_.combine;
+      if (!f) return;
+      const Time t = f(stage, li, mb, backward);
+      if (t > Time::zero())
+        items.push_back({true, t, dispatch ? StepCategory::kDispatch : StepCategory::kCombine,
+                         std::string(dispatch ? "dispatch" : "combine") + (backward ? "-bwd " : " ") + tag});
+    };
+    if (part == Part::kForward) {
+      compute(st.pre.forward, StepCategory::kEmbedHead, "embed");
+      for (int li = 0; li < n; ++li) {
+        const LayerCost& l = st.layers[static_cast<std::size_t>(li)];
+        compute(l.attention.forward, StepCategory::kAttention, "attn L" + std::to_string(l.layer));
+        if (l.moe) a2a(true, li, false);
+        compute(l.mlp.forward, StepCategory::kExperts, (l.moe ? "moe L" : "ffn L") + std::to_string(l.layer));
+        if (l.moe) a2a(false, li, false);
+      }
+      compute(st.post.forward, StepCategory::kEmbedHead, "head");
+      return items;
+    }
+    compute(pass_of(st.post, part), StepCategory::kEmbedHead, "head-bwd");
+    for (int li = n - 1; li >= 0; --li) {
+      const LayerCost& l = st.layers[static_cast<std::size_t>(li)];
+      if (l.moe) a2a(false, li, true);  // gradient of combine: an all-to-all shaped like dispatch
+      compute(pass_of(l.mlp, part), StepCategory::kExperts, (l.moe ? "moe-bwd L" : "ffn-bwd L") + std::to_string(l.layer));
+      if (l.moe) a2a(true, li, true);
+      compute(pass_of(l.attention, part), StepCategory::kAttention, "attn-bwd L" + std::to_string(l.layer));
+    }
+    compute(pass_of(st.pre, part), StepCategory::kEmbedHead, "embed-bwd");
+    return items;
+  }
+
+  // Emits a chain; returns {first task, last task}. Items depend on their predecessor in the chain.
+  std::pair<TaskId, TaskId> emit(int rank, const std::vector<Item>& items, StepPhase phase) {
+    TaskId first, prev;
+    for (const Item& it : items) {
+      const TaskId t = add(rank, it, phase);
+      if (prev.valid()) g_.graph.add_dep(prev, t);
+      if (!first.valid()) first = t;
+      prev = t;
+    }
+    return {first, prev};
+  }
+
+  int stage_of(int rank, const Piece& p) const { return s_.route(p.mb).position(rank, p.chunk); }
+
+  void build_rank(int rank) {
+    const auto& prog = s_.program[static_cast<std::size_t>(rank)];
+    int first_backward = static_cast<int>(prog.size()), last_forward = -1;
+    for (int i = 0; i < static_cast<int>(prog.size()); ++i) {
+      const PipeOp op = prog[static_cast<std::size_t>(i)].op;
+      if (op == PipeOp::kBackward || op == PipeOp::kBackwardInput || op == PipeOp::kForwardBackward)
+        first_backward = std::min(first_backward, i);
+      if (op == PipeOp::kForward || op == PipeOp::kForwardBackward) last_forward = i;
+    }
+    TaskId barrier;  // last task of the previous compute instruction
+    std::vector<HopKey> wait_act, wait_grad;
+    for (int i = 0; i < static_cast<int>(prog.size()); ++i) {
+      const Instr& in = prog[static_cast<std::size_t>(i)];
+      switch (in.op) {
+        case PipeOp::kRecvActivation: wait_act.push_back(hop_of(s_, rank, in)); continue;
+        case PipeOp::kRecvGradient: wait_grad.push_back(hop_of(s_, rank, in)); continue;
+        case PipeOp::kSendActivation:
+        case PipeOp::kSendGradient: send(rank, in); continue;
+        default: break;
+      }
+      StepPhase phase = StepPhase::kSteady;
+      if (in.op == PipeOp::kForward && i < first_backward) phase = StepPhase::kWarmup;
+      if ((in.op == PipeOp::kBackward || in.op == PipeOp::kBackwardInput) && i > last_forward) phase = StepPhase::kCooldown;
+      if (in.op == PipeOp::kBackwardWeight) phase = StepPhase::kWeightGrad;
+      barrier = compute_instr(rank, in, phase, barrier, wait_act, wait_grad);
+      wait_act.clear();
+      wait_grad.clear();
+    }
+    close_step(rank, barrier);
+  }
+
+  TaskId compute_instr(int rank, const Instr& in, StepPhase phase, TaskId barrier, const std::vector<HopKey>& wait_act,
+                       const std::vector<HopKey>& wait_grad) {
+    std::vector<std::pair<TaskId, TaskId>> chains;  // {first, last}
+    auto hook = [&](std::pair<TaskId, TaskId> c, const std::vector<HopKey>& waits) {
+      if (!c.first.valid()) return;
+      if (barrier.valid()) g_.graph.add_dep(barrier, c.first);
+      for (const HopKey& h : waits) recvs_.emplace_back(h, c.first);
+      chains.push_back(c);
+    };
+    const Piece& p = in.piece;
+    switch (in.op) {
+      case PipeOp::kForward: hook(emit(rank, chain(stage_of(rank, p), p.mb, Part::kForward), phase), wait_act); break;
+      case PipeOp::kBackward: hook(emit(rank, chain(stage_of(rank, p), p.mb, Part::kBackward), phase), wait_grad); break;
+      case PipeOp::kBackwardInput:
+        hook(emit(rank, chain(stage_of(rank, p), p.mb, Part::kBackwardInput), phase), wait_grad);
+        break;
+      case PipeOp::kBackwardWeight: hook(emit(rank, chain(stage_of(rank, p), p.mb, Part::kWeight), phase), {}); break;
+      case PipeOp::kForwardBackward: {
+        // The pair starts when both of its inputs have arrived, as dualpipe.py waits for both receives
+        // before issuing the overlapped pair.
+        std::vector<HopKey> both = wait_act;
+        both.insert(both.end(), wait_grad.begin(), wait_grad.end());
+        hook(emit(rank, chain(stage_of(rank, p), p.mb, Part::kForward), phase), both);
+        const Piece& o = in.other;
+        hook(emit(rank, chain(stage_of(rank, o), o.mb, Part::kBackward), phase), both);
+        break;
+      }
+      default: DEEPSIM_ASSERT(false, "not a compute instruction");
+    }
+    if (chains.empty()) return barrier;
+    if (chains.size() == 1) {
+      last_of_piece_[{p.mb, p.chunk, in.op == PipeOp::kForward}] = chains[0].second;
+      return chains[0].second;
+    }
+    // F&B: the pair ends when both chains have.
+    last_of_piece_[{p.mb, p.chunk, true}] = chains[0].second;
+    last_of_piece_[{in.other.mb, in.other.chunk, false}] = chains[1].second;
+    const TaskId join = g_.graph.add_delay(Time::zero());
+    g_.phase.push_back(phase);
+    g_.rank_of_task.push_back(rank);
+    g_.graph.add_dep(chains[0].second, join);
+    g_.graph.add_dep(chains[1].second, join);
+    return join;
+  }
+
+  void send(int rank, const Instr& in) {
+    const bool grad = in.op == PipeOp::kSendGradient;
+    auto it = last_of_piece_.find({in.piece.mb, in.piece.chunk, !grad});
+    DEEPSIM_ASSERT(it != last_of_piece_.end(), "a send precedes the compute that produces it");
+    const Path path = in_.p2p_path ? in_.p2p_path(rank, in.peer) : Path{};
+    const int gpu = in_.rank_gpu[static_cast<std::size_t>(rank)];
+    const TaskId t = g_.graph.add_flow(path.links, in_.activation_bytes, path.latency,
+                                       g_.graph.add_label((grad ? "send-grad mb" : "send-act mb") + std::to_string(in.piece.mb)),
+                                       gpu, static_cast<std::uint32_t>(StepCategory::kPipelineP2P));
+    g_.phase.push_back(StepPhase::kSteady);
+    g_.rank_of_task.push_back(rank);
+    g_.graph.add_dep(it->second, t);
+    sends_[hop_of(s_, rank, in)] = t;
+  }
+
+  void close_step(int rank, TaskId barrier) {
+    const auto r = static_cast<std::size_t>(rank);
+    const Time sync = r < in_.dp_sync.size() ? in_.dp_sync[r] : Time::zero();
+    const Time opt = r < in_.optimizer.size() ? in_.optimizer[r] : Time::zero();
+    std::vector<Item> items;
+    if (sync > Time::zero()) items.push_back({true, sync, StepCategory::kDataParallel, "ZeRO-1 grad reduce-scatter + param all-gather"});
+    if (opt > Time::zero()) items.push_back({false, opt, StepCategory::kOptimizer, "AdamW step"});
+    const auto c = emit(rank, items, StepPhase::kOptimizer);
+    if (c.first.valid() && barrier.valid()) g_.graph.add_dep(barrier, c.first);
+  }
+
+  const Schedule& s_;
+  const StepInputs& in_;
+  StepGraph g_;
+  std::map<HopKey, TaskId> sends_;
+  std::vector<std::pair<HopKey, TaskId>> recvs_;
+  std::map<std::tuple<int, int, bool>, TaskId> last_of_piece_;  // (mb, chunk, forward?) -> last task
+};
+
+}  // namespace
+
+StepGraph build_step_graph(const Schedule& schedule, const StepInputs& in) {
+  DEEPSIM_ASSERT(static_cast<int>(in.rank_gpu.size()) == schedule.ranks, "one GPU per pipeline rank");
+  return Builder(schedule, in).build();
+}
+
+std::vector<std::string> step_category_names() {
+  std::vector<std::string> names;
+  for (std::size_t c = 0; c < kStepCategoryCount; ++c) names.emplace_back(to_string(static_cast<StepCategory>(c)));
+  return names;
+}
+
+}  // namespace deepsim

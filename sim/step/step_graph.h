@@ -1,0 +1,38 @@
+// The step graph builder: a pipeline schedule (sim/parallel) x per-stage costs and communication
+// (StepInputs) -> one TaskGraph for the engine, for the ranks of one pipeline.
+//
+// Per rank: a compute stream and a communication stream (both FIFO in ready order). A forward chunk is
+//   [embedding] -> per layer: attention -> dispatch -> MLP -> combine (dense layers: attention -> FFN)
+//   -> [head, loss, MTP]
+// and a backward chunk the reverse (combine-backward -> MLP -> dispatch-backward -> attention). In a
+// DualPipe F&B pair both chains are issued together, so the attention and MLP of one run while the
+// all-to-alls of the other are in flight (TR 3.2.1, Figure 4); all-to-all kernels hold comm_sms SMs,
+// slowing the compute beside them (engine SM sharing). Instructions keep their program order: the first
+// tasks of an instruction wait for the last compute of the previous one. Pipeline sends are flows on
+// the network; a receive holds back the chain that consumes it. After its last instruction each rank
+// runs the ZeRO-1 DP sync and the optimizer step.
+#pragma once
+
+#include <array>
+#include <vector>
+
+#include "sim/engine/task_graph.h"
+#include "sim/parallel/schedule.h"
+#include "sim/step/step_inputs.h"
+#include "sim/step/step_result.h"
+
+namespace deepsim {
+
+struct StepGraph {
+  TaskGraph graph;
+  std::vector<StepPhase> phase;              // per task
+  std::vector<int> rank_of_task;             // per task; -1 for none
+  std::vector<std::array<StreamId, 2>> rank_streams;  // per rank: {compute, comm}
+};
+
+[[nodiscard]] StepGraph build_step_graph(const Schedule& schedule, const StepInputs& in);
+
+// The category names, indexed by StepCategory, for traces.
+[[nodiscard]] std::vector<std::string> step_category_names();
+
+}  // namespace deepsim

@@ -1,0 +1,39 @@
+#include "sim/step/step_result.h"
+
+namespace deepsim {
+
+const char* to_string(StepCategory c) {
+  switch (c) {
+    case StepCategory::kOther: return "other";
+    case StepCategory::kAttention: return "attention";
+    case StepCategory::kExperts: return "experts";
+    case StepCategory::kEmbedHead: return "embed_head";
+    case StepCategory::kWeightGrad: return "weight_grad";
+    case StepCategory::kOptimizer: return "optimizer";
+    case StepCategory::kDispatch: return "dispatch";
+    case StepCategory::kCombine: return "combine";
+    case StepCategory::kPipelineP2P: return "pipeline_p2p";
+    case StepCategory::kDataParallel: return "data_parallel";
+    case StepCategory::kCount: break;
+  }
+  return "?";
+}
+
+bool is_communication(StepCategory c) {
+  return c == StepCategory::kDispatch || c == StepCategory::kCombine || c == StepCategory::kPipelineP2P ||
+         c == StepCategory::kDataParallel;
+}
+
+const char* to_string(StepPhase p) {
+  switch (p) {
+    case StepPhase::kWarmup: return "warmup_forward";
+    case StepPhase::kSteady: return "steady";
+    case StepPhase::kCooldown: return "cooldown_backward";
+    case StepPhase::kWeightGrad: return "weight_grad";
+    case StepPhase::kOptimizer: return "optimizer";
+    case StepPhase::kCount: break;
+  }
+  return "?";
+}
+
+}  // namespace deepsim

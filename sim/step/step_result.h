@@ -1,0 +1,80 @@
+// StepResult: what one simulated training step reports (docs/pipeline.md, docs/result-schema.md).
+#pragma once
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "sim/core/time.h"
+#include "sim/core/units.h"
+#include "sim/net/link.h"
+
+namespace deepsim {
+
+// Where a rank's time goes; the categories of the step's TaskGraph.
+enum class StepCategory : std::uint32_t {
+  kOther,
+  kAttention,     // MLA/GQA projections, core attention, norms, router (per layer)
+  kExperts,       // routed + shared experts or the dense FFN
+  kEmbedHead,     // embedding, output head, loss, MTP module
+  kWeightGrad,    // W instructions (zero-bubble split)
+  kOptimizer,     // AdamW step
+  kDispatch,      // MoE all-to-all dispatch
+  kCombine,       // MoE all-to-all combine
+  kPipelineP2P,   // activations and gradients between pipeline stages
+  kDataParallel,  // ZeRO-1 gradient reduce-scatter and parameter all-gather
+  kCount,
+};
+inline constexpr std::size_t kStepCategoryCount = static_cast<std::size_t>(StepCategory::kCount);
+[[nodiscard]] const char* to_string(StepCategory c);
+[[nodiscard]] bool is_communication(StepCategory c);
+
+// The part of the step an instruction belongs to (per rank).
+enum class StepPhase : std::uint32_t {
+  kWarmup,      // forwards before the rank's first backward
+  kSteady,      // F&B pairs and alternating F / B
+  kCooldown,    // backwards after the rank's last forward
+  kWeightGrad,  // W instructions
+  kOptimizer,   // DP synchronisation and the optimizer step
+  kCount,
+};
+inline constexpr std::size_t kStepPhaseCount = static_cast<std::size_t>(StepPhase::kCount);
+[[nodiscard]] const char* to_string(StepPhase p);
+
+struct RankResult {
+  int rank = 0;                  // pipeline rank
+  int gpu = 0;                   // global GPU id of the representative GPU
+  Time busy;                     // compute stream busy
+  Time idle;                     // step - busy
+  Time exposed_comm;             // idle while this rank's communication was in flight
+  Time bubble;                   // idle with no communication in flight: waiting on the pipeline
+  std::array<Time, kStepCategoryCount> by_category{};  // compute time and comm time by category
+  std::array<Time, kStepPhaseCount> by_phase{};        // compute time by phase
+  Bytes peak_memory;             // weights + grads + optimizer + activations at the peak
+  Bytes activation_peak;
+};
+
+struct LinkClassUse {
+  LinkClass cls = LinkClass::kNvlink;
+  int links = 0;                 // links of this class that carried traffic
+  double bytes = 0;              // carried
+  double mean_utilisation = 0;   // bytes / (capacity x step) averaged over the links that carried traffic
+  double max_utilisation = 0;
+};
+
+struct StepResult {
+  Time step;                     // makespan of one step
+  Time bubble;                   // max over ranks
+  Time exposed_comm;             // max over ranks
+  Time compute_busy;             // max over ranks
+  std::vector<RankResult> ranks;
+  std::array<Time, kStepPhaseCount> phase_time{};  // max over ranks of compute time per phase
+  std::vector<LinkClassUse> links;
+  std::uint64_t tasks = 0;
+  std::uint64_t events = 0;
+  std::string kernel_model;      // describe() of the kernel model used
+  std::string fidelity;          // "representative pipeline" or "full"
+  std::vector<std::string> notes;  // modelling choices that affect this result
+};
+
+}  // namespace deepsim

@@ -1,0 +1,140 @@
+// Ops of one layer: GEMM shapes against the DeepGEMM benchmark shapes mapped onto V3 (reference R21),
+// FLOP and byte formulas by hand, TP splits, and parameters consistent with count_params.
+#include "sim/model/layer_ops.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "sim/model/param_count.h"
+#include "sim/model/stage_assignment.h"
+#include "tests/model/test_models.h"
+
+namespace deepsim {
+namespace {
+
+using testing::preset;
+
+// By value: callers often pass a temporary op list.
+Op find(const std::vector<Op>& ops, const std::string& name) {
+  for (const Op op : ops)
+    if (op.name == name) return op;
+  ADD_FAILURE() << "no op " << name;
+  return {};
+}
+
+OpContext ctx(std::int64_t tokens, int seq_len, int tp = 1, bool recompute = false) {
+  return {.tokens = tokens, .seq_len = seq_len, .tp = tp, .precision = Precision::kFp8, .causal = true,
+          .recompute = recompute};
+}
+
+void expect_shape(const Op op, std::int64_t m, std::int64_t n, std::int64_t k) {
+  EXPECT_EQ(op.gemm.m, m) << op.name;
+  EXPECT_EQ(op.gemm.n, n) << op.name;
+  EXPECT_EQ(op.gemm.k, k) << op.name;
+}
+
+TEST(LayerOps, DeepSeekV3MlaShapesMatchDeepGemmTable) {
+  const auto ops = layer_ops(preset("deepseek-v3"), 3, ctx(4096, 4096));
+  // R21: q_a + kv_a 2112 x 7168 (1536 + 512 + 64), q_b 24576 x 1536 (128 * 192), kv_b 32768 x 512
+  // (128 * 256), o_proj 7168 x 16384 (128 * 128).
+  expect_shape(find(ops, "mla.qkv_a"), 4096, 2112, 7168);
+  expect_shape(find(ops, "mla.q_b"), 4096, 24576, 1536);
+  expect_shape(find(ops, "mla.kv_b"), 4096, 32768, 512);
+  expect_shape(find(ops, "mla.o_proj"), 4096, 7168, 16384);
+  // Experts, balanced: 4096 * 8 / 256 = 128 tokens each, gate_up 4096 x 7168, down 7168 x 2048.
+  const Op gate_up = find(ops, "expert.gate_up");
+  expect_shape(gate_up, 128, 4096, 7168);
+  EXPECT_EQ(gate_up.groups, 256);
+  EXPECT_TRUE(gate_up.per_expert);
+  expect_shape(find(ops, "expert.down"), 128, 7168, 2048);
+  expect_shape(find(ops, "moe.router"), 4096, 256, 7168);
+  expect_shape(find(ops, "moe.shared.gate_up"), 4096, 4096, 7168);
+}
+
+TEST(LayerOps, GemmFlopsAndBytesFollowDeepGemmCount) {
+  const Op o = find(layer_ops(preset("deepseek-v3"), 3, ctx(4096, 4096)), "mla.o_proj");
+  const double m = 4096, n = 7168, k = 16384;
+  EXPECT_DOUBLE_EQ(o.fwd.value(), 2 * m * n * k);
+  EXPECT_DOUBLE_EQ(o.dgrad.value(), 2 * m * n * k);
+  EXPECT_DOUBLE_EQ(o.wgrad.value(), 2 * m * n * k);
+  // R21's byte count for FP8 in, BF16 out: MK + NK + 2MN.
+  EXPECT_DOUBLE_EQ(o.fwd_bytes.value(), m * k + n * k + 2 * m * n);
+  // dgrad reads dY (FP8) and W, writes dX in BF16; wgrad reads dY and X, read-modify-writes FP32 dW.
+  EXPECT_DOUBLE_EQ(o.dgrad_bytes.value(), m * n + n * k + 2 * m * k);
+  EXPECT_DOUBLE_EQ(o.wgrad_bytes.value(), m * n + m * k + 8 * n * k);
+  EXPECT_DOUBLE_EQ(o.saved.value(), m * k);  // its FP8 input
+  EXPECT_TRUE(o.fp8);
+  EXPECT_EQ(o.params, 7168 * 16384);
+}
+
+TEST(LayerOps, CausalAttentionFlopsByHand) {
+  const Op a = find(layer_ops(preset("deepseek-v3"), 0, ctx(2 * 4096, 4096)), "attention");
+  // 2 sequences x 128 heads x 4096^2 / 2 causal pairs; forward 2 * pairs * (192 + 128); backward with
+  // QK^T recomputed: 2 * pairs * (3 * 192 + 2 * 128).
+  const double pairs = 2.0 * 128 * 4096 * 4096 / 2;
+  EXPECT_DOUBLE_EQ(a.fwd.value(), 2 * pairs * 320);
+  EXPECT_DOUBLE_EQ(a.dgrad.value(), 2 * pairs * (3 * 192 + 2 * 128));
+  EXPECT_DOUBLE_EQ(a.wgrad.value(), 0.0);
+  // Saved: Q, K (192 per head), V, O (128 per head) in BF16 and one FP32 LSE per head and token; the
+  // S x S probabilities are never stored.
+  EXPECT_DOUBLE_EQ(a.saved.value(), 8192.0 * 128 * (2 * (192 + 192 + 128 + 128) + 4));
+}
+
+TEST(LayerOps, TensorParallelSplitsHeadsAndInnerSize) {
+  const ModelSpec m = preset("deepseek-v3");
+  const auto one = layer_ops(m, 0, ctx(4096, 4096, 1));
+  const auto eight = layer_ops(m, 0, ctx(4096, 4096, 8));
+  // Column/row-parallel: 1/8 of q_b, kv_b, o_proj, the FFN and the attention heads.
+  for (const char* name : {"mla.q_b", "mla.kv_b", "mla.o_proj", "ffn.gate_up", "ffn.down", "attention"})
+    EXPECT_DOUBLE_EQ(find(eight, name).fwd.value(), find(one, name).fwd.value() / 8) << name;
+  // The down projection is replicated on every rank.
+  EXPECT_EQ(find(eight, "mla.qkv_a").params, find(one, "mla.qkv_a").params);
+  expect_shape(find(eight, "mla.o_proj"), 4096, 7168, 16384 / 8);
+}
+
+TEST(LayerOps, GqaFusesQkvAndReplicatesKvHeadsBelowTp) {
+  const ModelSpec m = preset("llama-3.1-405b");
+  // tp 8 = kv_heads: 16 q heads + 1 k + 1 v head of 128 per rank -> N = 18 * 128.
+  expect_shape(find(layer_ops(m, 0, ctx(8192, 8192, 8)), "gqa.qkv"), 8192, 18 * 128, 16384);
+  // tp 16 > 8 kv heads: each rank keeps one (replicated) k and v head, 8 q heads -> N = 10 * 128.
+  expect_shape(find(layer_ops(m, 0, ctx(8192, 8192, 16)), "gqa.qkv"), 8192, 10 * 128, 16384);
+}
+
+TEST(LayerOps, ParamsOfAllOpsMatchCountParams) {
+  for (const char* name : {"deepseek-v3", "deepseek-v2", "llama-3.1-405b", "qwen2.5-72b"}) {
+    const ModelSpec m = preset(name);
+    std::int64_t sum = 0;
+    for (const Op op : stage_ops(m, assign_layers(m, 1).front(), ctx(4096, 4096))) sum += op.params;
+    EXPECT_EQ(sum, count_params(m).total_with_mtp()) << name;
+  }
+}
+
+TEST(LayerOps, RecomputeTradesSavedBytesForBackwardWork) {
+  const ModelSpec m = preset("deepseek-v3");
+  const auto keep = layer_ops(m, 3, ctx(4096, 4096, 1, false));
+  const auto redo = layer_ops(m, 3, ctx(4096, 4096, 1, true));
+  // TR 3.4: the MLA up-projections run again in the backward: dgrad grows by one forward.
+  const Op kv_b = find(redo, "mla.kv_b");
+  EXPECT_DOUBLE_EQ(kv_b.dgrad.value(), find(keep, "mla.kv_b").dgrad.value() + kv_b.fwd.value());
+  EXPECT_DOUBLE_EQ(kv_b.saved.value(), 0.0);
+  // Attention keeps only O and its LSE, 4096 * 128 * (2 * 128 + 4), and the shared RoPE key 4096 * 2 * 64
+  // (K is rebuilt from the latent, which lacks it).
+  EXPECT_DOUBLE_EQ(find(redo, "attention").saved.value(), 4096.0 * 128 * (2 * 128 + 4) + 4096.0 * 2 * 64);
+  EXPECT_LT(sum_ops(redo).saved, sum_ops(keep).saved);
+  EXPECT_GT(sum_ops(redo).dgrad, sum_ops(keep).dgrad);
+}
+
+TEST(LayerOps, MtpSharesHeadWeightsButRunsTheHead) {
+  const ModelSpec m = preset("deepseek-v3");
+  const auto ops = mtp_ops(m, ctx(4096, 4096));
+  const Op head = find(ops, "mtp.head");
+  EXPECT_EQ(head.params, 0);
+  EXPECT_DOUBLE_EQ(head.fwd.value(), 2.0 * 4096 * 129280 * 7168);
+  EXPECT_FALSE(head.fp8);  // the head stays BF16 (R17)
+  expect_shape(find(ops, "mtp.eh_proj"), 4096, 7168, 2 * 7168);
+  EXPECT_EQ(find(ops, "mtp.expert.gate_up").groups, 256);  // the MTP block is an MoE layer
+}
+
+}  // namespace
+}  // namespace deepsim
