@@ -17,7 +17,7 @@ using testing::preset;
 
 // By value: callers often pass a temporary op list.
 Op find(const std::vector<Op>& ops, const std::string& name) {
-  for (const Op op : ops)
+  for (const Op& op : ops)
     if (op.name == name) return op;
   ADD_FAILURE() << "no op " << name;
   return {};
@@ -28,7 +28,7 @@ OpContext ctx(std::int64_t tokens, int seq_len, int tp = 1, bool recompute = fal
           .recompute = recompute};
 }
 
-void expect_shape(const Op op, std::int64_t m, std::int64_t n, std::int64_t k) {
+void expect_shape(const Op& op, std::int64_t m, std::int64_t n, std::int64_t k) {
   EXPECT_EQ(op.gemm.m, m) << op.name;
   EXPECT_EQ(op.gemm.n, n) << op.name;
   EXPECT_EQ(op.gemm.k, k) << op.name;
@@ -105,7 +105,7 @@ TEST(LayerOps, ParamsOfAllOpsMatchCountParams) {
   for (const char* name : {"deepseek-v3", "deepseek-v2", "llama-3.1-405b", "qwen2.5-72b"}) {
     const ModelSpec m = preset(name);
     std::int64_t sum = 0;
-    for (const Op op : stage_ops(m, assign_layers(m, 1).front(), ctx(4096, 4096))) sum += op.params;
+    for (const Op& op : stage_ops(m, assign_layers(m, 1).front(), ctx(4096, 4096))) sum += op.params;
     EXPECT_EQ(sum, count_params(m).total_with_mtp()) << name;
   }
 }

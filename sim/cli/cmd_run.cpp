@@ -1,0 +1,36 @@
+// deepsim run: the main job. Loads a scenario, prints the static analysis (parameters, FLOPs per token,
+// memory per stage, compute lower bounds labelled as bounds) and the simulated step, and with --out
+// writes the reports.
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "sim/cli/commands.h"
+#include "sim/cli/run_output.h"
+#include "sim/core/error.h"
+#include "sim/scenario/loader.h"
+#include "sim/step/static_analysis.h"
+
+namespace deepsim::cli {
+
+int run_run(const Args& args) {
+  const std::string path = args.positional().at(0);
+  const Scenario scenario = load_scenario_file(path, args.all("set"));
+  std::filesystem::path out_dir;
+  if (auto o = args.get("out")) {
+    out_dir = *o;
+    std::error_code ec;
+    std::filesystem::create_directories(out_dir, ec);
+    if (ec) throw std::runtime_error("cannot create output directory '" + out_dir.string() + "': " + ec.message());
+  }
+  const RunOutput output = compute_run(scenario);
+  if (!args.has("quiet")) print_run(std::cout, output);
+  std::cout << summary_line(output) << "\n";
+  if (!out_dir.empty()) {
+    write_run(out_dir, output);
+    std::cout << "wrote " << out_dir.string() << "/{result.json,report.md}\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace deepsim::cli
