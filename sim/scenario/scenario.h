@@ -23,6 +23,7 @@ struct TrainingSpec {
   int global_batch = 0;        // sequences per step after the ramp
   BatchRamp ramp;
   std::string precision = "fp8";  // "fp8" (DeepSeek-V3 recipe) or "bf16"
+  bool recompute = false;         // recompute cheap activations in the backward (DeepSeek-V3 TR 3.4)
 };
 
 struct PricingSpec {

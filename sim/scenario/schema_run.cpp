@@ -74,6 +74,9 @@ void add_run_fields(std::vector<Field>& out) {
       "training.ramp.tokens", FieldKind::kCount, 0, 1e18,
       {"tokens", "tokens over which the batch grows linearly to global_batch"}));
   out.push_back(precision_field());
+  out.push_back(bool_field<&Scenario::training, &T::recompute>(
+      "training.recompute",
+      {"", "recompute RMSNorm, MLA up-projections and SwiGLU in the backward instead of storing them (TR 3.4)"}));
 
   out.push_back(real_field<&Scenario::pricing, &PricingSpec::usd_per_gpu_hour>(
       "pricing.usd_per_gpu_hour", FieldKind::kReal, 0, 1e4, {"USD", "rental price of one GPU for one hour"}));

@@ -58,6 +58,7 @@ StaticAnalysis analyze(const Scenario& s) {
   plan.in_flight_micro_batches = *std::max_element(a.activation_factor.begin(), a.activation_factor.end());
   plan.param_copies = static_cast<int>(*std::max_element(a.parameter_factor.begin(), a.parameter_factor.end()));
   plan.fp8 = s.training.precision == "fp8";
+  plan.recompute = s.training.recompute;
   a.memory = estimate_memory(m, plan, s.cluster.gpu.hbm);
 
   a.tokens_per_step = static_cast<double>(s.training.global_batch) * s.training.seq_len;
@@ -66,6 +67,7 @@ StaticAnalysis analyze(const Scenario& s) {
   ctx.seq_len = s.training.seq_len;
   ctx.tp = p.tp;
   ctx.precision = plan.fp8 ? Precision::kFp8 : Precision::kBf16;
+  ctx.recompute = plan.recompute;
   int stages = p.pp;
   if (p.schedule == ScheduleKind::kDualPipeV) stages = 2 * p.pp;
   if (p.schedule == ScheduleKind::kInterleaved1F1B) stages = p.pp * p.virtual_stages;
