@@ -12,6 +12,13 @@ export QT_QPA_PLATFORM=offscreen
 echo "== Release build and tests"
 "$here/scripts/setup.sh" --build-dir "$here/build"
 ctest --test-dir "$here/build" --output-on-failure -j "$jobs" --timeout 600
+if [ -x "$here/build/tests/kernels_tests" ]; then
+  # Say why the GPU tests were skipped (or that they ran): ctest only counts them.
+  reason=$("$here/build/tests/kernels_tests" --gtest_brief=1 2>&1 | grep -m1 -o "GPU test skipped: .*" || true)
+  echo "GPU tests: ${reason:-ran on a GPU}"
+else
+  echo "GPU tests: not built (CUDA is off in this configuration)"
+fi
 
 echo "== Simulator tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 "$here/scripts/setup.sh" --build-dir "$here/build-asan" --type RelWithDebInfo \
