@@ -5,11 +5,12 @@
 #include <sstream>
 
 #include "sim/core/format.h"
+#include "sim/report/chrome_trace.h"
 #include "sim/scenario/loader.h"
 
 namespace deepsim::cli {
 
-RunOutput compute_run(const Scenario& s) { return {s, analyze(s)}; }
+RunOutput compute_run(const Scenario& s) { return {s, analyze(s), simulate_step_full(s)}; }
 
 namespace {
 
@@ -44,6 +45,36 @@ void print_memory(std::ostream& out, const RunOutput& r) {
 
 }  // namespace
 
+namespace {
+
+void print_step(std::ostream& out, const RunOutput& r) {
+  const StepResult& st = r.step.result;
+  out << "\nsimulated step (" << st.fidelity << "):\n"
+      << "  step time          " << format_time(st.step) << "\n"
+      << "  compute (busiest)  " << format_time(st.compute_busy) << "\n"
+      << "  pipeline bubble    " << format_time(st.bubble) << " (max over ranks)\n"
+      << "  exposed comm       " << format_time(st.exposed_comm) << " (max over ranks)\n"
+      << "  kernel model       " << st.kernel_model << "\n"
+      << "\n  compute by phase (max over ranks):\n";
+  for (std::size_t p = 0; p < kStepPhaseCount; ++p)
+    out << "    " << to_string(static_cast<StepPhase>(p)) << ": " << format_time(st.phase_time[p]) << "\n";
+  out << "\n  rank  gpu    busy        exposed comm  bubble      peak memory\n";
+  for (const auto& rr : st.ranks) {
+    char line[200];
+    std::snprintf(line, sizeof line, "  %4d  %5d  %-10s  %-12s  %-10s  %s\n", rr.rank, rr.gpu, format_time(rr.busy).c_str(),
+                  format_time(rr.exposed_comm).c_str(), format_time(rr.bubble).c_str(), format_bytes(rr.peak_memory).c_str());
+    out << line;
+  }
+  out << "\n  link use by class:\n";
+  for (const auto& l : st.links)
+    out << "    " << to_string(l.cls) << ": " << l.links << " links, " << format_bytes(Bytes(l.bytes)) << ", mean utilisation "
+        << fixed(100 * l.mean_utilisation, 1) << "%\n";
+  out << "\n  notes:\n";
+  for (const auto& n : st.notes) out << "    - " << n << "\n";
+}
+
+}  // namespace
+
 void print_run(std::ostream& out, const RunOutput& r) {
   const Scenario& s = r.scenario;
   out << "scenario " << s.name << ": " << s.cluster.total_gpus() << " x " << s.cluster.gpu.name << ", pp "
@@ -55,10 +86,13 @@ void print_run(std::ostream& out, const RunOutput& r) {
   out << "\nstep-time lower bounds (compute at dense peak only; NOT the simulated step):\n"
       << "  all GPUs busy at peak:        " << format_time(r.analysis.bound_throughput) << "\n"
       << "  busiest pipeline rank at peak: " << format_time(r.analysis.bound_busiest_stage) << "\n";
+  print_step(out, r);
 }
 
 std::string summary_line(const RunOutput& r) {
-  return "step lower bound " + format_time(r.analysis.step_lower_bound()) + " (a bound, not a simulation)";
+  return "simulated step " + format_time(r.step.result.step) + " (bubble " + format_time(r.step.result.bubble) +
+         ", exposed comm " + format_time(r.step.result.exposed_comm) + "); compute lower bound " +
+         format_time(r.analysis.step_lower_bound());
 }
 
 void write_run(const std::filesystem::path& dir, const RunOutput& r) {
@@ -72,6 +106,9 @@ void write_run(const std::filesystem::path& dir, const RunOutput& r) {
   j["model"]["flops_per_token_non_causal"] = r.analysis.flops_non_causal.training().value();
   j["model"]["kv_cache_bytes_per_token"] = r.analysis.kv_cache_per_token.value();
   j["bounds"]["step_lower_bound_s"] = r.analysis.step_lower_bound().seconds();
+  j["step"]["time_s"] = r.step.result.step.seconds();
+  j["step"]["bubble_s"] = r.step.result.bubble.seconds();
+  j["step"]["exposed_comm_s"] = r.step.result.exposed_comm.seconds();
   for (const auto& st : r.analysis.memory.stages) {
     j["memory"]["stages"].push_back({{"stage", st.stage}, {"total_bytes", st.total().value()},
                                      {"activations_bytes", st.activations.value()}});
@@ -82,6 +119,9 @@ void write_run(const std::filesystem::path& dir, const RunOutput& r) {
   print_run(md, r);
   md << "```\n\n## Resolved scenario\n\n```yaml\n" << to_yaml(r.scenario) << "```\n";
   std::ofstream(dir / "report.md") << md.str();
+  const auto cats = step_category_names();
+  std::ofstream trace(dir / "trace.json");
+  write_chrome_trace(trace, r.step.graph.graph, r.step.run, r.step.links, {cats, 1 << 30});
 }
 
 }  // namespace deepsim::cli

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "sim/scenario/scenario.h"
+#include "sim/step/simulate.h"
 #include "sim/step/static_analysis.h"
 
 namespace deepsim::cli {
@@ -13,6 +14,7 @@ namespace deepsim::cli {
 struct RunOutput {
   Scenario scenario;
   StaticAnalysis analysis;
+  StepSimulation step;
 };
 
 [[nodiscard]] RunOutput compute_run(const Scenario& s);

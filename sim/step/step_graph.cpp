@@ -14,6 +14,16 @@ struct Item {
   Time duration;
   StepCategory category = StepCategory::kOther;
   std::string label;
+  // A side item (a weight gradient) depends on the item before it, but the chain goes on without
+  // waiting for it: it fills the compute stream where the chain waits on an all-to-all (DualPipe's
+  // ordering of W in Figure 4 of the TR). The instruction ends when its side items have too.
+  bool side = false;
+};
+
+struct Chain {
+  TaskId first;
+  TaskId last;
+  std::vector<TaskId> side;
 };
 
 enum class Part { kForward, kBackward, kBackwardInput, kWeight };
@@ -97,28 +107,39 @@ class Builder {
       compute(st.post.forward, StepCategory::kEmbedHead, "head");
       return items;
     }
-    compute(pass_of(st.post, part), StepCategory::kEmbedHead, "head-bwd");
+    // A full backward puts each weight gradient beside the chain (side item) right after its input
+    // gradient; a split backward (B of ZB1P / DualPipe's W split) has none here.
+    auto backward = [&](const SegmentTime& seg, StepCategory c, const std::string& what) {
+      compute(seg.backward_input, c, what);
+      if (part == Part::kBackward && seg.backward_weight > Time::zero())
+        items.push_back({false, seg.backward_weight, c, what + " W " + tag, true});
+    };
+    backward(st.post, StepCategory::kEmbedHead, "head-bwd");
     for (int li = n - 1; li >= 0; --li) {
       const LayerCost& l = st.layers[static_cast<std::size_t>(li)];
       if (l.moe) a2a(false, li, true);  // gradient of combine: an all-to-all shaped like dispatch
-      compute(pass_of(l.mlp, part), StepCategory::kExperts, (l.moe ? "moe-bwd L" : "ffn-bwd L") + std::to_string(l.layer));
+      backward(l.mlp, StepCategory::kExperts, (l.moe ? "moe-bwd L" : "ffn-bwd L") + std::to_string(l.layer));
       if (l.moe) a2a(true, li, true);
-      compute(pass_of(l.attention, part), StepCategory::kAttention, "attn-bwd L" + std::to_string(l.layer));
+      backward(l.attention, StepCategory::kAttention, "attn-bwd L" + std::to_string(l.layer));
     }
-    compute(pass_of(st.pre, part), StepCategory::kEmbedHead, "embed-bwd");
+    backward(st.pre, StepCategory::kEmbedHead, "embed-bwd");
     return items;
   }
 
-  // Emits a chain; returns {first task, last task}. Items depend on their predecessor in the chain.
-  std::pair<TaskId, TaskId> emit(int rank, const std::vector<Item>& items, StepPhase phase) {
-    TaskId first, prev;
+  // Emits a chain. Items depend on their predecessor in the chain; side items hang off it.
+  Chain emit(int rank, const std::vector<Item>& items, StepPhase phase) {
+    Chain c;
     for (const Item& it : items) {
       const TaskId t = add(rank, it, phase);
-      if (prev.valid()) g_.graph.add_dep(prev, t);
-      if (!first.valid()) first = t;
-      prev = t;
+      if (c.last.valid()) g_.graph.add_dep(c.last, t);
+      if (it.side) {
+        c.side.push_back(t);
+        continue;
+      }
+      if (!c.first.valid()) c.first = t;
+      c.last = t;
     }
-    return {first, prev};
+    return c;
   }
 
   int stage_of(int rank, const Piece& p) const { return s_.route(p.mb).position(rank, p.chunk); }
@@ -156,12 +177,12 @@ class Builder {
 
   TaskId compute_instr(int rank, const Instr& in, StepPhase phase, TaskId barrier, const std::vector<HopKey>& wait_act,
                        const std::vector<HopKey>& wait_grad) {
-    std::vector<std::pair<TaskId, TaskId>> chains;  // {first, last}
-    auto hook = [&](std::pair<TaskId, TaskId> c, const std::vector<HopKey>& waits) {
+    std::vector<Chain> chains;
+    auto hook = [&](Chain c, const std::vector<HopKey>& waits) {
       if (!c.first.valid()) return;
       if (barrier.valid()) g_.graph.add_dep(barrier, c.first);
       for (const HopKey& h : waits) recvs_.emplace_back(h, c.first);
-      chains.push_back(c);
+      chains.push_back(std::move(c));
     };
     const Piece& p = in.piece;
     switch (in.op) {
@@ -184,19 +205,25 @@ class Builder {
       default: DEEPSIM_ASSERT(false, "not a compute instruction");
     }
     if (chains.empty()) return barrier;
-    if (chains.size() == 1) {
-      last_of_piece_[{p.mb, p.chunk, in.op == PipeOp::kForward}] = chains[0].second;
-      return chains[0].second;
+    // The instruction ends when every chain and side item has; its sends leave then, as dualpipe.py
+    // and 1F1B post them after the compute step.
+    TaskId end = chains[0].last;
+    if (chains.size() > 1 || !chains[0].side.empty()) {
+      end = g_.graph.add_delay(Time::zero());
+      g_.phase.push_back(phase);
+      g_.rank_of_task.push_back(rank);
+      for (const Chain& c : chains) {
+        g_.graph.add_dep(c.last, end);
+        for (TaskId t : c.side) g_.graph.add_dep(t, end);
+      }
     }
-    // F&B: the pair ends when both chains have.
-    last_of_piece_[{p.mb, p.chunk, true}] = chains[0].second;
-    last_of_piece_[{in.other.mb, in.other.chunk, false}] = chains[1].second;
-    const TaskId join = g_.graph.add_delay(Time::zero());
-    g_.phase.push_back(phase);
-    g_.rank_of_task.push_back(rank);
-    g_.graph.add_dep(chains[0].second, join);
-    g_.graph.add_dep(chains[1].second, join);
-    return join;
+    if (in.op == PipeOp::kForwardBackward) {
+      last_of_piece_[{p.mb, p.chunk, true}] = end;
+      last_of_piece_[{in.other.mb, in.other.chunk, false}] = end;
+    } else {
+      last_of_piece_[{p.mb, p.chunk, in.op == PipeOp::kForward}] = end;
+    }
+    return end;
   }
 
   void send(int rank, const Instr& in) {

@@ -1,0 +1,117 @@
+#include "sim/step/comm_costs.h"
+
+#include <memory>
+
+#include "sim/core/format.h"
+#include "sim/hw/catalog.h"
+#include "sim/step/all_to_all_bound.h"
+#include "sim/step/uniform_routing.h"
+
+namespace deepsim {
+namespace {
+
+Bandwidth nic_bw(const ClusterSpec& c) { return c.nic.line_rate * c.nic.achievable; }
+Bandwidth nvlink_bw(const ClusterSpec& c) { return c.gpu.nvlink_per_direction * c.gpu.nvlink_achievable; }
+
+void moe_all_to_all(const Scenario& s, CommCosts& out) {
+  const ModelSpec& m = s.model;
+  const int ep = s.parallel.ep;
+  if (!m.is_moe() || ep <= 1) {
+    out.notes.push_back("no expert-parallel all-to-all (ep = 1 or a dense model)");
+    return;
+  }
+  const int tokens = s.parallel.micro_batch_size * s.training.seq_len;
+  Rng rng = Rng(s.seed).fork("routing");
+  const TokenRouting routing = sample_uniform_routing(m, ep, tokens, rng);
+  EpGroupShape g;
+  g.gpus = ep;
+  g.gpus_per_node = s.cluster.gpus_per_node;
+  g.nic = nic_bw(s.cluster);
+  g.nvlink = nvlink_bw(s.cluster);
+  g.latency = (ep > s.cluster.gpus_per_node ? s.cluster.nic.latency_cross_leaf : Time::zero()) + nvlink_hop_latency();
+  const AllToAllLoad unit = all_to_all_load(g, routing, 1.0);
+  auto scaled = [&](double bytes) {
+    AllToAllLoad l = unit;
+    for (auto* v : {&l.nic_out, &l.nic_in, &l.nvlink_out, &l.nvlink_in})
+      for (double& x : *v) x *= bytes;
+    return all_to_all_time(g, l);
+  };
+  const Time dispatch_fwd = scaled(dispatch_bytes_per_token(m.hidden));
+  const Time bf16 = scaled(combine_bytes_per_token(m.hidden));
+  out.dispatch_forward = dispatch_fwd;
+  out.combine_forward = bf16;
+  out.ib_bytes_per_gpu_dispatch = unit.ib_bytes * dispatch_bytes_per_token(m.hidden) / ep;
+  out.nvlink_bytes_per_gpu_dispatch = unit.nvlink_bytes * dispatch_bytes_per_token(m.hidden) / ep;
+  out.dispatch = [dispatch_fwd, bf16](int, int, int, bool backward) { return backward ? bf16 : dispatch_fwd; };
+  out.combine = [bf16](int, int, int, bool) { return bf16; };
+  out.notes.push_back("MoE all-to-all: uniform group-limited routing sample (" +
+                      fixed(unit.unique_token_nodes / (static_cast<double>(ep) * tokens), 3) +
+                      " nodes per token), DeepEP forwarding, bottleneck-link time; forward dispatch " +
+                      format_time(dispatch_fwd) + ", BF16 all-to-all " + format_time(bf16));
+}
+
+void pipeline_sends(const Scenario& s, int ranks, CommCosts& out) {
+  const Bandwidth nic = nic_bw(s.cluster);
+  std::vector<LinkId> up, down;
+  for (int r = 0; r < ranks; ++r) {
+    up.push_back(out.links.add({LinkClass::kNicLeaf, nic, s.cluster.nic.line_rate, Time::zero(), -1}));
+    down.push_back(out.links.add({LinkClass::kNicLeaf, nic, s.cluster.nic.line_rate, Time::zero(), -1}));
+  }
+  const Time latency = s.cluster.nic.latency_cross_leaf;
+  out.p2p_path = [up, down, latency](int from, int to) {
+    return Path{{up[static_cast<std::size_t>(from)], down[static_cast<std::size_t>(to)]}, latency};
+  };
+  out.activation_bytes =
+      Bytes(static_cast<double>(s.parallel.micro_batch_size) * s.training.seq_len * s.model.hidden * 2.0 / s.parallel.tp);
+}
+
+// Ring collective over n ranks moving `bytes` per rank through links of bandwidth bw.
+Time ring(int n, double bytes, Bandwidth bw, Time latency, double factor) {
+  if (n <= 1 || bytes <= 0) return Time::zero();
+  return Time::from_seconds_ceil(factor * (n - 1.0) / n * bytes / bw.bytes_per_s()) + latency * (2 * (n - 1));
+}
+
+void data_parallel(const Scenario& s, const KernelModel& model, const StaticAnalysis& a, int ranks, CommCosts& out) {
+  const ParallelSpec& p = s.parallel;
+  const int g = s.cluster.gpus_per_node;
+  const int dense_n = p.dp;
+  const int expert_n = p.dp * p.tp / p.ep;
+  // A DP group spans nodes when its members (stride tp within the stage) do not fit in one node.
+  const bool dense_spans = dense_n * p.tp > g;
+  const bool expert_spans = expert_n * p.ep > g;  // same expert = same position in each EP group: ep apart
+  const Bandwidth nic = nic_bw(s.cluster), nvl = nvlink_bw(s.cluster);
+  const Time lat_ib = s.cluster.nic.latency_cross_leaf, lat_nvl = nvlink_hop_latency();
+  const bool fp8 = s.training.precision == "fp8";
+  for (int r = 0; r < ranks; ++r) {
+    const auto& st = a.memory.stages[static_cast<std::size_t>(std::min<std::size_t>(static_cast<std::size_t>(r), a.memory.stages.size() - 1))];
+    const double dense = static_cast<double>(st.dense_params), expert = static_cast<double>(st.expert_params);
+    auto sync = [&](int n, double params, bool spans) {
+      const Bandwidth bw = spans ? nic : nvl;
+      const Time lat = spans ? lat_ib : lat_nvl;
+      if (p.zero_stage == 0) return ring(n, params * 4.0, bw, lat, 2.0);  // all-reduce of FP32 gradients
+      return ring(n, params * 4.0, bw, lat, 1.0) + ring(n, params * 2.0, bw, lat, 1.0);
+    };
+    out.dp_sync.push_back(sync(dense_n, dense, dense_spans) + sync(expert_n, expert, expert_spans));
+    // AdamW on the shard: master r+w (8 B), gradient r (4 B), moments r+w (BF16: 8 B, FP32: 16 B), BF16 weight w (2 B).
+    const double shard = p.zero_stage >= 1 ? dense / dense_n + expert / std::max(1, expert_n) : dense + expert;
+    const double bytes = shard * (fp8 ? 22.0 : 30.0);
+    out.optimizer.push_back(model.time(OpWork{OpFamily::kMemoryBound, Flops(0), Bytes(bytes), 0, 0, 0, 1}, s.cluster.gpu.sms));
+  }
+  out.notes.push_back("ZeRO-1 DP sync: ring reduce-scatter (FP32 grads) + all-gather (BF16 params) over " +
+                      std::to_string(dense_n) + " ranks (dense) and " + std::to_string(expert_n) +
+                      " ranks (experts), not overlapped with the last backward");
+}
+
+}  // namespace
+
+CommCosts comm_costs(const Scenario& s, const Placement& placement, const KernelModel& model,
+                     const StaticAnalysis& analysis, int ranks) {
+  (void)placement;
+  CommCosts out;
+  moe_all_to_all(s, out);
+  pipeline_sends(s, ranks, out);
+  data_parallel(s, model, analysis, ranks, out);
+  return out;
+}
+
+}  // namespace deepsim

@@ -1,0 +1,47 @@
+// CommCosts: the communication of one step reduced to what the step graph needs.
+//  - MoE dispatch / combine of an EP group: the all-to-all bottleneck model (all_to_all_bound.h) on a
+//    routing sample (uniform_routing.h): forward dispatch FP8 + scales, forward combine BF16; both
+//    backward all-to-alls carry BF16 gradients.
+//  - Pipeline sends: flows over the sending GPU's NIC and the receiving GPU's NIC (pipeline neighbours
+//    are on different nodes with the same local index, so in the same plane), latency IB cross-leaf.
+//  - ZeRO-1 DP sync: ring reduce-scatter of FP32 gradients and all-gather of BF16 parameters over the
+//    DP group (dense parameters: dp ranks; routed experts: dp x tp / ep ranks), at NIC bandwidth when
+//    the group spans nodes (one ring per plane, as NCCL does on rail-optimised fabrics), NVLink inside:
+//        t = (n-1)/n x bytes / bw + 2 (n-1) x latency   per collective.
+//    ZeRO-0 all-reduces the gradients instead: 2 (n-1)/n x bytes / bw.
+//  - Optimizer: AdamW reads and writes its shard's master weights, moments and gradients (memory-bound).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sim/model/stage_assignment.h"
+#include "sim/net/link.h"
+#include "sim/parallel/placement.h"
+#include "sim/perf/kernel_model.h"
+#include "sim/scenario/scenario.h"
+#include "sim/step/static_analysis.h"
+#include "sim/step/step_inputs.h"
+
+namespace deepsim {
+
+struct CommCosts {
+  AllToAllTime dispatch;
+  AllToAllTime combine;
+  Bytes activation_bytes;
+  std::function<Path(int from_rank, int to_rank)> p2p_path;
+  std::vector<Time> dp_sync;
+  std::vector<Time> optimizer;
+  LinkTable links;
+  std::vector<std::string> notes;
+  // Figures for reports: one forward dispatch and combine of the representative EP group.
+  Time dispatch_forward;
+  Time combine_forward;
+  double ib_bytes_per_gpu_dispatch = 0;
+  double nvlink_bytes_per_gpu_dispatch = 0;
+};
+
+[[nodiscard]] CommCosts comm_costs(const Scenario& s, const Placement& placement, const KernelModel& model,
+                                   const StaticAnalysis& analysis, int ranks);
+
+}  // namespace deepsim

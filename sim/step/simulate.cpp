@@ -1,0 +1,90 @@
+#include "sim/step/simulate.h"
+
+#include <algorithm>
+
+#include "sim/core/error.h"
+#include "sim/core/format.h"
+#include "sim/hw/catalog.h"
+#include "sim/model/param_count.h"
+#include "sim/model/stage_assignment.h"
+#include "sim/parallel/placement.h"
+#include "sim/parallel/schedules.h"
+#include "sim/perf/roofline_model.h"
+#include "sim/step/comm_costs.h"
+#include "sim/step/stage_costs.h"
+#include "sim/step/static_analysis.h"
+#include "sim/step/step_metrics.h"
+
+namespace deepsim {
+namespace {
+
+template <class T>
+const T& must(const Result<T>& r, const Scenario& s, const char* key) {
+  if (!r.ok()) throw InputError({s.source_file, 0, 0}, key, r.error());
+  return r.value();
+}
+
+int stage_count(const Schedule& sched) { return sched.routes.front().size(); }
+
+}  // namespace
+
+std::unique_ptr<KernelModel> kernel_model_for(const Scenario& s) {
+  if (!s.calibration.profile.empty())
+    throw InputError({s.source_file, 0, 0}, "calibration.profile",
+                     "calibration profiles are not available in this build", "leave it empty for the roofline default");
+  return std::make_unique<RooflineModel>(s.cluster.gpu, default_roofline_params());
+}
+
+StepSimulation simulate_step_full(const Scenario& s) {
+  const Placement placement = must(Placement::make(s.parallel, s.cluster), s, "parallel");
+  const Schedule schedule = must(make_schedule(s.parallel), s, "parallel.schedule");
+  const std::unique_ptr<KernelModel> model = kernel_model_for(s);
+  const ModelSpec& m = s.model;
+  const std::vector<StageLayers> layers = assign_layers(m, stage_count(schedule));
+
+  StageCostContext ctx;
+  ctx.ops.tokens = static_cast<std::int64_t>(s.parallel.micro_batch_size) * s.training.seq_len;
+  ctx.ops.seq_len = s.training.seq_len;
+  ctx.ops.tp = s.parallel.tp;
+  ctx.ops.precision = s.training.precision == "fp8" ? Precision::kFp8 : Precision::kBf16;
+  ctx.ops.recompute = s.training.recompute;
+  ctx.ep = s.parallel.ep;
+  ctx.sms = s.cluster.gpu.sms;
+
+  StepInputs in;
+  in.stages = stage_costs(m, layers, *model, ctx);
+  for (GpuId g : placement.pipeline(0, 0)) in.rank_gpu.push_back(static_cast<int>(g.value()));
+  in.gpu_sms = s.cluster.gpu.sms;
+  in.comm_sms = s.parallel.comm_sms;
+
+  StepSimulation sim;
+  const StaticAnalysis sa = analyze(s);
+  CommCosts comm = comm_costs(s, placement, *model, sa, schedule.ranks);
+  in.dispatch = comm.dispatch;
+  in.combine = comm.combine;
+  in.activation_bytes = comm.activation_bytes;
+  in.p2p_path = comm.p2p_path;
+  in.dp_sync = comm.dp_sync;
+  in.optimizer = comm.optimizer;
+  sim.links = std::move(comm.links);
+
+  sim.graph = build_step_graph(schedule, in);
+  sim.run = run(sim.graph.graph, sim.links);
+  sim.result = step_metrics(sim.graph, sim.run, sim.links, in.rank_gpu);
+  sim.result.kernel_model = model->describe();
+  sim.result.fidelity = "representative pipeline (DP rank 0); EP all-to-alls of its stages' EP groups";
+  sim.result.notes = comm.notes;
+
+  // Peak memory per rank from the static memory model (the rank runs stage r's chunks; DualPipe's
+  // mirror stage is included in that model's parameter copies and in-flight counts).
+  for (auto& rr : sim.result.ranks) {
+    const auto idx = std::min(static_cast<std::size_t>(rr.rank), sa.memory.stages.size() - 1);
+    rr.peak_memory = sa.memory.stages[idx].total();
+    rr.activation_peak = sa.memory.stages[idx].activations;
+  }
+  return sim;
+}
+
+StepResult simulate_step(const Scenario& s) { return simulate_step_full(s).result; }
+
+}  // namespace deepsim

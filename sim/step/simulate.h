@@ -1,0 +1,37 @@
+// simulate_step: one training step of a scenario, end to end: placement, schedule, per-stage costs from
+// the kernel model, MoE all-to-alls from the routing, pipeline sends on the network, ZeRO-1 DP sync and
+// the optimizer; the engine runs the graph and step_metrics() reads it.
+//
+// Fidelity: the step is simulated for one *representative pipeline* (DP rank 0): every DP replica runs
+// the same schedule on the same costs, and an all-to-all of an EP group couples the replicas of one stage,
+// so each layer's all-to-all and expert time is that of its EP group, set by the group's busiest GPU
+// and hottest link (docs/pipeline.md, "Fidelity"). Pipeline sends of other replicas use disjoint NICs.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "sim/engine/engine.h"
+#include "sim/net/link.h"
+#include "sim/perf/kernel_model.h"
+#include "sim/scenario/scenario.h"
+#include "sim/step/step_graph.h"
+#include "sim/step/step_result.h"
+
+namespace deepsim {
+
+struct StepSimulation {
+  StepResult result;
+  StepGraph graph;
+  RunResult run;
+  LinkTable links;
+};
+
+// The kernel model a scenario asks for (calibration.profile), or the roofline default.
+[[nodiscard]] std::unique_ptr<KernelModel> kernel_model_for(const Scenario& s);
+
+// Throws InputError when the plan cannot be placed or scheduled.
+[[nodiscard]] StepSimulation simulate_step_full(const Scenario& s);
+[[nodiscard]] StepResult simulate_step(const Scenario& s);
+
+}  // namespace deepsim
