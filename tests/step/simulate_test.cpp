@@ -1,0 +1,73 @@
+#include <gtest/gtest.h>
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "sim/report/chrome_trace.h"
+#include "sim/scenario/loader.h"
+#include "sim/step/simulate.h"
+#include "sim/step/static_analysis.h"
+
+namespace deepsim {
+namespace {
+
+Scenario default_with(std::vector<std::string> overrides) {
+  return load_scenario_file(std::string(DEEPSIM_SOURCE_DIR) + "/scenarios/default.yaml", overrides);
+}
+
+TEST(SimulateStep, DefaultScenarioIsAboveItsComputeBoundAndConsistent) {
+  const Scenario s = default_with({});
+  const StepSimulation sim = simulate_step_full(s);
+  const StepResult& r = sim.result;
+  EXPECT_GT(r.step, analyze(s).step_lower_bound());
+  ASSERT_EQ(r.ranks.size(), 16u);
+  for (const auto& rr : r.ranks) {
+    EXPECT_EQ(rr.busy + rr.exposed_comm + rr.bubble, r.step);
+    EXPECT_GE(rr.bubble, Time::zero());
+    EXPECT_LE(rr.peak_memory, s.cluster.gpu.hbm);  // the published plan fits in 80 GB (with recompute)
+  }
+  EXPECT_FALSE(r.kernel_model.empty());
+  EXPECT_FALSE(r.notes.empty());
+}
+
+TEST(SimulateStep, SameScenarioSameTraceBytes) {
+  const Scenario s = default_with({"parallel.micro_batches=32", "training.global_batch=4096"});
+  auto trace = [&] {
+    const StepSimulation sim = simulate_step_full(s);
+    std::ostringstream out;
+    const auto cats = step_category_names();
+    write_chrome_trace(out, sim.graph.graph, sim.run, sim.links, {cats, 1 << 30});
+    return out.str();
+  };
+  EXPECT_EQ(trace(), trace());
+}
+
+TEST(SimulateStep, DualPipeBeatsOneFOneBOnTheSamePlan) {
+  // 1F1B cannot overlap one micro-batch's all-to-alls with another's compute and has a (PP-1)(F+B) bubble
+  // instead of (PP/2-1)(F&B+B-3W): the same plan must take longer.
+  const auto dual = simulate_step(default_with({"parallel.micro_batches=32", "training.global_batch=4096"}));
+  const auto one = simulate_step(
+      default_with({"parallel.micro_batches=32", "training.global_batch=4096", "parallel.schedule=1f1b"}));
+  EXPECT_GT(one.step, dual.step);
+  EXPECT_GT(one.exposed_comm, dual.exposed_comm);
+}
+
+TEST(SimulateStep, SmsHeldByCommunicationSlowCompute) {
+  const auto with = simulate_step(default_with({"parallel.micro_batches=32", "training.global_batch=4096"}));
+  const auto without = simulate_step(
+      default_with({"parallel.micro_batches=32", "training.global_batch=4096", "parallel.comm_sms=0"}));
+  EXPECT_LT(without.step, with.step);
+}
+
+TEST(SimulateStep, DenseModelHasNoAllToAll) {
+  const auto r = simulate_step(default_with({"model.preset=qwen2.5-72b", "parallel.ep=1", "parallel.micro_batches=32",
+                                             "training.global_batch=4096"}));
+  for (const auto& rr : r.ranks) {
+    EXPECT_EQ(rr.by_category[static_cast<std::size_t>(StepCategory::kDispatch)], Time::zero());
+    EXPECT_EQ(rr.by_category[static_cast<std::size_t>(StepCategory::kCombine)], Time::zero());
+  }
+}
+
+}  // namespace
+}  // namespace deepsim
