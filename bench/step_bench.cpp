@@ -28,8 +28,8 @@ StepInputs v3_shaped_inputs(int pp) {
   for (int r = 0; r < pp; ++r) in.rank_gpu.push_back(r * 128);
   in.gpu_sms = 132;
   in.comm_sms = 20;
-  in.dispatch = [](int, int, int, bool) { return Time::us(700); };
-  in.combine = [](int, int, int, bool) { return Time::us(900); };
+  in.dispatch = [](int, int, int, int, bool) { return Time::us(700); };
+  in.combine = [](int, int, int, int, bool) { return Time::us(900); };
   return in;
 }
 

@@ -34,6 +34,10 @@ struct CalibrationSpec {
   std::string profile;         // name or path of a calibration profile; empty: roofline default
 };
 
+struct SimulationSpec {
+  std::string fidelity = "representative";  // "representative" (one pipeline) or "full" (every DP replica)
+};
+
 struct Scenario {
   int schema = 1;
   std::string name;
@@ -45,6 +49,7 @@ struct Scenario {
   TrainingSpec training;
   PricingSpec pricing;
   CalibrationSpec calibration;
+  SimulationSpec simulation;
 };
 
 }  // namespace deepsim

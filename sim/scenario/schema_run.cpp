@@ -10,6 +10,17 @@ std::vector<std::string> schedule_names() {
   return {"gpipe", "1f1b", "interleaved-1f1b", "zb1p", "dualpipe", "dualpipev"};
 }
 std::vector<std::string> precision_names() { return {"fp8", "bf16"}; }
+std::vector<std::string> fidelity_names() { return {"representative", "full"}; }
+
+Field fidelity_field() {
+  Field f = make_field("simulation.fidelity", FieldKind::kChoice, 0, 0,
+                       {"", "representative: one pipeline (DP rank 0), exact under identical replicas; full: every "
+                            "DP replica, EP all-to-alls as barriers over their member replicas (docs/pipeline.md)"});
+  f.choices = fidelity_names;
+  f.set = [](Scenario& s, const FieldValue& v) { s.simulation.fidelity = std::get<std::string>(v); };
+  f.get = [](const Scenario& s) -> std::optional<FieldValue> { return s.simulation.fidelity; };
+  return f;
+}
 
 Field seed_field() {
   Field f = make_field("seed", FieldKind::kSeed, 0, 18446744073709551615.0,
@@ -82,6 +93,7 @@ void add_run_fields(std::vector<Field>& out) {
       "pricing.usd_per_gpu_hour", FieldKind::kReal, 0, 1e4, {"USD", "rental price of one GPU for one hour"}));
   out.push_back(text_field<&Scenario::calibration, &CalibrationSpec::profile>(
       "calibration.profile", {"", "name or path of a calibration profile; empty: the roofline default"}));
+  out.push_back(fidelity_field());
 }
 
 }  // namespace deepsim

@@ -1,5 +1,6 @@
 #include "sim/step/comm_costs.h"
 
+#include <algorithm>
 #include <memory>
 
 #include "sim/core/format.h"
@@ -13,53 +14,77 @@ namespace {
 Bandwidth nic_bw(const ClusterSpec& c) { return c.nic.line_rate * c.nic.achievable; }
 Bandwidth nvlink_bw(const ClusterSpec& c) { return c.gpu.nvlink_per_direction * c.gpu.nvlink_achievable; }
 
-void moe_all_to_all(const Scenario& s, CommCosts& out) {
+struct GroupTimes {
+  Time dispatch_fwd;
+  Time bf16;
+  AllToAllLoad unit;
+};
+
+GroupTimes group_times(const Scenario& s, const EpGroupShape& g, int group) {
+  const ModelSpec& m = s.model;
+  const int tokens = s.parallel.micro_batch_size * s.training.seq_len;
+  Rng rng = Rng(s.seed).fork("routing").fork(static_cast<std::uint64_t>(group));
+  const TokenRouting routing = sample_uniform_routing(m, s.parallel.ep, tokens, rng);
+  GroupTimes t;
+  t.unit = all_to_all_load(g, routing, 1.0);
+  auto scaled = [&](double bytes) {
+    AllToAllLoad l = t.unit;
+    for (auto* v : {&l.nic_out, &l.nic_in, &l.nvlink_out, &l.nvlink_in})
+      for (double& x : *v) x *= bytes;
+    return all_to_all_time(g, l);
+  };
+  t.dispatch_fwd = scaled(dispatch_bytes_per_token(m.hidden));
+  t.bf16 = scaled(combine_bytes_per_token(m.hidden));
+  return t;
+}
+
+void moe_all_to_all(const Scenario& s, int groups, CommCosts& out) {
   const ModelSpec& m = s.model;
   const int ep = s.parallel.ep;
   if (!m.is_moe() || ep <= 1) {
     out.notes.push_back("no expert-parallel all-to-all (ep = 1 or a dense model)");
     return;
   }
-  const int tokens = s.parallel.micro_batch_size * s.training.seq_len;
-  Rng rng = Rng(s.seed).fork("routing");
-  const TokenRouting routing = sample_uniform_routing(m, ep, tokens, rng);
   EpGroupShape g;
   g.gpus = ep;
   g.gpus_per_node = s.cluster.gpus_per_node;
   g.nic = nic_bw(s.cluster);
   g.nvlink = nvlink_bw(s.cluster);
   g.latency = (ep > s.cluster.gpus_per_node ? s.cluster.nic.latency_cross_leaf : Time::zero()) + nvlink_hop_latency();
-  const AllToAllLoad unit = all_to_all_load(g, routing, 1.0);
-  auto scaled = [&](double bytes) {
-    AllToAllLoad l = unit;
-    for (auto* v : {&l.nic_out, &l.nic_in, &l.nvlink_out, &l.nvlink_in})
-      for (double& x : *v) x *= bytes;
-    return all_to_all_time(g, l);
+  std::vector<GroupTimes> times;
+  for (int k = 0; k < std::max(1, groups); ++k) times.push_back(group_times(s, g, k));
+  const GroupTimes t0 = times[0];
+  const int tokens = s.parallel.micro_batch_size * s.training.seq_len;
+  out.dispatch_forward = t0.dispatch_fwd;
+  out.combine_forward = t0.bf16;
+  out.ib_bytes_per_gpu_dispatch = t0.unit.ib_bytes * dispatch_bytes_per_token(m.hidden) / ep;
+  out.nvlink_bytes_per_gpu_dispatch = t0.unit.nvlink_bytes * dispatch_bytes_per_token(m.hidden) / ep;
+  std::vector<Time> d, c;
+  for (const auto& t : times) {
+    d.push_back(t.dispatch_fwd);
+    c.push_back(t.bf16);
+  }
+  out.dispatch = [d, c](int group, int, int, int, bool backward) {
+    return backward ? c[static_cast<std::size_t>(group)] : d[static_cast<std::size_t>(group)];
   };
-  const Time dispatch_fwd = scaled(dispatch_bytes_per_token(m.hidden));
-  const Time bf16 = scaled(combine_bytes_per_token(m.hidden));
-  out.dispatch_forward = dispatch_fwd;
-  out.combine_forward = bf16;
-  out.ib_bytes_per_gpu_dispatch = unit.ib_bytes * dispatch_bytes_per_token(m.hidden) / ep;
-  out.nvlink_bytes_per_gpu_dispatch = unit.nvlink_bytes * dispatch_bytes_per_token(m.hidden) / ep;
-  out.dispatch = [dispatch_fwd, bf16](int, int, int, bool backward) { return backward ? bf16 : dispatch_fwd; };
-  out.combine = [bf16](int, int, int, bool) { return bf16; };
+  out.combine = [c](int group, int, int, int, bool) { return c[static_cast<std::size_t>(group)]; };
   out.notes.push_back("MoE all-to-all: uniform group-limited routing sample (" +
-                      fixed(unit.unique_token_nodes / (static_cast<double>(ep) * tokens), 3) +
+                      fixed(t0.unit.unique_token_nodes / (static_cast<double>(ep) * tokens), 3) +
                       " nodes per token), DeepEP forwarding, bottleneck-link time; forward dispatch " +
-                      format_time(dispatch_fwd) + ", BF16 all-to-all " + format_time(bf16));
+                      format_time(t0.dispatch_fwd) + ", BF16 all-to-all " + format_time(t0.bf16));
 }
 
-void pipeline_sends(const Scenario& s, int ranks, CommCosts& out) {
+void pipeline_sends(const Scenario& s, int ranks, int replicas, CommCosts& out) {
   const Bandwidth nic = nic_bw(s.cluster);
-  std::vector<LinkId> up, down;
-  for (int r = 0; r < ranks; ++r) {
+  std::vector<LinkId> up, down;  // [replica * ranks + rank]
+  for (int i = 0; i < ranks * replicas; ++i) {
     up.push_back(out.links.add({LinkClass::kNicLeaf, nic, s.cluster.nic.line_rate, Time::zero(), -1}));
     down.push_back(out.links.add({LinkClass::kNicLeaf, nic, s.cluster.nic.line_rate, Time::zero(), -1}));
   }
   const Time latency = s.cluster.nic.latency_cross_leaf;
-  out.p2p_path = [up, down, latency](int from, int to) {
-    return Path{{up[static_cast<std::size_t>(from)], down[static_cast<std::size_t>(to)]}, latency};
+  out.p2p_path = [up, down, latency, ranks](int replica, int from, int to) {
+    const auto base = static_cast<std::size_t>(replica * ranks);
+    return Path{{up[base + static_cast<std::size_t>(from)], down[base + static_cast<std::size_t>(to)]}, latency};
   };
   out.activation_bytes =
       Bytes(static_cast<double>(s.parallel.micro_batch_size) * s.training.seq_len * s.model.hidden * 2.0 / s.parallel.tp);
@@ -104,12 +129,11 @@ void data_parallel(const Scenario& s, const KernelModel& model, const StaticAnal
 
 }  // namespace
 
-CommCosts comm_costs(const Scenario& s, const Placement& placement, const KernelModel& model,
-                     const StaticAnalysis& analysis, int ranks) {
-  (void)placement;
+CommCosts comm_costs(const Scenario& s, const KernelModel& model, const StaticAnalysis& analysis, int ranks,
+                     int replicas, int groups) {
   CommCosts out;
-  moe_all_to_all(s, out);
-  pipeline_sends(s, ranks, out);
+  moe_all_to_all(s, groups, out);
+  pipeline_sends(s, ranks, replicas, out);
   data_parallel(s, model, analysis, ranks, out);
   return out;
 }

@@ -29,7 +29,7 @@ struct CommCosts {
   AllToAllTime dispatch;
   AllToAllTime combine;
   Bytes activation_bytes;
-  std::function<Path(int from_rank, int to_rank)> p2p_path;
+  std::function<Path(int replica, int from_rank, int to_rank)> p2p_path;
   std::vector<Time> dp_sync;
   std::vector<Time> optimizer;
   LinkTable links;
@@ -41,7 +41,8 @@ struct CommCosts {
   double nvlink_bytes_per_gpu_dispatch = 0;
 };
 
-[[nodiscard]] CommCosts comm_costs(const Scenario& s, const Placement& placement, const KernelModel& model,
-                                   const StaticAnalysis& analysis, int ranks);
+// `replicas` pipelines get their own NIC links; `groups` EP groups per stage get their own routing sample.
+[[nodiscard]] CommCosts comm_costs(const Scenario& s, const KernelModel& model, const StaticAnalysis& analysis,
+                                   int ranks, int replicas, int groups);
 
 }  // namespace deepsim

@@ -56,10 +56,24 @@ StepSimulation simulate_step_full(const Scenario& s) {
   for (GpuId g : placement.pipeline(0, 0)) in.rank_gpu.push_back(static_cast<int>(g.value()));
   in.gpu_sms = s.cluster.gpu.sms;
   in.comm_sms = s.parallel.comm_sms;
+  const bool full = s.simulation.fidelity == "full";
+  int groups = 1;
+  if (full) {
+    // One pipeline per DP rank (TP rank 0: TP ranks run in lockstep); replica d sits at in-stage index
+    // d x tp, in EP group (d x tp) / ep.
+    in.replicas = s.parallel.dp;
+    groups = placement.ep_groups_per_stage();
+    for (int d = 0; d < s.parallel.dp; ++d) {
+      std::vector<int> gpus;
+      for (GpuId g : placement.pipeline(d, 0)) gpus.push_back(static_cast<int>(g.value()));
+      in.replica_gpu.push_back(std::move(gpus));
+      in.replica_group.push_back(d * s.parallel.tp / s.parallel.ep);
+    }
+  }
 
   StepSimulation sim;
   const StaticAnalysis sa = analyze(s);
-  CommCosts comm = comm_costs(s, placement, *model, sa, schedule.ranks);
+  CommCosts comm = comm_costs(s, *model, sa, schedule.ranks, in.replicas, groups);
   in.dispatch = comm.dispatch;
   in.combine = comm.combine;
   in.activation_bytes = comm.activation_bytes;
@@ -72,7 +86,9 @@ StepSimulation simulate_step_full(const Scenario& s) {
   sim.run = run(sim.graph.graph, sim.links);
   sim.result = step_metrics(sim.graph, sim.run, sim.links, in.rank_gpu);
   sim.result.kernel_model = model->describe();
-  sim.result.fidelity = "representative pipeline (DP rank 0); EP all-to-alls of its stages' EP groups";
+  sim.result.fidelity = full ? "full: " + std::to_string(in.replicas) + " DP replicas, " + std::to_string(groups) +
+                                   " EP groups per stage with their own routing samples"
+                             : "representative pipeline (DP rank 0); EP all-to-alls of its stages' EP groups";
   sim.result.notes = comm.notes;
 
   // Peak memory per rank from the static memory model (the rank runs stage r's chunks; DualPipe's

@@ -18,6 +18,10 @@ struct Item {
   // waiting for it: it fills the compute stream where the chain waits on an all-to-all (DualPipe's
   // ordering of W in Figure 4 of the TR). The instruction ends when its side items have too.
   bool side = false;
+  // All-to-all items: which one, so the members of an EP group can share a barrier (full fidelity).
+  int stage = -1, layer_index = -1, mb = -1;
+  bool backward = false, dispatch = false;
+  std::uint32_t label_id = 0;  // interned by chain_of()
 };
 
 struct Chain {
@@ -43,14 +47,19 @@ class Builder {
   Builder(const Schedule& s, const StepInputs& in) : s_(s), in_(in) {}
 
   StepGraph build() {
-    for (int r = 0; r < s_.ranks; ++r) {
-      const int gpu = in_.rank_gpu[static_cast<std::size_t>(r)];
-      const StreamId c = g_.graph.add_stream("gpu" + std::to_string(gpu) + "/compute");
-      const StreamId m = g_.graph.add_stream("gpu" + std::to_string(gpu) + "/comm");
-      g_.rank_streams.push_back({c, m});
-      if (in_.gpu_sms > 0) g_.graph.set_gpu_sms(gpu, in_.gpu_sms);
+    for (replica_ = 0; replica_ < in_.replicas; ++replica_) {
+      for (int r = 0; r < s_.ranks; ++r) {
+        const int gpu = gpu_of(r);
+        const StreamId c = g_.graph.add_stream("gpu" + std::to_string(gpu) + "/compute");
+        const StreamId m = g_.graph.add_stream("gpu" + std::to_string(gpu) + "/comm");
+        streams_.push_back({c, m});
+        if (replica_ == 0) g_.rank_streams.push_back({c, m});
+        if (in_.gpu_sms > 0) g_.graph.set_gpu_sms(gpu, in_.gpu_sms);
+      }
     }
-    for (int r = 0; r < s_.ranks; ++r) build_rank(r);
+    for (replica_ = 0; replica_ < in_.replicas; ++replica_) {
+      for (int r = 0; r < s_.ranks; ++r) build_rank(r);
+    }
     for (const auto& [key, waiter] : recvs_) {
       auto it = sends_.find(key);
       DEEPSIM_ASSERT(it != sends_.end(), "a receive has no matching send");
@@ -60,19 +69,60 @@ class Builder {
   }
 
  private:
+  [[nodiscard]] int gpu_of(int rank) const {
+    const auto r = static_cast<std::size_t>(rank);
+    return replica_ == 0 ? in_.rank_gpu[r] : in_.replica_gpu[static_cast<std::size_t>(replica_)][r];
+  }
+  [[nodiscard]] int group_of() const {
+    return replica_ == 0 || in_.replica_group.empty() ? 0 : in_.replica_group[static_cast<std::size_t>(replica_)];
+  }
+
+  // Labels repeat across micro-batches and replicas; intern them so a full-fidelity graph stays small.
+  std::uint32_t label(const std::string& text) {
+    auto [it, fresh] = labels_.try_emplace(text, 0);
+    if (fresh) it->second = g_.graph.add_label(text);
+    return it->second;
+  }
+
+  void note(StepPhase phase, int rank) {
+    g_.phase.push_back(phase);
+    g_.rank_of_task.push_back(replica_ == 0 ? rank : -1);  // metrics describe replica 0
+  }
+
   TaskId add(int rank, const Item& item, StepPhase phase) {
-    const int gpu = in_.rank_gpu[static_cast<std::size_t>(rank)];
-    const auto& streams = g_.rank_streams[static_cast<std::size_t>(rank)];
-    const TaskId t = g_.graph.add_compute(item.comm ? streams[1] : streams[0], item.duration,
-                                          g_.graph.add_label(item.label), gpu,
+    const int gpu = gpu_of(rank);
+    const auto& streams = streams_[static_cast<std::size_t>(replica_ * s_.ranks + rank)];
+    const TaskId t = g_.graph.add_compute(item.comm ? streams[1] : streams[0], item.duration, item.label_id, gpu,
                                           static_cast<std::uint32_t>(item.category));
     if (item.comm && in_.comm_sms > 0) g_.graph.set_comm_sms(t, in_.comm_sms);
-    g_.phase.push_back(phase);
-    g_.rank_of_task.push_back(rank);
+    note(phase, rank);
     return t;
   }
 
+  // The barrier an all-to-all of an EP group waits on: every member replica's predecessor.
+  TaskId barrier(const Item& it, int rank) {
+    const auto key = std::make_tuple(group_of(), it.stage, it.layer_index, it.mb, it.backward, it.dispatch);
+    auto [pos, fresh] = barriers_.try_emplace(key, TaskId{});
+    if (fresh) {
+      pos->second = g_.graph.add_delay(Time::zero());
+      note(StepPhase::kSteady, -1);
+    }
+    (void)rank;
+    return pos->second;
+  }
+
   // The chain of items of one chunk (stage) for one micro-batch.
+  // chain() with labels interned, cached per (EP group, stage, micro-batch, part): replicas of one EP
+  // group share their chains, which keeps a full-fidelity build linear in tasks, not in string work.
+  const std::vector<Item>& chain_of(int stage, int mb, Part part) {
+    const auto key = std::make_tuple(group_of(), stage, mb, static_cast<int>(part));
+    auto it = chains_.find(key);
+    if (it != chains_.end()) return it->second;
+    std::vector<Item> items = chain(stage, mb, part);
+    for (Item& item : items) item.label_id = label(item.label);
+    return chains_.emplace(key, std::move(items)).first->second;
+  }
+
   std::vector<Item> chain(int stage, int mb, Part part) const {
     const StageCost& st = in_.stages[static_cast<std::size_t>(stage)];
     const std::string tag = "mb" + std::to_string(mb) + " s" + std::to_string(stage);
@@ -90,10 +140,11 @@ class Builder {
     auto a2a = [&](bool dispatch, int li, bool backward) {
       const AllToAllTime& f = dispatch ? in_.dispatch : in_.combine;
       if (!f) return;
-      const Time t = f(stage, li, mb, backward);
+      const Time t = f(group_of(), stage, li, mb, backward);
       if (t > Time::zero())
         items.push_back({true, t, dispatch ? StepCategory::kDispatch : StepCategory::kCombine,
-                         std::string(dispatch ? "dispatch" : "combine") + (backward ? "-bwd " : " ") + tag});
+                         std::string(dispatch ? "dispatch" : "combine") + (backward ? "-bwd " : " ") + tag, false,
+                         stage, li, mb, backward, dispatch});
     };
     if (part == Part::kForward) {
       compute(st.pre.forward, StepCategory::kEmbedHead, "embed");
@@ -131,7 +182,13 @@ class Builder {
     Chain c;
     for (const Item& it : items) {
       const TaskId t = add(rank, it, phase);
-      if (c.last.valid()) g_.graph.add_dep(c.last, t);
+      if (it.comm && in_.replicas > 1) {
+        const TaskId b = barrier(it, rank);
+        if (c.last.valid()) g_.graph.add_dep(c.last, b);
+        g_.graph.add_dep(b, t);
+      } else if (c.last.valid()) {
+        g_.graph.add_dep(c.last, t);
+      }
       if (it.side) {
         c.side.push_back(t);
         continue;
@@ -181,25 +238,25 @@ class Builder {
     auto hook = [&](Chain c, const std::vector<HopKey>& waits) {
       if (!c.first.valid()) return;
       if (barrier.valid()) g_.graph.add_dep(barrier, c.first);
-      for (const HopKey& h : waits) recvs_.emplace_back(h, c.first);
+      for (const HopKey& h : waits) recvs_.emplace_back(std::make_pair(replica_, h), c.first);
       chains.push_back(std::move(c));
     };
     const Piece& p = in.piece;
     switch (in.op) {
-      case PipeOp::kForward: hook(emit(rank, chain(stage_of(rank, p), p.mb, Part::kForward), phase), wait_act); break;
-      case PipeOp::kBackward: hook(emit(rank, chain(stage_of(rank, p), p.mb, Part::kBackward), phase), wait_grad); break;
+      case PipeOp::kForward: hook(emit(rank, chain_of(stage_of(rank, p), p.mb, Part::kForward), phase), wait_act); break;
+      case PipeOp::kBackward: hook(emit(rank, chain_of(stage_of(rank, p), p.mb, Part::kBackward), phase), wait_grad); break;
       case PipeOp::kBackwardInput:
-        hook(emit(rank, chain(stage_of(rank, p), p.mb, Part::kBackwardInput), phase), wait_grad);
+        hook(emit(rank, chain_of(stage_of(rank, p), p.mb, Part::kBackwardInput), phase), wait_grad);
         break;
-      case PipeOp::kBackwardWeight: hook(emit(rank, chain(stage_of(rank, p), p.mb, Part::kWeight), phase), {}); break;
+      case PipeOp::kBackwardWeight: hook(emit(rank, chain_of(stage_of(rank, p), p.mb, Part::kWeight), phase), {}); break;
       case PipeOp::kForwardBackward: {
         // The pair starts when both of its inputs have arrived, as dualpipe.py waits for both receives
         // before issuing the overlapped pair.
         std::vector<HopKey> both = wait_act;
         both.insert(both.end(), wait_grad.begin(), wait_grad.end());
-        hook(emit(rank, chain(stage_of(rank, p), p.mb, Part::kForward), phase), both);
+        hook(emit(rank, chain_of(stage_of(rank, p), p.mb, Part::kForward), phase), both);
         const Piece& o = in.other;
-        hook(emit(rank, chain(stage_of(rank, o), o.mb, Part::kBackward), phase), both);
+        hook(emit(rank, chain_of(stage_of(rank, o), o.mb, Part::kBackward), phase), both);
         break;
       }
       default: DEEPSIM_ASSERT(false, "not a compute instruction");
@@ -210,35 +267,32 @@ class Builder {
     TaskId end = chains[0].last;
     if (chains.size() > 1 || !chains[0].side.empty()) {
       end = g_.graph.add_delay(Time::zero());
-      g_.phase.push_back(phase);
-      g_.rank_of_task.push_back(rank);
+      note(phase, rank);
       for (const Chain& c : chains) {
         g_.graph.add_dep(c.last, end);
         for (TaskId t : c.side) g_.graph.add_dep(t, end);
       }
     }
     if (in.op == PipeOp::kForwardBackward) {
-      last_of_piece_[{p.mb, p.chunk, true}] = end;
-      last_of_piece_[{in.other.mb, in.other.chunk, false}] = end;
+      last_of_piece_[{replica_, p.mb, p.chunk, true}] = end;
+      last_of_piece_[{replica_, in.other.mb, in.other.chunk, false}] = end;
     } else {
-      last_of_piece_[{p.mb, p.chunk, in.op == PipeOp::kForward}] = end;
+      last_of_piece_[{replica_, p.mb, p.chunk, in.op == PipeOp::kForward}] = end;
     }
     return end;
   }
 
   void send(int rank, const Instr& in) {
     const bool grad = in.op == PipeOp::kSendGradient;
-    auto it = last_of_piece_.find({in.piece.mb, in.piece.chunk, !grad});
+    auto it = last_of_piece_.find({replica_, in.piece.mb, in.piece.chunk, !grad});
     DEEPSIM_ASSERT(it != last_of_piece_.end(), "a send precedes the compute that produces it");
-    const Path path = in_.p2p_path ? in_.p2p_path(rank, in.peer) : Path{};
-    const int gpu = in_.rank_gpu[static_cast<std::size_t>(rank)];
+    const Path path = in_.p2p_path ? in_.p2p_path(replica_, rank, in.peer) : Path{};
     const TaskId t = g_.graph.add_flow(path.links, in_.activation_bytes, path.latency,
-                                       g_.graph.add_label((grad ? "send-grad mb" : "send-act mb") + std::to_string(in.piece.mb)),
-                                       gpu, static_cast<std::uint32_t>(StepCategory::kPipelineP2P));
-    g_.phase.push_back(StepPhase::kSteady);
-    g_.rank_of_task.push_back(rank);
+                                       label((grad ? "send-grad mb" : "send-act mb") + std::to_string(in.piece.mb)),
+                                       gpu_of(rank), static_cast<std::uint32_t>(StepCategory::kPipelineP2P));
+    note(StepPhase::kSteady, rank);
     g_.graph.add_dep(it->second, t);
-    sends_[hop_of(s_, rank, in)] = t;
+    sends_[std::make_pair(replica_, hop_of(s_, rank, in))] = t;
   }
 
   void close_step(int rank, TaskId barrier) {
@@ -248,6 +302,7 @@ class Builder {
     std::vector<Item> items;
     if (sync > Time::zero()) items.push_back({true, sync, StepCategory::kDataParallel, "ZeRO-1 grad reduce-scatter + param all-gather"});
     if (opt > Time::zero()) items.push_back({false, opt, StepCategory::kOptimizer, "AdamW step"});
+    for (Item& item : items) item.label_id = label(item.label);
     const auto c = emit(rank, items, StepPhase::kOptimizer);
     if (c.first.valid() && barrier.valid()) g_.graph.add_dep(barrier, c.first);
   }
@@ -255,15 +310,21 @@ class Builder {
   const Schedule& s_;
   const StepInputs& in_;
   StepGraph g_;
-  std::map<HopKey, TaskId> sends_;
-  std::vector<std::pair<HopKey, TaskId>> recvs_;
-  std::map<std::tuple<int, int, bool>, TaskId> last_of_piece_;  // (mb, chunk, forward?) -> last task
+  int replica_ = 0;
+  std::vector<std::array<StreamId, 2>> streams_;  // [replica * ranks + rank]
+  std::map<std::string, std::uint32_t> labels_;
+  std::map<std::pair<int, HopKey>, TaskId> sends_;
+  std::vector<std::pair<std::pair<int, HopKey>, TaskId>> recvs_;
+  std::map<std::tuple<int, int, int, bool>, TaskId> last_of_piece_;  // (replica, mb, chunk, forward?)
+  std::map<std::tuple<int, int, int, int, bool, bool>, TaskId> barriers_;
+  std::map<std::tuple<int, int, int, int>, std::vector<Item>> chains_;
 };
 
 }  // namespace
 
 StepGraph build_step_graph(const Schedule& schedule, const StepInputs& in) {
   DEEPSIM_ASSERT(static_cast<int>(in.rank_gpu.size()) == schedule.ranks, "one GPU per pipeline rank");
+  DEEPSIM_ASSERT(in.replicas == 1 || static_cast<int>(in.replica_gpu.size()) == in.replicas, "GPUs for every replica");
   return Builder(schedule, in).build();
 }
 

@@ -42,20 +42,27 @@ struct Path {
   Time latency;
 };
 
-// Durations of one all-to-all of an MoE layer of a stage for a micro-batch. The backward of dispatch is
-// a combine-shaped all-to-all and vice versa; `backward` selects which is asked for.
-using AllToAllTime = std::function<Time(int stage, int layer_index_in_stage, int micro_batch, bool backward)>;
+// Durations of one all-to-all of an MoE layer of a stage for a micro-batch, in EP group `group` of that
+// stage. The backward of dispatch is a combine-shaped all-to-all and vice versa; `backward` selects
+// which is asked for.
+using AllToAllTime =
+    std::function<Time(int group, int stage, int layer_index_in_stage, int micro_batch, bool backward)>;
 
 struct StepInputs {
   std::vector<StageCost> stages;   // by stage (DualPipe: pp stages; DualPipeV: 2 x ranks stages)
-  std::vector<int> rank_gpu;       // pipeline rank -> global GPU id
+  std::vector<int> rank_gpu;       // pipeline rank -> global GPU id (replica 0)
+  // Full fidelity: more DP replicas (pipelines) in one graph; replica_gpu[d][rank] -> GPU, replica_group[d]
+  // -> its EP group. The all-to-all of an EP group then waits for every member replica (a barrier).
+  int replicas = 1;
+  std::vector<std::vector<int>> replica_gpu;
+  std::vector<int> replica_group;
   int gpu_sms = 0;                 // SMs per GPU (0: no SM sharing modelled)
   int comm_sms = 0;                // SMs an all-to-all kernel holds while running
   AllToAllTime dispatch;           // may be empty: no MoE communication
   AllToAllTime combine;
   Bytes activation_bytes;          // one micro-batch's activations (or their gradient) between stages
   // Path of a pipeline send from rank a to rank b (network links + latency); empty links = latency only.
-  std::function<Path(int from_rank, int to_rank)> p2p_path;
+  std::function<Path(int replica, int from_rank, int to_rank)> p2p_path;
   std::vector<Time> dp_sync;       // per rank: ZeRO-1 reduce-scatter + all-gather after its last backward
   std::vector<Time> optimizer;     // per rank: the AdamW step on its shard
 };

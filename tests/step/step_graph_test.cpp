@@ -70,7 +70,7 @@ StepInputs moe_inputs(int stages, int ranks) {
     st.layers[0].moe = true;
     st.layers[0].mlp = {Time::us(10), Time::us(10), Time::zero()};
   }
-  const AllToAllTime a2a = [](int, int, int, bool) { return Time::us(10); };
+  const AllToAllTime a2a = [](int, int, int, int, bool) { return Time::us(10); };
   in.dispatch = a2a;
   in.combine = a2a;
   return in;
