@@ -116,7 +116,7 @@ std::vector<SpecProblem> check_moe_routing_spec(const MoeRoutingSpec& s, const M
       out.push_back({"moe.eplb.redundant_experts",
                      "routed + redundant experts (" + std::to_string(slots) + ") must divide over ep = " +
                          std::to_string(ep),
-                     "e.g. 32 redundant experts for 256 routed on EP64 (288 slots, 4.5 per GPU is not allowed)"});
+                     "e.g. 64 redundant for 256 routed on EP64 (320 slots, 5 a GPU); 32 on EP32 (288, 9 a GPU)"});
     const int nodes = ep > gpus_per_node && gpus_per_node > 0 ? ep / gpus_per_node : 1;
     if (s.eplb.policy == EplbPolicy::kHierarchical && moe.expert_groups % nodes != 0)
       out.push_back({"moe.eplb.policy", "hierarchical EPLB needs the nodes of the EP group to divide the expert groups",

@@ -5,7 +5,7 @@
 
 #include "sim/core/format.h"
 #include "sim/hw/catalog.h"
-#include "sim/step/all_to_all_bound.h"
+#include "sim/net/all_to_all_bound.h"
 #include "sim/step/uniform_routing.h"
 
 namespace deepsim {

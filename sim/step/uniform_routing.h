@@ -8,7 +8,7 @@
 
 #include "sim/core/rng.h"
 #include "sim/model/model_spec.h"
-#include "sim/step/all_to_all_bound.h"
+#include "sim/net/all_to_all_bound.h"
 
 namespace deepsim {
 

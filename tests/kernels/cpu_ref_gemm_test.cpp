@@ -83,9 +83,8 @@ TEST(Fp8ErrorModel, DequantisedGemmWithinE4m3RoundoffOfExactGemm) {
       const auto xq = dequantize_1x128_reference(quantize_1x128_reference(x, s.tokens, s.in, pow2), s.tokens, s.in);
       const auto wq = dequantize_128x128_reference(quantize_128x128_reference(w, s.out, s.in, pow2, false), s.out, s.in);
       const auto y_exact = gemm_nt_reference(x, w, s.tokens, s.out, s.in);
-      const double e_fprop = test::rel_frobenius(std::vector<float>(gemm_nt_reference(xq, wq, s.tokens, s.out, s.in).begin(),
-                                                                    gemm_nt_reference(xq, wq, s.tokens, s.out, s.in).end()),
-                                                 y_exact);
+      const auto y_q = gemm_nt_reference(xq, wq, s.tokens, s.out, s.in);
+      const double e_fprop = test::rel_frobenius(std::vector<float>(y_q.begin(), y_q.end()), y_exact);
       EXPECT_LT(e_fprop, test::kE4m3UnitRoundoff) << "fprop " << s.tokens << "x" << s.in << "x" << s.out;
       EXPECT_GT(e_fprop, 1e-3) << "quantisation should be visible";  // guards against a no-op quantiser
       // Wgrad: dW = dY^T X with both operands 1x128 along tokens.

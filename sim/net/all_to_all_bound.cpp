@@ -1,4 +1,4 @@
-#include "sim/step/all_to_all_bound.h"
+#include "sim/net/all_to_all_bound.h"
 
 #include <algorithm>
 

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "sim/step/all_to_all_bound.h"
+#include "sim/net/all_to_all_bound.h"
 
 namespace deepsim {
 namespace {
