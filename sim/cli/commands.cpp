@@ -30,7 +30,8 @@ const std::vector<Command>& commands() {
          {"collective", "NAME", false,
           "all-reduce, all-gather, reduce-scatter, all-to-all, dispatch or combine (default all-reduce)"},
          {"bytes", "SIZE[,SIZE...]", false, "message sizes, e.g. 1M,64M,1G (default 1G)"},
-         {"gpus", "N", false, "GPUs taking part (default: the whole cluster)"}}},
+         {"gpus", "N", false, "GPUs taking part (default: the whole cluster)"},
+         {"routing", "POLICY", false, "ecmp (hash of the flow) or adaptive (least-loaded spine); default ecmp"}}},
        run_net_bench},
   };
   return list;

@@ -75,6 +75,10 @@ void TokenRouter::select(std::span<const double> scores, Rng& rng, std::span<int
 
 void TokenRouter::pick(Rng& rng, std::span<int> out) {
   rank_groups(rng);
+  last_choice(out);
+}
+
+void TokenRouter::last_choice(std::span<int> out) {
   DEEPSIM_ASSERT(static_cast<int>(out.size()) == shape_.top_k, "one slot per routed expert");
   // A group's best keep_ >= top_k experts are the only ones of it that can make the top_k.
   std::vector<int>& cand = pool_;

@@ -31,6 +31,8 @@ class TokenRouter {
   void select(std::span<const double> scores, Rng& rng, std::span<int> out);
   // Draws one token's noise and adds P(e chosen | the other experts' scores) to acc[e] for every e.
   void add_inclusion_probabilities(std::span<const double> base, Rng& rng, std::span<double> acc);
+  // The experts the last token of add_inclusion_probabilities() actually chose (for node statistics).
+  void last_choice(std::span<int> out);
 
  private:
   void draw_scores(std::span<const double> base, Rng& rng);

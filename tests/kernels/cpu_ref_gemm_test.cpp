@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstddef>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "fp8_test_util.h"
@@ -97,6 +98,9 @@ TEST(Fp8ErrorModel, DequantisedGemmWithinE4m3RoundoffOfExactGemm) {
       const auto dw_q = gemm_nt_reference(dyt_deq, xt_deq, s.out, s.in, s.tokens);
       const double e_wgrad = test::rel_frobenius(std::vector<float>(dw_q.begin(), dw_q.end()), dw_exact);
       EXPECT_LT(e_wgrad, test::kE4m3UnitRoundoff) << "wgrad";
+      const std::string tag = std::to_string(s.tokens) + "x" + std::to_string(s.in) + "x" + std::to_string(s.out) + (pow2 ? "_pow2" : "");
+      RecordProperty("fprop_rel_err_" + tag, std::to_string(e_fprop));  // shown in --gtest_output=xml
+      RecordProperty("wgrad_rel_err_" + tag, std::to_string(e_wgrad));
     }
   }
 }

@@ -98,7 +98,7 @@ TEST_P(GroupedGemmGpu, MatchesReferenceOnRaggedExperts) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Implementations, GroupedGemmGpu, ::testing::Values(false, true),
-                         [](const ::testing::TestParamInfo<bool>& info) { return info.param ? "CublasLtLoop" : "Sm90Mma"; });
+                         [](const ::testing::TestParamInfo<bool>& param_info) { return param_info.param ? "CublasLtLoop" : "Sm90Mma"; });
 
 }  // namespace
 }  // namespace deepsim::kernels
