@@ -5,6 +5,8 @@
 
 #include "sim/core/format.h"
 #include "sim/hw/catalog.h"
+#include "sim/net/fabric.h"
+#include "sim/net/routing.h"
 #include "sim/net/all_to_all_bound.h"
 #include "sim/step/uniform_routing.h"
 
@@ -74,17 +76,14 @@ void moe_all_to_all(const Scenario& s, int groups, CommCosts& out) {
                       format_time(t0.dispatch_fwd) + ", BF16 all-to-all " + format_time(t0.bf16));
 }
 
-void pipeline_sends(const Scenario& s, int ranks, int replicas, CommCosts& out) {
-  const Bandwidth nic = nic_bw(s.cluster);
-  std::vector<LinkId> up, down;  // [replica * ranks + rank]
-  for (int i = 0; i < ranks * replicas; ++i) {
-    up.push_back(out.links.add({LinkClass::kNicLeaf, nic, s.cluster.nic.line_rate, Time::zero(), -1}));
-    down.push_back(out.links.add({LinkClass::kNicLeaf, nic, s.cluster.nic.line_rate, Time::zero(), -1}));
-  }
-  const Time latency = s.cluster.nic.latency_cross_leaf;
-  out.p2p_path = [up, down, latency, ranks](int replica, int from, int to) {
-    const auto base = static_cast<std::size_t>(replica * ranks);
-    return Path{{up[base + static_cast<std::size_t>(from)], down[base + static_cast<std::size_t>(to)]}, latency};
+void pipeline_sends(const Scenario& s, const std::function<int(int, int)>& gpu_of, CommCosts& out) {
+  // Routes on the real fabric (ECMP); the fabric's links are the step's links.
+  auto fabric = std::make_shared<Fabric>(build_fabric(s.cluster));
+  out.links = fabric->links;
+  auto router = std::make_shared<Router>(*fabric, RoutingPolicy::kEcmp);
+  out.p2p_path = [fabric, router, gpu_of](int replica, int from, int to) {
+    const Route r = router->route(gpu_of(replica, from), gpu_of(replica, to));
+    return Path{r.links, r.latency};
   };
   out.activation_bytes =
       Bytes(static_cast<double>(s.parallel.micro_batch_size) * s.training.seq_len * s.model.hidden * 2.0 / s.parallel.tp);
@@ -130,10 +129,10 @@ void data_parallel(const Scenario& s, const KernelModel& model, const StaticAnal
 }  // namespace
 
 CommCosts comm_costs(const Scenario& s, const KernelModel& model, const StaticAnalysis& analysis, int ranks,
-                     int replicas, int groups) {
+                     const std::function<int(int, int)>& gpu_of, int groups) {
   CommCosts out;
   moe_all_to_all(s, groups, out);
-  pipeline_sends(s, ranks, replicas, out);
+  pipeline_sends(s, gpu_of, out);
   data_parallel(s, model, analysis, ranks, out);
   return out;
 }

@@ -2,8 +2,8 @@
 //  - MoE dispatch / combine of an EP group: the all-to-all bottleneck model (all_to_all_bound.h) on a
 //    routing sample (uniform_routing.h): forward dispatch FP8 + scales, forward combine BF16; both
 //    backward all-to-alls carry BF16 gradients.
-//  - Pipeline sends: flows over the sending GPU's NIC and the receiving GPU's NIC (pipeline neighbours
-//    are on different nodes with the same local index, so in the same plane), latency IB cross-leaf.
+//  - Pipeline sends: flows routed on the cluster's fabric (sim/net, ECMP): pipeline neighbours are on
+//    different nodes with the same local index, so in the same plane.
 //  - ZeRO-1 DP sync: ring reduce-scatter of FP32 gradients and all-gather of BF16 parameters over the
 //    DP group (dense parameters: dp ranks; routed experts: dp x tp / ep ranks), at NIC bandwidth when
 //    the group spans nodes (one ring per plane, as NCCL does on rail-optimised fabrics), NVLink inside:
@@ -41,8 +41,9 @@ struct CommCosts {
   double nvlink_bytes_per_gpu_dispatch = 0;
 };
 
-// `replicas` pipelines get their own NIC links; `groups` EP groups per stage get their own routing sample.
+// `gpu_of(replica, rank)` places pipeline ranks for routing their sends on the fabric; `groups` EP groups per
+// stage get their own routing sample.
 [[nodiscard]] CommCosts comm_costs(const Scenario& s, const KernelModel& model, const StaticAnalysis& analysis,
-                                   int ranks, int replicas, int groups);
+                                   int ranks, const std::function<int(int, int)>& gpu_of, int groups);
 
 }  // namespace deepsim

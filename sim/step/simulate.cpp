@@ -5,6 +5,7 @@
 #include "sim/core/error.h"
 #include "sim/core/format.h"
 #include "sim/hw/catalog.h"
+#include "sim/net/all_to_all_bound.h"
 #include "sim/model/param_count.h"
 #include "sim/model/stage_assignment.h"
 #include "sim/parallel/placement.h"
@@ -25,6 +26,44 @@ const T& must(const Result<T>& r, const Scenario& s, const char* key) {
 }
 
 int stage_count(const Schedule& sched) { return sched.routes.front().size(); }
+
+// The all-to-alls are timed by their EP group's bottleneck, not as flows in the graph; their bytes are
+// added to the link use of the representative ranks' NICs (InfiniBand) and NVLink ports.
+void add_all_to_all_link_use(const Scenario& s, const CommCosts& comm, StepSimulation& sim) {
+  if (comm.ib_bytes_per_gpu_dispatch <= 0 && comm.nvlink_bytes_per_gpu_dispatch <= 0) return;
+  const double bf16_factor = combine_bytes_per_token(s.model.hidden) / dispatch_bytes_per_token(s.model.hidden);
+  double ib = 0, nvl = 0;
+  const auto tasks = sim.graph.graph.tasks();
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    if (sim.graph.rank_of_task[i] < 0) continue;
+    const auto cat = static_cast<StepCategory>(tasks[i].category);
+    if (cat != StepCategory::kDispatch && cat != StepCategory::kCombine) continue;
+    // Forward dispatch is FP8; the forward combine and both backward all-to-alls are BF16.
+    const bool fp8 = cat == StepCategory::kDispatch && sim.graph.graph.labels()[tasks[i].label].rfind("dispatch ", 0) == 0;
+    const double f = fp8 ? 1.0 : bf16_factor;
+    ib += comm.ib_bytes_per_gpu_dispatch * f;
+    nvl += comm.nvlink_bytes_per_gpu_dispatch * f;
+  }
+  const auto ranks = static_cast<int>(sim.result.ranks.size());
+  const double step = sim.result.step.seconds();
+  auto merge = [&](LinkClass cls, double bytes, Bandwidth cap) {
+    auto it = std::find_if(sim.result.links.begin(), sim.result.links.end(), [&](const LinkClassUse& u) { return u.cls == cls; });
+    if (it == sim.result.links.end()) {
+      sim.result.links.push_back({cls, 0, 0, 0, 0});
+      it = sim.result.links.end() - 1;
+    }
+    const double util = bytes / ranks / (cap.bytes_per_s() * step);
+    const double total_links = it->links + ranks;
+    it->mean_utilisation = (it->mean_utilisation * it->links + util * ranks) / total_links;
+    it->max_utilisation = std::max(it->max_utilisation, util);
+    it->links = static_cast<int>(std::max<double>(it->links, ranks));
+    it->bytes += bytes;
+  };
+  merge(LinkClass::kNicLeaf, ib, s.cluster.nic.line_rate * s.cluster.nic.achievable);
+  merge(LinkClass::kNvlink, nvl, s.cluster.gpu.nvlink_per_direction * s.cluster.gpu.nvlink_achievable);
+  std::sort(sim.result.links.begin(), sim.result.links.end(),
+            [](const LinkClassUse& a, const LinkClassUse& b) { return a.cls < b.cls; });
+}
 
 }  // namespace
 
@@ -73,7 +112,11 @@ StepSimulation simulate_step_full(const Scenario& s) {
 
   StepSimulation sim;
   const StaticAnalysis sa = analyze(s);
-  CommCosts comm = comm_costs(s, *model, sa, schedule.ranks, in.replicas, groups);
+  const auto gpu_of = [&in](int replica, int rank) {
+    const auto r = static_cast<std::size_t>(rank);
+    return replica == 0 ? in.rank_gpu[r] : in.replica_gpu[static_cast<std::size_t>(replica)][r];
+  };
+  CommCosts comm = comm_costs(s, *model, sa, schedule.ranks, gpu_of, groups);
   in.dispatch = comm.dispatch;
   in.combine = comm.combine;
   in.activation_bytes = comm.activation_bytes;
@@ -90,6 +133,7 @@ StepSimulation simulate_step_full(const Scenario& s) {
                                    " EP groups per stage with their own routing samples"
                              : "representative pipeline (DP rank 0); EP all-to-alls of its stages' EP groups";
   sim.result.notes = comm.notes;
+  add_all_to_all_link_use(s, comm, sim);
 
   // Peak memory per rank from the static memory model (the rank runs stage r's chunks; DualPipe's
   // mirror stage is included in that model's parameter copies and in-flight counts).

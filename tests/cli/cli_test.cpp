@@ -108,4 +108,24 @@ TEST(Cli, SameScenarioGivesByteIdenticalResults) {
   }
 }
 
+TEST(Cli, TopoDescribesTheDefaultFabric) {
+  const Result r = deepsim("topo " + src("scenarios/default.yaml"));
+  EXPECT_EQ(r.code, 0) << r.out;
+  // 8 planes x (8 leaves + 4 spines) of radix-64 switches for 2048 NICs.
+  EXPECT_NE(r.out.find("leaf 64, spine 32"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("8192 transceivers"), std::string::npos) << r.out;
+}
+
+TEST(Cli, NetBenchPrintsANcclTestsTableAndRejectsBadFlags) {
+  const Result r = deepsim("net-bench " + src("scenarios/default.yaml") + " --collective all-reduce --gpus 8 --bytes 1M,8M");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("busbw"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("8388608"), std::string::npos) << r.out;
+  const Result bad = deepsim("net-bench " + src("scenarios/default.yaml") + " --collective all-reduse");
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.out.find("did you mean 'all-reduce'?"), std::string::npos) << bad.out;
+  EXPECT_EQ(deepsim("net-bench " + src("scenarios/default.yaml") + " --bytes 12X").code, 2);
+  EXPECT_EQ(deepsim("net-bench " + src("scenarios/default.yaml") + " --gpus 1").code, 2);
+}
+
 }  // namespace

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <vector>
+
 #include "sim/moe/moe_load_model.h"
 #include "tests/moe/moe_test_shapes.h"
 
@@ -25,9 +28,7 @@ TEST(BalancedRouting, EveryExpertGpuAndNodeGetsTheSameLoadAndEveryTokenFourNodes
   for (double x : b.node_tokens) EXPECT_EQ(x, 4096.0);
   EXPECT_DOUBLE_EQ(b.mean_nodes_per_token, 4.0);
   EXPECT_DOUBLE_EQ(b.gpu_imbalance().ratio(), 1.0);
-  // Every token's run has the same length: 8 experts, 2 on each of 4 nodes; each node's 2 experts come
-  // from consecutive cursors, so they sit on 1 or 2 GPUs; the per-token GPU count is what it is, but
-  // every token reaches exactly 4 nodes.
+  // Every single token, not only the average, reaches exactly 4 nodes.
   for (int src = 0; src < kEp64.gpus; ++src) {
     const auto& off = b.dest_offsets[static_cast<std::size_t>(src)];
     ASSERT_EQ(off.size(), 65u);
