@@ -1,6 +1,7 @@
 // The perfectly balanced load source: a deterministic assignment, no randomness. Token t (numbered across
 // the whole EP group) uses the limited_groups groups (t*M + j) mod G, j < M, and takes from group j
-// floor(k/M) experts, one more for the k mod M groups with (t + j) mod M < k mod M. Inside a group the
+// floor(k/M) experts, one more for the k mod M positions with (c + j) mod M < k mod M, where c counts
+// periods of the group pattern (P = G / gcd(G, M) tokens), so the extras rotate over all groups. Inside a group the
 // experts are dealt round-robin from a per-group cursor. Over any run of tokens every group is visited
 // equally (the group offsets t*M mod G cycle through all residues), so with T*k a multiple of E every
 // expert gets exactly T*k/E tokens (otherwise counts differ by a few), and every token reaches exactly M

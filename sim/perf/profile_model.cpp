@@ -1,0 +1,28 @@
+#include "sim/perf/profile_model.h"
+
+#include "sim/core/error.h"
+
+namespace deepsim {
+
+ProfileModel::ProfileModel(GpuSpec gpu, KernelProfile profile)
+    : gpu_(gpu), profile_(std::move(profile)), fallback_(std::move(gpu), default_roofline_params()) {
+  DEEPSIM_ASSERT(profile_.sms > 0, "a profile names the SM count it was measured with");
+}
+
+Time ProfileModel::time(const OpWork& op, int sms) const {
+  DEEPSIM_ASSERT(sms > 0 && sms <= gpu_.sms, "SMs available must be in 1..gpu.sms");
+  const FamilyModel* m = profile_.find(op.family);
+  if (m == nullptr) return fallback_.time(op, sms);
+  return Time::from_seconds_ceil(predict_seconds(*m, op, sms, profile_.sms));
+}
+
+std::string ProfileModel::describe() const {
+  std::string fitted;
+  for (const FamilyModel& m : profile_.families) fitted += (fitted.empty() ? "" : ", ") + std::string(to_string(m.family));
+  std::string s = "calibration profile '" + profile_.name + "' (" + profile_.device + ", " + profile_.date + "; " +
+                  profile_.source + "); from the profile: " + (fitted.empty() ? "none" : fitted);
+  if (profile_.families.size() < static_cast<std::size_t>(kOpFamilyCount)) s += "; other families: roofline default";
+  return s;
+}
+
+}  // namespace deepsim
