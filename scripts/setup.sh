@@ -43,5 +43,7 @@ fi
 [ "$deps_only" = 1 ] && exit 0
 
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
+# Relative paths in the cache keys, so a fresh clone elsewhere (CI) reuses what an earlier build compiled.
+export CCACHE_BASEDIR="$here" CCACHE_NOHASHDIR=1
 cmake -S "$here" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="$build_type" "${extra[@]}"
 cmake --build "$build_dir" -j "$(nproc)"
