@@ -14,7 +14,9 @@ std::vector<int> active_features(OpFamily f) {
 }
 
 std::array<double, kProfileFeatureCount> fit_coefficients(std::span<const KernelSample> samples, OpFamily family,
-                                                         TileShape tile, int device_sms) {
+                                                         TileShape tile, int device_sms, double peak_flops_per_s) {
+  // c1 = 1/peak + d with d >= 0: the floor moves to the right-hand side and NNLS keeps d >= 0.
+  const double c1_floor = peak_flops_per_s > 0 ? 1.0 / peak_flops_per_s : 0.0;
   const std::vector<int> cols = active_features(family);
   Eigen::MatrixXd a(static_cast<Eigen::Index>(samples.size()), static_cast<Eigen::Index>(cols.size()));
   Eigen::VectorXd b = Eigen::VectorXd::Ones(static_cast<Eigen::Index>(samples.size()));
@@ -24,10 +26,12 @@ std::array<double, kProfileFeatureCount> fit_coefficients(std::span<const Kernel
     const ProfileFeatures x = profile_features(samples[i].op, tile, samples[i].sms, device_sms);
     for (std::size_t j = 0; j < cols.size(); ++j)
       a(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = x[static_cast<std::size_t>(cols[j])] / t;
+    b(static_cast<Eigen::Index>(i)) -= c1_floor * x[1] / t;
   }
   const NnlsResult r = solve_nnls(a, b);
   std::array<double, kProfileFeatureCount> coef{};
   for (std::size_t j = 0; j < cols.size(); ++j) coef[static_cast<std::size_t>(cols[j])] = r.x(static_cast<Eigen::Index>(j));
+  coef[1] += c1_floor;
   return coef;
 }
 
@@ -42,7 +46,7 @@ std::vector<double> relative_errors(const FamilyModel& model, std::span<const Ke
 }
 
 std::vector<double> leave_one_out_errors(std::span<const KernelSample> samples, OpFamily family, TileShape tile,
-                                         int device_sms) {
+                                         int device_sms, double peak_flops_per_s) {
   std::vector<double> rel;
   std::vector<KernelSample> rest;
   for (std::size_t i = 0; i < samples.size(); ++i) {
@@ -52,7 +56,7 @@ std::vector<double> leave_one_out_errors(std::span<const KernelSample> samples, 
     FamilyModel m;
     m.family = family;
     m.tile = tile;
-    m.coef = fit_coefficients(rest, family, tile, device_sms);
+    m.coef = fit_coefficients(rest, family, tile, device_sms, peak_flops_per_s);
     const double meas = samples[i].time.seconds();
     rel.push_back((predict_seconds(m, samples[i].op, samples[i].sms, device_sms) - meas) / meas);
   }
@@ -94,7 +98,7 @@ FamilyModel fit_family(OpFamily family, std::span<const KernelSample> samples, i
   std::vector<double> best_loo;
   double best_score = std::numeric_limits<double>::infinity();
   for (const TileShape tile : tiles) {
-    std::vector<double> loo = leave_one_out_errors(samples, family, tile, device_sms);
+    std::vector<double> loo = leave_one_out_errors(samples, family, tile, device_sms, options.peak_flops_per_s);
     const double score = fit_quality(loo, loo).rms_rel;
     if (score < best_score * (1 - 1e-9)) {  // a clear improvement only, so the earlier candidate wins ties
       best_score = score;
@@ -104,7 +108,7 @@ FamilyModel fit_family(OpFamily family, std::span<const KernelSample> samples, i
   }
   best.family = family;
   best.form = ProfileForm::kSum;
-  best.coef = fit_coefficients(samples, family, best.tile, device_sms);
+  best.coef = fit_coefficients(samples, family, best.tile, device_sms, options.peak_flops_per_s);
   const std::vector<double> rel = relative_errors(best, samples, device_sms);
   best.quality = fit_quality(rel, best_loo);
   for (std::size_t i = 0; i < samples.size(); ++i) {

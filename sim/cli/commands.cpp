@@ -33,6 +33,12 @@ const std::vector<Command>& commands() {
          {"gpus", "N", false, "GPUs taking part (default: the whole cluster)"},
          {"routing", "POLICY", false, "ecmp (hash of the flow) or adaptive (least-loaded spine); default ecmp"}}},
        run_net_bench},
+      {{"batch", "FILE...", 1, 1 << 20,
+        "run scenario and sweep files on all cores; write results.csv and summary.md/.html ranked by cost and time",
+        {{"out", "DIR", false, "output directory (default batch-out); results already there are reused"},
+         {"jobs", "N", false, "threads (default: all cores)"},
+         {"quiet", "", false, "no progress bar"}}},
+       run_batch},
   };
   return list;
 }

@@ -25,5 +25,6 @@ int run_run(const Args& args);
 int run_model(const Args& args);
 int run_topo(const Args& args);
 int run_net_bench(const Args& args);
+int run_batch(const Args& args);
 
 }  // namespace deepsim::cli

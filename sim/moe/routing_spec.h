@@ -66,7 +66,7 @@ struct MoeRoutingSpec {
   EplbSpec eplb;
   ReplicaRule replica_rule = ReplicaRule::kRoundRobin;
   std::uint64_t seed_offset = 0;         // added to the scenario seed for the routing streams
-  std::int64_t per_token_max_tokens = 1 << 18;  // route() in auto mode samples per token up to this many
+  std::int64_t per_token_max_tokens = 1 << 16;  // route() in auto mode samples per token up to this many
   int probe_tokens = 4096;               // tokens sampled to estimate selection probabilities (aggregate)
 };
 

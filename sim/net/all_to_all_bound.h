@@ -18,6 +18,7 @@
 
 #include "sim/core/time.h"
 #include "sim/core/units.h"
+#include "sim/net/token_routing.h"
 
 namespace deepsim {
 
@@ -27,15 +28,6 @@ struct EpGroupShape {
   Bandwidth nic;           // achievable, per direction
   Bandwidth nvlink;        // achievable, per direction, per GPU
   Time latency;            // fixed cost: IB cross-leaf + NVLink hop (+ kernel launch)
-};
-
-// Per source GPU (index within the EP group), the destination GPUs of each of its tokens.
-struct TokenRouting {
-  // destinations[src] holds, for each token of src, a run of destination GPU indices; offsets[src] has
-  // tokens+1 entries delimiting the runs. Duplicates inside a run are allowed (several experts on one
-  // GPU) and count once.
-  std::vector<std::vector<std::uint16_t>> destinations;
-  std::vector<std::vector<std::uint32_t>> offsets;
 };
 
 struct AllToAllLoad {

@@ -9,7 +9,7 @@ namespace deepsim {
 namespace {
 
 struct Ctx {
-  const Fabric& f;
+  const Topology& f;
   TaskGraph& g;
   Router router;
   CollectiveResult& info;
@@ -49,7 +49,9 @@ std::vector<TaskId> ring(Ctx& c, const std::vector<int>& ranks, int steps, doubl
   return prev_into;
 }
 
-void tree_all_reduce(Ctx& c, const std::vector<int>& ranks, double bytes, int chunks) {
+// One binary tree in heap order over `ranks` (parent of position i is (i-1)/2), reducing `bytes` up to
+// the root and broadcasting them down, pipelined in `chunks` pieces.
+void one_tree(Ctx& c, const std::vector<int>& ranks, double bytes, int chunks) {
   const auto n = ranks.size();
   const double piece = bytes / chunks;
   // up[i][k]: chunk k of rank i's reduced data has reached its parent.
@@ -78,6 +80,14 @@ void tree_all_reduce(Ctx& c, const std::vector<int>& ranks, double bytes, int ch
       down[i][static_cast<std::size_t>(k)] = t;
     }
   }
+}
+
+// NCCL's double binary tree: half the data on a heap-ordered tree over the ranks, half on the tree over
+// the reversed ranks. Heap positions below n/2 are the internal ones, so every rank is internal in at
+// most one tree and sends at most S/2 up + 2 x S/2 down + S/2 up = 2S (one tree alone: 3S).
+void tree_all_reduce(Ctx& c, const std::vector<int>& ranks, double bytes, int chunks) {
+  one_tree(c, ranks, bytes / 2, chunks);
+  one_tree(c, std::vector<int>(ranks.rbegin(), ranks.rend()), bytes / 2, chunks);
 }
 
 void hierarchical_all_reduce(Ctx& c, const std::vector<int>& ranks, double bytes) {
@@ -224,12 +234,12 @@ bool parse_collective(const std::string& name, CollectiveKind& out) {
   return false;
 }
 
-std::size_t add_collective(const Fabric& fabric, const CollectiveSpec& spec, TaskGraph& graph, CollectiveResult& info) {
+std::size_t add_collective(const Topology& topo, const CollectiveSpec& spec, TaskGraph& graph, CollectiveResult& info) {
   std::vector<int> ranks = spec.gpus;
   if (ranks.empty())
-    for (int i = 0; i < fabric.counts.gpus; ++i) ranks.push_back(i);
+    for (int i = 0; i < topo.counts.gpus; ++i) ranks.push_back(i);
   const std::size_t before = graph.size();
-  Ctx c{fabric, graph, Router(fabric, spec.policy), info};
+  Ctx c{topo, graph, Router(topo, spec.policy), info};
   const double s = spec.bytes.value();
   const auto n = static_cast<int>(ranks.size());
   switch (spec.kind) {
@@ -249,15 +259,15 @@ std::size_t add_collective(const Fabric& fabric, const CollectiveSpec& spec, Tas
   return graph.size() - before;
 }
 
-CollectiveResult run_collective(const Fabric& fabric, const CollectiveSpec& spec, Time flow_quantum) {
+CollectiveResult run_collective(const Topology& topo, const CollectiveSpec& spec, Time flow_quantum) {
   CollectiveResult r;
   TaskGraph g;
-  r.flows = add_collective(fabric, spec, g, r);
+  r.flows = add_collective(topo, spec, g, r);
   RunOptions opt;
   opt.flow_quantum = flow_quantum;
-  r.run = run(g, fabric.links, opt);
+  r.run = run(g, topo.links, opt);
   r.time = r.run.makespan;
-  const double n = spec.gpus.empty() ? fabric.counts.gpus : static_cast<double>(spec.gpus.size());
+  const double n = spec.gpus.empty() ? topo.counts.gpus : static_cast<double>(spec.gpus.size());
   const double t = r.time.seconds();
   if (t > 0) {
     r.algbw_gbps = spec.bytes.value() / t / 1e9;

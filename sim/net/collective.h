@@ -1,5 +1,5 @@
 // Collectives as flow sets: each collective appends flow tasks (with their dependencies) to a TaskGraph
-// on a Fabric, and run_collective() executes them with the engine and reports time and bandwidths the
+// on a Topology, and run_collective() executes them with the engine and reports time and bandwidths the
 // way nccl-tests does:
 //   algbw = S / t;  busbw = algbw x 2(n-1)/n (all-reduce), x (n-1)/n (reduce-scatter, all-gather,
 //   all-to-all), x 1 (send/recv), with S the per-rank buffer size (all-gather / reduce-scatter: the
@@ -7,7 +7,8 @@
 // Algorithms:
 //  - ring all-reduce: 2(n-1) steps, each rank sends S/n to the next per step (reduce-scatter then
 //    all-gather); reduce-scatter and all-gather alone: n-1 steps;
-//  - tree all-reduce: a binary tree, reduce up then broadcast down, pipelined in `chunks` pieces;
+//  - tree all-reduce: NCCL's double binary tree (half the data on each of two complementary binary
+//    trees), each reducing up then broadcasting down, pipelined in `chunks` pieces;
 //  - hierarchical all-reduce (NCCL on multi-node): ring reduce-scatter inside each node over NVLink,
 //    ring all-reduce of the 1/g shards across nodes among GPUs of the same local index (one ring per
 //    plane, concurrently), ring all-gather inside the node;
@@ -27,7 +28,7 @@
 #include "sim/engine/engine.h"
 #include "sim/engine/task_graph.h"
 #include "sim/net/all_to_all_bound.h"
-#include "sim/net/fabric.h"
+#include "sim/net/topology.h"
 #include "sim/net/routing.h"
 
 namespace deepsim {
@@ -76,8 +77,8 @@ struct CollectiveResult {
 };
 
 // Appends the collective's flows to `graph`; returns the number of flows added.
-std::size_t add_collective(const Fabric& fabric, const CollectiveSpec& spec, TaskGraph& graph, CollectiveResult& info);
-[[nodiscard]] CollectiveResult run_collective(const Fabric& fabric, const CollectiveSpec& spec,
+std::size_t add_collective(const Topology& topo, const CollectiveSpec& spec, TaskGraph& graph, CollectiveResult& info);
+[[nodiscard]] CollectiveResult run_collective(const Topology& topo, const CollectiveSpec& spec,
                                               Time flow_quantum = Time::zero());
 
 }  // namespace deepsim

@@ -7,11 +7,11 @@
 
 namespace deepsim {
 
-std::string describe_fabric(const Fabric& f) {
-  const FabricCounts& c = f.counts;
+std::string describe_topology(const Topology& f) {
+  const TopologyCounts& c = f.counts;
   const ClusterSpec& cl = f.cluster;
   std::ostringstream out;
-  out << "fabric " << to_string(cl.topology.kind) << ": " << c.nodes << " nodes x " << cl.gpus_per_node << " "
+  out << "topology " << to_string(cl.topology.kind) << ": " << c.nodes << " nodes x " << cl.gpus_per_node << " "
       << cl.gpu.name << " = " << c.gpus << " GPUs, " << c.nics << " NICs (" << cl.nic.name << ", "
       << fixed(cl.nic.line_rate.gb_per_s(), 0) << " GB/s line rate, " << fixed(100 * cl.nic.achievable, 0)
       << "% achievable)\n"
@@ -25,7 +25,7 @@ std::string describe_fabric(const Fabric& f) {
     out << (k ? ", " : "") << to_string(static_cast<LinkClass>(k)) << " " << c.connections[static_cast<std::size_t>(k)];
   out << "\n  optical cables    " << c.optical_cables << " (" << c.optical_transceivers << " transceivers)\n"
       << "  directed links    " << f.links.size() << " in the flow model\n"
-      << "  bisection         " << fixed(f.bisection().gb_per_s() / 1000.0, 2) << " TB/s (achievable)\n";
+      << "  bisection         " << fixed(f.bisection_bandwidth().gb_per_s() / 1000.0, 2) << " TB/s (achievable)\n";
   return out.str();
 }
 

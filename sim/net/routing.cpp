@@ -6,10 +6,10 @@
 
 namespace deepsim {
 
-Router::Router(const Fabric& fabric, RoutingPolicy policy)
-    : f_(fabric), policy_(policy), load_(fabric.links.size(), 0.0) {}
+Router::Router(const Topology& topo, RoutingPolicy policy)
+    : f_(topo), policy_(policy), load_(topo.links.size(), 0.0) {}
 
-FabricVertexId Router::leaf_of_nic(int nic) const {
+TopologyVertexId Router::leaf_of_nic(int nic) const {
   const auto n = static_cast<std::size_t>(nic);
   const int local = nic % f_.cluster.nics_per_node;
   const std::size_t group = f_.leaves.size() > 1 ? static_cast<std::size_t>(local) : 0;
@@ -38,8 +38,8 @@ std::size_t Router::pick(std::size_t candidates, std::uint64_t key, const std::v
 }
 
 void Router::switch_path(int src_nic, int dst_nic, std::uint64_t key, double bytes, std::vector<LinkId>& out) {
-  const FabricVertexId a = f_.nic[static_cast<std::size_t>(src_nic)], b = f_.nic[static_cast<std::size_t>(dst_nic)];
-  const FabricVertexId la = leaf_of_nic(src_nic), lb = leaf_of_nic(dst_nic);
+  const TopologyVertexId a = f_.nic[static_cast<std::size_t>(src_nic)], b = f_.nic[static_cast<std::size_t>(dst_nic)];
+  const TopologyVertexId la = leaf_of_nic(src_nic), lb = leaf_of_nic(dst_nic);
   out.push_back(f_.link(a, la));
   if (la != lb) {
     const bool three_layer = f_.cluster.topology.kind == TopologyKind::kFatTree3;
@@ -49,15 +49,15 @@ void Router::switch_path(int src_nic, int dst_nic, std::uint64_t key, double byt
       // Spines adjacent to both leaves (in their plane, or the shared layer).
       const int plane = f_.graph[la].plane;
       const auto& spines = f_.spines.size() > 1 ? f_.spines[static_cast<std::size_t>(plane)] : f_.spines[0];
-      for (FabricVertexId s : spines) options.push_back({f_.link(la, s), f_.link(s, lb)});
+      for (TopologyVertexId s : spines) options.push_back({f_.link(la, s), f_.link(s, lb)});
     } else if (pa == pb) {
-      for (FabricVertexId s : f_.spines[static_cast<std::size_t>(pa)]) options.push_back({f_.link(la, s), f_.link(s, lb)});
+      for (TopologyVertexId s : f_.spines[static_cast<std::size_t>(pa)]) options.push_back({f_.link(la, s), f_.link(s, lb)});
     } else {
       const auto& sa = f_.spines[static_cast<std::size_t>(pa)];
       const auto& sb = f_.spines[static_cast<std::size_t>(pb)];
       for (std::size_t i = 0; i < sa.size(); ++i) {
         for (auto [e, end] = boost::out_edges(sa[i], f_.graph); e != end; ++e) {
-          const FabricVertexId core = boost::target(*e, f_.graph);
+          const TopologyVertexId core = boost::target(*e, f_.graph);
           if (f_.graph[core].kind != VertexKind::kCore) continue;
           options.push_back({f_.link(la, sa[i]), f_.link(sa[i], core), f_.link(core, sb[i]), f_.link(sb[i], lb)});
         }
@@ -71,7 +71,7 @@ void Router::switch_path(int src_nic, int dst_nic, std::uint64_t key, double byt
 
 Route Router::route_via_nic(int src_gpu, int dst_gpu, std::uint64_t flow, double bytes) {
   Route r;
-  const FabricVertexId gs = f_.gpu[static_cast<std::size_t>(src_gpu)], gd = f_.gpu[static_cast<std::size_t>(dst_gpu)];
+  const TopologyVertexId gs = f_.gpu[static_cast<std::size_t>(src_gpu)], gd = f_.gpu[static_cast<std::size_t>(dst_gpu)];
   const int ns = f_.nic_of_gpu(src_gpu), nd = f_.nic_of_gpu(dst_gpu);
   r.links.push_back(f_.link(gs, f_.nic[static_cast<std::size_t>(ns)]));
   const std::uint64_t key = (static_cast<std::uint64_t>(src_gpu) << 40) ^ (static_cast<std::uint64_t>(dst_gpu) << 16) ^ flow;
@@ -83,11 +83,11 @@ Route Router::route_via_nic(int src_gpu, int dst_gpu, std::uint64_t flow, double
 
 Route Router::route(int src_gpu, int dst_gpu, std::uint64_t flow, double bytes) {
   DEEPSIM_ASSERT(src_gpu != dst_gpu, "a route needs two different GPUs");
-  const FabricVertexId gs = f_.gpu[static_cast<std::size_t>(src_gpu)], gd = f_.gpu[static_cast<std::size_t>(dst_gpu)];
+  const TopologyVertexId gs = f_.gpu[static_cast<std::size_t>(src_gpu)], gd = f_.gpu[static_cast<std::size_t>(dst_gpu)];
   const int node_s = f_.node_of(src_gpu), node_d = f_.node_of(dst_gpu);
   Route r;
   if (node_s == node_d) {
-    const FabricVertexId sw = f_.nvswitch[static_cast<std::size_t>(node_s)];
+    const TopologyVertexId sw = f_.nvswitch[static_cast<std::size_t>(node_s)];
     r.links = {f_.link(gs, sw), f_.link(sw, gd)};
     r.latency = path_latency(f_.links, r.links);
     return r;
@@ -100,7 +100,7 @@ Route Router::route(int src_gpu, int dst_gpu, std::uint64_t flow, double bytes) 
     if (f_.nic_of_gpu(src_gpu) % n != plane) entry = node_s * g + plane * g / n;
   }
   if (entry != src_gpu) {
-    const FabricVertexId sw = f_.nvswitch[static_cast<std::size_t>(node_s)];
+    const TopologyVertexId sw = f_.nvswitch[static_cast<std::size_t>(node_s)];
     r.links = {f_.link(gs, sw), f_.link(sw, f_.gpu[static_cast<std::size_t>(entry)])};
   }
   const Route rest = route_via_nic(entry, dst_gpu, flow, bytes);

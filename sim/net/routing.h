@@ -1,4 +1,4 @@
-// Routing on a Fabric: the path (LinkIds) and latency between two GPUs.
+// Routing on a Topology: the path (LinkIds) and latency between two GPUs.
 //  - Same node: GPU -> NVSwitch -> GPU over NVLink.
 //  - Across nodes: GPU -> PCIe -> NIC -> leaf [-> spine (-> core -> spine)] -> leaf -> NIC -> PCIe -> GPU.
 //  - MPFT: a NIC reaches only its own plane, so a flow to a GPU of another local index is first forwarded
@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "sim/net/fabric.h"
+#include "sim/net/topology.h"
 
 namespace deepsim {
 
@@ -26,7 +26,7 @@ struct Route {
 
 class Router {
  public:
-  Router(const Fabric& fabric, RoutingPolicy policy);
+  Router(const Topology& topo, RoutingPolicy policy);
   // `flow` tells apart flows between the same pair (ECMP input); `bytes` is what adaptive routing charges.
   [[nodiscard]] Route route(int src_gpu, int dst_gpu, std::uint64_t flow = 0, double bytes = 0);
   // Between the NICs of two GPUs that share a plane (or any two NICs of a single-plane fabric), with the
@@ -34,12 +34,12 @@ class Router {
   [[nodiscard]] Route route_via_nic(int src_gpu, int dst_gpu, std::uint64_t flow, double bytes);
 
  private:
-  [[nodiscard]] FabricVertexId leaf_of_nic(int nic) const;
+  [[nodiscard]] TopologyVertexId leaf_of_nic(int nic) const;
   [[nodiscard]] std::size_t pick(std::size_t candidates, std::uint64_t key, const std::vector<std::vector<LinkId>>& options,
                                  double bytes);
   void switch_path(int src_nic, int dst_nic, std::uint64_t key, double bytes, std::vector<LinkId>& out);
 
-  const Fabric& f_;
+  const Topology& f_;
   RoutingPolicy policy_;
   std::vector<double> load_;  // bytes assigned per link (adaptive)
 };

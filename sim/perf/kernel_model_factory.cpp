@@ -1,5 +1,6 @@
 #include "sim/perf/kernel_model_factory.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <string_view>
@@ -16,10 +17,11 @@ namespace {
 
 void add_ancestors(const fs::path& start, std::vector<fs::path>& out) {
   std::error_code ec;
-  fs::path dir = fs::absolute(start, ec);
+  fs::path dir = fs::absolute(start, ec).lexically_normal();
   if (ec) return;
   for (;;) {
-    out.push_back(dir / "calibrate" / "profiles");
+    const fs::path candidate = dir / "calibrate" / "profiles";
+    if (std::find(out.begin(), out.end(), candidate) == out.end()) out.push_back(candidate);
     if (!dir.has_parent_path() || dir.parent_path() == dir) break;
     dir = dir.parent_path();
   }

@@ -19,8 +19,9 @@ Time ProfileModel::time(const OpWork& op, int sms) const {
 std::string ProfileModel::describe() const {
   std::string fitted;
   for (const FamilyModel& m : profile_.families) fitted += (fitted.empty() ? "" : ", ") + std::string(to_string(m.family));
-  std::string s = "calibration profile '" + profile_.name + "' (" + profile_.device + ", " + profile_.date + "; " +
-                  profile_.source + "); from the profile: " + (fitted.empty() ? "none" : fitted);
+  // The sources are in the profile file; one report line names the profile, not its bibliography.
+  std::string s = "calibration profile '" + profile_.name + "' (" + profile_.device + ", " + profile_.date +
+                  "); from the profile: " + (fitted.empty() ? "none" : fitted);
   if (profile_.families.size() < static_cast<std::size_t>(kOpFamilyCount)) s += "; other families: roofline default";
   return s;
 }

@@ -9,6 +9,7 @@
 #include "sim/hw/cluster_spec.h"
 #include "sim/model/model_spec.h"
 #include "sim/parallel/parallel_spec.h"
+#include "sim/scenario/run_spec.h"  // later phases, failures, forecast, ownership prices
 
 namespace deepsim {
 
@@ -50,6 +51,11 @@ struct Scenario {
   PricingSpec pricing;
   CalibrationSpec calibration;
   SimulationSpec simulation;
+  OwnershipPrices ownership;          // the `pricing:` keys beyond usd_per_gpu_hour (run_spec.h)
+  ContextExtensionSpec context_extension;
+  PostTrainingSpec post_training;
+  FailureSpec failures;
+  ForecastSpec forecast;
 };
 
 }  // namespace deepsim

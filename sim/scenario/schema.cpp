@@ -14,6 +14,7 @@ std::vector<Field> build_schema() {
   add_cluster_fields(v);
   add_model_fields(v);
   add_run_fields(v);
+  add_forecast_fields(v);
   return v;
 }
 

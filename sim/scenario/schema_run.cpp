@@ -91,6 +91,7 @@ void add_run_fields(std::vector<Field>& out) {
 
   out.push_back(real_field<&Scenario::pricing, &PricingSpec::usd_per_gpu_hour>(
       "pricing.usd_per_gpu_hour", FieldKind::kReal, 0, 1e4, {"USD", "rental price of one GPU for one hour"}));
+  add_pricing_fields(out);  // the ownership prices (schema_forecast.cpp), kept inside the pricing section
   out.push_back(text_field<&Scenario::calibration, &CalibrationSpec::profile>(
       "calibration.profile", {"", "name or path of a calibration profile; empty: the roofline default"}));
   out.push_back(fidelity_field());

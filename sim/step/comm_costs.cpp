@@ -47,12 +47,7 @@ void moe_all_to_all(const Scenario& s, int groups, CommCosts& out) {
     out.notes.push_back("no expert-parallel all-to-all (ep = 1 or a dense model)");
     return;
   }
-  EpGroupShape g;
-  g.gpus = ep;
-  g.gpus_per_node = s.cluster.gpus_per_node;
-  g.nic = nic_bw(s.cluster);
-  g.nvlink = nvlink_bw(s.cluster);
-  g.latency = (ep > s.cluster.gpus_per_node ? s.cluster.nic.latency_cross_leaf : Time::zero()) + nvlink_hop_latency();
+  const EpGroupShape g = ep_group_shape(s);
   std::vector<GroupTimes> times;
   for (int k = 0; k < std::max(1, groups); ++k) times.push_back(group_times(s, g, k));
   const GroupTimes t0 = times[0];
@@ -127,6 +122,17 @@ void data_parallel(const Scenario& s, const KernelModel& model, const StaticAnal
 }
 
 }  // namespace
+
+EpGroupShape ep_group_shape(const Scenario& s) {
+  EpGroupShape g;
+  g.gpus = s.parallel.ep;
+  g.gpus_per_node = s.cluster.gpus_per_node;
+  g.nic = nic_bw(s.cluster);
+  g.nvlink = nvlink_bw(s.cluster);
+  g.latency = (s.parallel.ep > s.cluster.gpus_per_node ? s.cluster.nic.latency_cross_leaf : Time::zero()) +
+              nvlink_hop_latency();
+  return g;
+}
 
 CommCosts comm_costs(const Scenario& s, const KernelModel& model, const StaticAnalysis& analysis, int ranks,
                      const std::function<int(int, int)>& gpu_of, int groups) {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "sim/model/stage_assignment.h"
+#include "sim/net/all_to_all_bound.h"
 #include "sim/net/link.h"
 #include "sim/parallel/placement.h"
 #include "sim/perf/kernel_model.h"
@@ -40,6 +41,9 @@ struct CommCosts {
   double ib_bytes_per_gpu_dispatch = 0;
   double nvlink_bytes_per_gpu_dispatch = 0;
 };
+
+// The EP group of a scenario as the all-to-all model sees it (achievable NIC and NVLink, latency).
+[[nodiscard]] EpGroupShape ep_group_shape(const Scenario& s);
 
 // `gpu_of(replica, rank)` places pipeline ranks for routing their sends on the fabric; `groups` EP groups per
 // stage get their own routing sample.

@@ -12,6 +12,7 @@
 #include "sim/parallel/schedules.h"
 #include "sim/perf/roofline_model.h"
 #include "sim/step/comm_costs.h"
+#include "sim/step/moe_effects.h"
 #include "sim/step/stage_costs.h"
 #include "sim/step/static_analysis.h"
 #include "sim/step/step_metrics.h"
@@ -74,7 +75,7 @@ std::unique_ptr<KernelModel> kernel_model_for(const Scenario& s) {
   return std::make_unique<RooflineModel>(s.cluster.gpu, default_roofline_params());
 }
 
-StepSimulation simulate_step_full(const Scenario& s) {
+StepSimulation simulate_step_full(const Scenario& s, const StepOptions& options) {
   const Placement placement = must(Placement::make(s.parallel, s.cluster), s, "parallel");
   const Schedule schedule = must(make_schedule(s.parallel), s, "parallel.schedule");
   const std::unique_ptr<KernelModel> model = kernel_model_for(s);
@@ -89,6 +90,14 @@ StepSimulation simulate_step_full(const Scenario& s) {
   ctx.ops.recompute = s.training.recompute;
   ctx.ep = s.parallel.ep;
   ctx.sms = s.cluster.gpu.sms;
+
+  std::optional<MoeEffects> effects;
+  if (options.routing && m.is_moe() && s.parallel.ep > 1) {
+    MoeEffectOptions eo;
+    eo.warmup_steps = options.warmup_steps;
+    effects = moe_effects(s, *options.routing, ep_group_shape(s), eo);
+    ctx.expert_tokens = [&effects](int, int layer) { return effects->of_layer(layer).busiest_gpu_expert_tokens; };
+  }
 
   StepInputs in;
   in.stages = stage_costs(m, layers, *model, ctx);
@@ -119,6 +128,18 @@ StepSimulation simulate_step_full(const Scenario& s) {
   CommCosts comm = comm_costs(s, *model, sa, schedule.ranks, gpu_of, groups);
   in.dispatch = comm.dispatch;
   in.combine = comm.combine;
+  if (effects) {
+    // Each MoE layer's all-to-alls from its own routing (stage position -> model layer).
+    auto layer_of = [layers](int stage, int li) { return layers[static_cast<std::size_t>(stage)].first_layer + li; };
+    in.dispatch = [effects, layer_of](int, int stage, int li, int, bool backward) {
+      const LayerMoeEffect& e = effects->of_layer(layer_of(stage, li));
+      return backward ? e.bf16_all_to_all : e.dispatch_forward;
+    };
+    in.combine = [effects, layer_of](int, int stage, int li, int, bool) {
+      return effects->of_layer(layer_of(stage, li)).bf16_all_to_all;
+    };
+    comm.notes.insert(comm.notes.begin(), effects->description);
+  }
   in.activation_bytes = comm.activation_bytes;
   in.p2p_path = comm.p2p_path;
   in.dp_sync = comm.dp_sync;
@@ -133,6 +154,11 @@ StepSimulation simulate_step_full(const Scenario& s) {
                                    " EP groups per stage with their own routing samples"
                              : "representative pipeline (DP rank 0); EP all-to-alls of its stages' EP groups";
   sim.result.notes = comm.notes;
+  if (effects) {
+    sim.moe_gpu_max_over_mean = effects->mean_gpu_max_over_mean();
+    sim.moe_node_max_over_mean = effects->mean_node_max_over_mean();
+    for (const auto& l : effects->samples) sim.moe_nodes_per_token += l.nodes_per_token / static_cast<double>(effects->samples.size());
+  }
   add_all_to_all_link_use(s, comm, sim);
 
   // Peak memory per rank from the static memory model (the rank runs stage r's chunks; DualPipe's
@@ -145,6 +171,6 @@ StepSimulation simulate_step_full(const Scenario& s) {
   return sim;
 }
 
-StepResult simulate_step(const Scenario& s) { return simulate_step_full(s).result; }
+StepResult simulate_step(const Scenario& s, const StepOptions& options) { return simulate_step_full(s, options).result; }
 
 }  // namespace deepsim

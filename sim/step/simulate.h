@@ -11,7 +11,10 @@
 #include <memory>
 #include <string>
 
+#include <optional>
+
 #include "sim/engine/engine.h"
+#include "sim/moe/routing_spec.h"
 #include "sim/net/link.h"
 #include "sim/perf/kernel_model.h"
 #include "sim/scenario/scenario.h"
@@ -22,6 +25,10 @@ namespace deepsim {
 
 struct StepSimulation {
   StepResult result;
+  // Per MoE layer sample: imbalance and all-to-all figures, when StepOptions::routing was given.
+  double moe_gpu_max_over_mean = 1;
+  double moe_node_max_over_mean = 1;
+  double moe_nodes_per_token = 0;
   StepGraph graph;
   RunResult run;
   LinkTable links;
@@ -30,8 +37,15 @@ struct StepSimulation {
 // The kernel model a scenario asks for (calibration.profile), or the roofline default.
 [[nodiscard]] std::unique_ptr<KernelModel> kernel_model_for(const Scenario& s);
 
+struct StepOptions {
+  // Expert loads from the MoE load model (sim/moe) instead of uniform random routing: the busiest GPU's
+  // expert rows and the per-token all-to-all of every MoE layer (sim/step/moe_effects.h).
+  std::optional<MoeRoutingSpec> routing;
+  int warmup_steps = 0;  // bias / EPLB dynamics run before the simulated step
+};
+
 // Throws InputError when the plan cannot be placed or scheduled.
-[[nodiscard]] StepSimulation simulate_step_full(const Scenario& s);
-[[nodiscard]] StepResult simulate_step(const Scenario& s);
+[[nodiscard]] StepSimulation simulate_step_full(const Scenario& s, const StepOptions& options = {});
+[[nodiscard]] StepResult simulate_step(const Scenario& s, const StepOptions& options = {});
 
 }  // namespace deepsim

@@ -31,9 +31,9 @@ TEST(BiasBalancer, BiasUpdateLowersMaxOverMeanOnAStationarySkew) {
   spec.hot_fraction = 0.125;
   spec.hot_multiplier = 4.0;
   spec.bias_gamma = 0.02;
-  MoeLoadModel balanced(spec, small_moe(), kEp8On4Nodes, 2, 5);
+  MoeLoadModel balanced(spec, small_moe(), kEp8On4Nodes, 1, 5);
   spec.balancing = false;
-  MoeLoadModel unbalanced(spec, small_moe(), kEp8On4Nodes, 2, 5);
+  MoeLoadModel unbalanced(spec, small_moe(), kEp8On4Nodes, 1, 5);
   const auto on = run_balancing(balanced, 120, 2, 64, RoutingMode::kPerToken);
   const auto off = run_balancing(unbalanced, 120, 2, 64, RoutingMode::kPerToken);
   const auto tail_mean = [](const std::vector<BalanceStepStats>& r, auto field) {

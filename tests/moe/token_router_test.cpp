@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 #include <vector>
 
 #include "sim/moe/expert_placement.h"
@@ -76,16 +77,19 @@ TEST(TokenRouter, GroupLimitedSelectionByHand) {
 }
 
 // The Rao-Blackwellised probabilities and plain counting estimate the same thing. With skewed logits
-// (expert e gets logit -e/64) and a bias on a few experts, 20,000 counted tokens give each expert's
-// selection rate with a standard error below sqrt(0.25/20000) = 0.0035; the tolerance is 0.015.
+// (expert e gets logit -e/64) and a bias on a few experts, 12,000 counted tokens give each expert's
+// selection rate with a standard error below sqrt(0.25/12000) = 0.0046; the tolerance is 0.02.
 TEST(TokenRouter, InclusionProbabilitiesAgreeWithCountedChoices) {
-  for (auto rule : {GroupScoreRule::kTop2Sum, GroupScoreRule::kMax, GroupScoreRule::kRandom}) {
-    for (auto noise : {RouterNoise::kGumbel, RouterNoise::kGaussian}) {
+  const std::pair<GroupScoreRule, RouterNoise> cases[] = {{GroupScoreRule::kTop2Sum, RouterNoise::kGumbel},
+                                                          {GroupScoreRule::kMax, RouterNoise::kGaussian},
+                                                          {GroupScoreRule::kRandom, RouterNoise::kGumbel}};
+  for (const auto& [rule, noise] : cases) {
+    {
       const RouterShape shape{32, 4, 2, 4};
       TokenRouter router(shape, noise, rule, 0.7);
       std::vector<double> base(32);
       for (int e = 0; e < 32; ++e) base[static_cast<std::size_t>(e)] = -e / 64.0 * 0.7 + (e % 7 == 0 ? 0.3 : 0.0);
-      constexpr int kTokens = 20000;
+      constexpr int kTokens = 12000;
       std::vector<double> rb(32, 0.0), counted(32, 0.0);
       Rng a(3), b(4);
       std::vector<int> out(4);
@@ -97,7 +101,7 @@ TEST(TokenRouter, InclusionProbabilitiesAgreeWithCountedChoices) {
       double sum = 0;
       for (int e = 0; e < 32; ++e) {
         sum += rb[static_cast<std::size_t>(e)] / kTokens;
-        EXPECT_NEAR(rb[static_cast<std::size_t>(e)] / kTokens, counted[static_cast<std::size_t>(e)] / kTokens, 0.015)
+        EXPECT_NEAR(rb[static_cast<std::size_t>(e)] / kTokens, counted[static_cast<std::size_t>(e)] / kTokens, 0.02)
             << to_string(rule) << " " << to_string(noise) << " expert " << e;
       }
       EXPECT_NEAR(sum, 4.0, 0.02);  // E[sum of P(e chosen | others)] = top_k

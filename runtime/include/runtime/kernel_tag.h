@@ -1,0 +1,54 @@
+// The tag stack: what the executor is doing now (layer, op, micro-batch, phase), read by the CUPTI launch
+// callback so that every kernel record carries the op that launched it. NVTX-free: a ScopedTag around each
+// op pushes a tag and pops it at scope end; nested scopes (a GEMM inside "moe.expert") override fields.
+#pragma once
+
+#include <mutex>
+#include <vector>
+
+#include "runtime/measured_run.h"
+
+namespace deepsim::runtime {
+
+class KernelTagger {
+ public:
+  void push(const KernelTag& t) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    stack_.push_back(t);
+  }
+  void pop() {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    if (!stack_.empty()) stack_.pop_back();
+  }
+  // The innermost tag (a default tag, op "untagged", when the stack is empty).
+  [[nodiscard]] KernelTag current() const {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    if (stack_.empty()) return KernelTag{-1, "untagged", -1, 'F', "", 0, 0, 0};
+    return stack_.back();
+  }
+
+ private:
+  mutable std::mutex mutex_;  // CUPTI calls back on the launching thread; the lock keeps reads consistent
+  std::vector<KernelTag> stack_;
+};
+
+// Fields left empty/zero inherit from the enclosing tag.
+class ScopedTag {
+ public:
+  ScopedTag(KernelTagger& tagger, KernelTag tag) : tagger_(tagger) {
+    const KernelTag outer = tagger.current();
+    if (tag.layer < 0) tag.layer = outer.layer;
+    if (tag.micro_batch < 0) tag.micro_batch = outer.micro_batch;
+    if (tag.op.empty()) tag.op = outer.op;
+    if (tag.family.empty()) tag.family = outer.family;
+    tagger_.push(tag);
+  }
+  ScopedTag(const ScopedTag&) = delete;
+  ScopedTag& operator=(const ScopedTag&) = delete;
+  ~ScopedTag() { tagger_.pop(); }
+
+ private:
+  KernelTagger& tagger_;
+};
+
+}  // namespace deepsim::runtime

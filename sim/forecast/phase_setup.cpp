@@ -1,0 +1,160 @@
+#include "sim/forecast/phase_setup.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+
+#include "sim/core/error.h"
+#include "sim/parallel/schedules.h"
+#include "sim/scenario/loader.h"
+#include "sim/scenario/overrides.h"
+#include "sim/scenario/scalar_codec.h"
+#include "sim/scenario/source_map.h"
+
+namespace deepsim {
+namespace {
+
+PhaseDef later_phase(const Scenario& s, const PhaseSpec& p, std::string key, std::string title) {
+  if (p.steps > 0 && p.tokens > 0)
+    throw InputError({s.source_file, 0, 0}, key + ".steps", "give steps or tokens for a phase, not both",
+                     "context extension is published in steps, post-training budgets in tokens");
+  PhaseDef d;
+  d.key = std::move(key);
+  d.title = std::move(title);
+  d.plan = split_plan(p.plan);
+  d.seq_len = p.seq_len > 0 ? p.seq_len : s.training.seq_len;
+  d.batch_sequences = p.global_batch > 0 ? p.global_batch : s.training.global_batch;
+  const double per_step = d.batch_sequences * d.seq_len;
+  d.steps = p.steps > 0 ? p.steps : static_cast<std::int64_t>(std::ceil(p.tokens / per_step - 1e-9));
+  d.tokens = static_cast<double>(d.steps) * per_step;
+  return d;
+}
+
+std::string lower(std::string v) {
+  std::ranges::transform(v, v.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return v;
+}
+
+}  // namespace
+
+std::vector<std::string> split_plan(std::string_view plan) {
+  std::vector<std::string> out;
+  for (std::size_t start = 0; start <= plan.size();) {
+    const std::size_t end = std::min(plan.find(';', start), plan.size());
+    std::string_view item = plan.substr(start, end - start);
+    while (!item.empty() && std::isspace(static_cast<unsigned char>(item.front()))) item.remove_prefix(1);
+    while (!item.empty() && std::isspace(static_cast<unsigned char>(item.back()))) item.remove_suffix(1);
+    if (!item.empty()) out.emplace_back(item);
+    start = end + 1;
+  }
+  return out;
+}
+
+std::vector<PhaseDef> run_phases(const Scenario& s) {
+  std::vector<PhaseDef> out;
+  PhaseDef pre;
+  pre.key = "pre_training";
+  pre.title = "pre-training";
+  pre.seq_len = s.training.seq_len;
+  pre.batch_sequences = s.training.global_batch;
+  pre.tokens = s.training.tokens;
+  out.push_back(pre);
+  const auto add = [&](const PhaseSpec& p, const char* key, const char* title) {
+    if (p.enabled()) out.push_back(later_phase(s, p, key, title));
+  };
+  add(s.context_extension.stage1, "context_extension.stage1", "context extension 1");
+  add(s.context_extension.stage2, "context_extension.stage2", "context extension 2");
+  add(s.post_training.sft, "post_training.sft", "SFT");
+  add(s.post_training.rl, "post_training.rl", "RL");
+  return out;
+}
+
+PlanShape plan_shape(const Scenario& base, std::span<const std::string> plan) {
+  const ParallelSpec& p = base.parallel;
+  PlanShape shape{p.dp, p.micro_batch_size, p.pp, p.virtual_stages, p.schedule};
+  if (plan.empty()) return shape;
+  // The plan is applied to the resolved tree to read the few numbers micro-batching needs before the
+  // scenario can be loaded consistently; what cannot be read here is reported by that load.
+  YAML::Node root = YAML::Load(to_yaml(base));
+  SourceMap sources(base.source_file);
+  apply_overrides(root, plan, sources);
+  const YAML::Node& tree = root;
+  const auto read_int = [&](const char* key, int& v) {
+    try {
+      v = tree["parallel"][key].as<int>();
+    } catch (const YAML::Exception&) {
+    }
+  };
+  read_int("dp", shape.dp);
+  read_int("micro_batch_size", shape.micro_batch_size);
+  read_int("pp", shape.pp);
+  read_int("virtual_stages", shape.virtual_stages);
+  try {
+    const std::string name = lower(tree["parallel"]["schedule"].as<std::string>());
+    for (int k = 0; k <= static_cast<int>(ScheduleKind::kDualPipeV); ++k)
+      if (name == to_string(static_cast<ScheduleKind>(k))) shape.schedule = static_cast<ScheduleKind>(k);
+  } catch (const YAML::Exception&) {
+  }
+  shape.dp = std::max(1, shape.dp);
+  shape.micro_batch_size = std::max(1, shape.micro_batch_size);
+  return shape;
+}
+
+int schedulable_micro_batches(const PlanShape& shape, int wanted, std::string* reason) {
+  ParallelSpec spec;
+  spec.pp = shape.pp;
+  spec.dp = shape.dp;
+  spec.micro_batch_size = shape.micro_batch_size;
+  spec.schedule = shape.schedule;
+  spec.virtual_stages = shape.virtual_stages;
+  // Every schedule we have runs some count within 4 x pp x virtual_stages above any wanted count.
+  const int limit = wanted + 4 * std::max(1, shape.pp) * std::max(1, shape.virtual_stages) + 4;
+  for (int m = std::max(1, wanted); m <= limit; ++m) {
+    spec.micro_batches = m;
+    const auto schedule = make_schedule(spec);
+    if (schedule.ok()) return m;
+    if (m == wanted && reason != nullptr) *reason = schedule.error();
+  }
+  return wanted;  // the step simulation reports why it cannot run
+}
+
+StepScenario step_scenario(const Scenario& base, std::span<const std::string> plan, double batch_sequences,
+                           int seq_len, std::string_view phase_key) {
+  const std::string key(phase_key);
+  std::vector<std::string> overrides(plan.begin(), plan.end());
+  StepScenario out;
+  try {
+    const PlanShape shape = plan_shape(base, plan);
+    const int unit = shape.dp * shape.micro_batch_size;
+    const int wanted = std::max(1, static_cast<int>(std::ceil(batch_sequences / unit - 1e-9)));
+    std::string reason;
+    const int m = schedulable_micro_batches(shape, wanted, &reason);
+    overrides.insert(overrides.end(),
+                     {"training.ramp.start_sequences=0", "training.ramp.tokens=0",
+                      "training.seq_len=" + std::to_string(seq_len),
+                      "training.global_batch=" + std::to_string(static_cast<std::int64_t>(m) * unit),
+                      "parallel.micro_batches=" + std::to_string(m)});
+    out.scenario = load_scenario_text(to_yaml(base), base.source_file, overrides);
+    out.scenario.source_file = base.source_file;
+    out.counted_sequences = batch_sequences;
+    out.micro_batches = m;
+    const std::string head = key + ": batch " + shortest(batch_sequences) + " at seq_len " +
+                             std::to_string(seq_len) + " is " + shortest(batch_sequences / unit) +
+                             " sequences per pipeline (dp x micro_batch_size = " + std::to_string(unit) + ")";
+    if (m > wanted)
+      out.note = head + "; " + reason + ": simulated with " + std::to_string(m) +
+                 " micro-batches per pipeline, an upper bound on its step time";
+    else if (static_cast<double>(m) * unit > batch_sequences)
+      out.note = head + ": simulated with " + std::to_string(m) +
+                 " micro-batches per pipeline, as the fullest replicas run (tokens counted from the batch)";
+  } catch (const InputError& e) {
+    if (plan.empty()) throw;
+    throw InputError({base.source_file, 0, 0}, key + ".plan", std::string("this phase's plan: ") + e.what(),
+                     "the plan holds --set overrides separated by ';', e.g. \"parallel.pp=8; parallel.dp=256\"");
+  }
+  return out;
+}
+
+}  // namespace deepsim

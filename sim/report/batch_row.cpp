@@ -1,0 +1,49 @@
+#include "sim/report/batch_row.h"
+
+#include "sim/report/csv_tables.h"
+#include "sim/scenario/scalar_codec.h"
+
+namespace deepsim {
+
+BatchRow row_from_result(const nlohmann::ordered_json& j) {
+  BatchRow r;
+  r.ok = true;
+  r.hash = j.at("scenario").at("input_hash").get<std::string>();
+  r.name = j.at("scenario").at("name").get<std::string>();
+  const auto& c = j.at("cluster");
+  r.gpu = c.at("gpu").get<std::string>();
+  r.schedule = c.at("schedule").get<std::string>();
+  r.gpus = c.at("gpus").get<int>();
+  r.pp = c.at("pp").get<int>();
+  r.dp = c.at("dp").get<int>();
+  r.ep = c.at("ep").get<int>();
+  r.step_time_s = j.at("step").at("time_s").get<double>();
+  const auto& run = j.at("run");
+  r.gpu_hours = run.at("gpu_hours").get<double>();
+  r.days = run.at("days").get<double>();
+  r.cost_usd = run.at("cost_usd").get<double>();
+  r.usd_per_million_tokens = run.at("usd_per_million_tokens").get<double>();
+  r.mfu_bf16_causal = run.at("throughput").at("mfu_bf16_causal").get<double>();
+  return r;
+}
+
+std::string results_csv_header() {
+  return "index,file,label,status,input_hash,name,gpu,gpus,pp,dp,ep,schedule,step_time_s,gpu_hours,days,cost_usd,"
+         "usd_per_million_tokens,mfu_bf16_causal,error\n";
+}
+
+std::string results_csv_line(const BatchRow& r) {
+  std::string line = std::to_string(r.index) + ',' + csv_field(r.file) + ',' + csv_field(r.label) + ',' +
+                     (r.ok ? "ok" : "error") + ',' + r.hash + ',';
+  if (r.ok) {
+    line += csv_field(r.name) + ',' + csv_field(r.gpu) + ',' + std::to_string(r.gpus) + ',' + std::to_string(r.pp) +
+            ',' + std::to_string(r.dp) + ',' + std::to_string(r.ep) + ',' + r.schedule + ',' + shortest(r.step_time_s) +
+            ',' + shortest(r.gpu_hours) + ',' + shortest(r.days) + ',' + shortest(r.cost_usd) + ',' +
+            shortest(r.usd_per_million_tokens) + ',' + shortest(r.mfu_bf16_causal) + ",";
+  } else {
+    line += ",,,,,,,,,,,,," + csv_field(r.error);
+  }
+  return line + '\n';
+}
+
+}  // namespace deepsim

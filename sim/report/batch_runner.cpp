@@ -1,0 +1,189 @@
+#include "sim/report/batch_runner.h"
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "sim/core/error.h"
+#include "sim/core/format.h"
+#include "sim/report/batch_row.h"
+#include "sim/report/batch_summary.h"
+#include "sim/report/result_json.h"
+#include "sim/report/run_report.h"
+#include "sim/report/write_reports.h"
+#include "sim/scenario/loader.h"
+
+namespace deepsim {
+namespace fs = std::filesystem;
+
+BatchJobs::BatchJobs(const std::vector<std::string>& files) {
+  for (const auto& f : files) {
+    Entry e;
+    e.file = f;
+    e.first = total_;
+    e.sweep = is_sweep_file(f);
+    if (e.sweep) e.spec = load_sweep_file(f);
+    total_ += e.sweep ? e.spec.size() : 1;
+    entries_.push_back(std::move(e));
+  }
+}
+
+BatchJob BatchJobs::at(std::uint64_t i) const {
+  DEEPSIM_ASSERT(i < total_, "BatchJobs::at past the end");
+  const auto it = std::prev(std::upper_bound(entries_.begin(), entries_.end(), i,
+                                             [](std::uint64_t v, const Entry& e) { return v < e.first; }));
+  if (!it->sweep) return {it->file, "base", it->file, {}};
+  const std::uint64_t k = i - it->first;
+  return {it->file, it->spec.label_at(k), it->spec.base, it->spec.overrides_at(k)};
+}
+
+namespace {
+
+struct Computed {
+  BatchRow row;
+  bool reused = false;
+};
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Loads, hashes, reuses or computes one scenario. Every failure of the scenario itself becomes its row.
+Computed compute_one(const BatchJob& job, std::uint64_t index, const BatchOptions& o) {
+  Computed c;
+  try {
+    const Scenario s = load_scenario_file(job.scenario_path, job.overrides);
+    const std::string hash = input_hash(s, o.deepsim_version);
+    c.row.hash = hash;
+    const fs::path dir = o.out_dir / "runs" / hash;
+    const fs::path file = dir / "result.json";
+    if (fs::exists(file)) {
+      try {
+        c.row = row_from_result(nlohmann::ordered_json::parse(read_file(file)));
+        c.reused = true;
+      } catch (const std::exception&) {
+        c.reused = false;  // unreadable (an interrupted write): compute it again
+      }
+    }
+    if (!c.reused) {
+      const nlohmann::ordered_json j = result_json(make_run_report(s, o.step, o.inventory, o.deepsim_version));
+      fs::create_directories(dir);
+      const fs::path tmp = dir / ("result.json.tmp" + std::to_string(index));
+      write_text_file(tmp, j.dump(2) + "\n");
+      fs::rename(tmp, file);  // whole files only, so a later run never reads half a result
+      c.row = row_from_result(j);
+    }
+  } catch (const InputError& e) {
+    c.row.ok = false;
+    c.row.error = e.what();
+  } catch (const std::exception& e) {
+    c.row.ok = false;
+    c.row.error = e.what();
+  }
+  c.row.index = index;
+  c.row.file = job.file;
+  c.row.label = job.label;
+  return c;
+}
+
+class Progress {
+ public:
+  Progress(std::ostream* out, std::uint64_t total) : out_(out), total_(total), start_(Clock::now()) {}
+  void update(const BatchOutcome& o) {
+    if (out_ == nullptr) return;
+    const std::uint64_t done = o.computed + o.reused + o.failed;
+    const double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
+    const double per = o.computed + o.failed > 0 ? elapsed / static_cast<double>(o.computed + o.failed) : 0.0;
+    const int width = 30;
+    const auto filled = static_cast<int>(total_ > 0 ? width * done / total_ : width);
+    *out_ << "\r[" << std::string(static_cast<std::size_t>(filled), '#')
+          << std::string(static_cast<std::size_t>(width - filled), '.') << "] " << done << "/" << total_ << "  "
+          << o.reused << " reused  " << o.failed << " failed  ETA "
+          << format_seconds(per * static_cast<double>(total_ - done)) << "   " << std::flush;
+  }
+  void finish() {
+    if (out_ != nullptr) *out_ << "\n";
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  std::ostream* out_;
+  std::uint64_t total_;
+  Clock::time_point start_;
+};
+
+// The pool's shared state: the next job to hand out, the next row to write, and the finished rows
+// waiting for an earlier one.
+struct Pool {
+  std::mutex m;
+  std::condition_variable cv;
+  std::uint64_t next = 0, next_write = 0;
+  std::map<std::uint64_t, Computed> pending;
+  std::exception_ptr error;
+};
+
+}  // namespace
+
+BatchOutcome run_batch(const BatchJobs& jobs, const BatchOptions& o) {
+  fs::create_directories(o.out_dir / "runs");
+  std::ofstream csv(o.out_dir / "results.csv", std::ios::binary | std::ios::trunc);
+  if (!csv) throw std::runtime_error("cannot write '" + (o.out_dir / "results.csv").string() + "'");
+  csv << results_csv_header();
+  BatchSummary summary(o.summary_keep);
+  BatchOutcome outcome;
+  outcome.total = jobs.size();
+  Progress progress(o.progress, jobs.size());
+  Pool pool;
+  const int threads = std::max(1, o.threads);
+  const std::uint64_t window = 4 * static_cast<std::uint64_t>(threads) + 8;
+  const auto worker = [&] {
+    for (;;) {
+      std::unique_lock lock(pool.m);
+      pool.cv.wait(lock, [&] { return pool.next >= jobs.size() || pool.next < pool.next_write + window || pool.error; });
+      if (pool.next >= jobs.size() || pool.error) return;
+      const std::uint64_t i = pool.next++;
+      lock.unlock();
+      Computed c;
+      try {
+        c = compute_one(jobs.at(i), i, o);
+      } catch (...) {
+        lock.lock();
+        pool.error = std::current_exception();
+        pool.cv.notify_all();
+        return;
+      }
+      lock.lock();
+      pool.pending.emplace(i, std::move(c));
+      for (auto it = pool.pending.find(pool.next_write); it != pool.pending.end();
+           it = pool.pending.find(pool.next_write)) {
+        const Computed& done = it->second;
+        csv << results_csv_line(done.row) << std::flush;
+        summary.add(done.row);
+        (done.row.ok ? (done.reused ? outcome.reused : outcome.computed) : outcome.failed) += 1;
+        progress.update(outcome);
+        pool.pending.erase(it);
+        ++pool.next_write;
+      }
+      pool.cv.notify_all();
+    }
+  };
+  std::vector<std::thread> pool_threads;
+  for (int t = 0; t < threads; ++t) pool_threads.emplace_back(worker);
+  for (auto& t : pool_threads) t.join();
+  progress.finish();
+  if (pool.error) std::rethrow_exception(pool.error);
+  const std::string title = "deepsim batch: " + std::to_string(jobs.size()) + " scenarios";
+  write_text_file(o.out_dir / "summary.md", summary.markdown(title));
+  write_text_file(o.out_dir / "summary.html", summary.html(title));
+  return outcome;
+}
+
+}  // namespace deepsim

@@ -1,0 +1,65 @@
+// `deepsim batch`: many scenarios on all cores (docs/forecast.md, "Batch runs").
+//  - Inputs are scenario files and sweep files (sim/forecast/sweep.h), enumerated lazily in order.
+//  - A pool of std::threads computes them; rows are written to results.csv strictly in input order as
+//    soon as every earlier row is done (a bounded reorder window keeps memory flat on huge sweeps).
+//  - Each result is stored as runs/<input hash>/result.json; a scenario whose hash already has one is
+//    not recomputed, its row is read back from the file (same bytes either way), and the run says so.
+//  - A scenario that fails records its error in its row; the others go on.
+//  - summary.md / summary.html rank the scenarios by cost and by time (batch_summary.h).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "sim/forecast/forecast.h"
+#include "sim/forecast/forecast_cost.h"
+#include "sim/forecast/sweep.h"
+
+namespace deepsim {
+
+struct BatchJob {
+  std::string file;                    // the scenario or sweep file it came from
+  std::string label;                   // "base" for a scenario file, the varied keys for a sweep point
+  std::string scenario_path;
+  std::vector<std::string> overrides;
+};
+
+// The jobs of a list of files. Sweep files are parsed up front (bad keys fail before anything runs).
+class BatchJobs {
+ public:
+  explicit BatchJobs(const std::vector<std::string>& files);
+  [[nodiscard]] std::uint64_t size() const { return total_; }
+  [[nodiscard]] BatchJob at(std::uint64_t i) const;
+
+ private:
+  struct Entry {
+    std::string file;
+    bool sweep = false;
+    Sweep spec;
+    std::uint64_t first = 0;  // index of its first job
+  };
+  std::vector<Entry> entries_;
+  std::uint64_t total_ = 0;
+};
+
+struct BatchOptions {
+  std::filesystem::path out_dir;
+  int threads = 1;
+  std::string deepsim_version;
+  StepFn step;
+  InventoryFn inventory;
+  std::ostream* progress = nullptr;  // progress bar and ETA; nullptr: silent
+  std::size_t summary_keep = 20;
+};
+
+struct BatchOutcome {
+  std::uint64_t total = 0, computed = 0, reused = 0, failed = 0;
+};
+
+// Throws std::runtime_error when the output directory cannot be written.
+BatchOutcome run_batch(const BatchJobs& jobs, const BatchOptions& options);
+
+}  // namespace deepsim

@@ -1,0 +1,112 @@
+#include "sim/report/report_tables.h"
+
+#include "sim/core/format.h"
+
+namespace deepsim {
+namespace {
+
+std::string usd(double v) { return "$" + format_count(v); }
+std::string pct(double v) { return fixed(100.0 * v, 1) + "%"; }
+std::string hours(double h) { return format_count(h); }
+
+}  // namespace
+
+Table headline_table(const RunReport& r) {
+  const Forecast& f = r.forecast;
+  const Throughput& t = f.throughput;
+  Table tb{"Run forecast", {"quantity", "value"}, {}};
+  const auto add = [&](std::string k, std::string v) { tb.rows.push_back({std::move(k), std::move(v)}); };
+  add("GPUs", std::to_string(r.scenario.cluster.total_gpus()) + " x " + r.scenario.cluster.gpu.name);
+  add("tokens", format_count(f.tokens));
+  add("steps", std::to_string(f.total_steps));
+  add("GPU-hours (failures and checkpoints included)", hours(f.gpu_hours));
+  add("GPU-hours (failure-free: sum of step time x GPUs)", hours(f.compute_gpu_hours));
+  add("wall-clock", fixed(f.days(), 2) + " days");
+  add("cost (" + r.cost.basis + ")", usd(r.cost.usd));
+  add("cost per million tokens", "$" + fixed(r.cost.usd_per_million_tokens, 4));
+  add("rental / ownership", usd(r.cost.rental_usd) + " / " + usd(r.cost.ownership.total_usd()));
+  add("tokens per second (wall)", format_count(t.tokens_per_s));
+  add("TFLOPS per GPU, causal / non-causal", fixed(t.tflops_per_gpu_causal, 1) + " / " + fixed(t.tflops_per_gpu_non_causal, 1));
+  add("MFU vs BF16 dense, causal / non-causal", pct(t.mfu_bf16_causal) + " / " + pct(t.mfu_bf16_non_causal));
+  add("MFU vs FP8 dense, causal / non-causal", pct(t.mfu_fp8_causal) + " / " + pct(t.mfu_fp8_non_causal));
+  add("configured step", format_time(r.step.step) + " (bubble " + format_time(r.step.bubble) + ", exposed comm " +
+                             format_time(r.step.exposed_comm) + ")");
+  add("parameters total / active", format_count(static_cast<double>(r.params.total())) + " / " +
+                                       format_count(static_cast<double>(r.params.activated)));
+  return tb;
+}
+
+Table phases_table(const RunReport& r) {
+  Table tb{"Phases",
+           {"phase", "GPUs", "steps", "tokens", "compute GPU-h", "GPU-h", "days", "goodput", "TFLOPS/GPU (causal)",
+            "MFU BF16 (causal)", "cost"},
+           {}};
+  for (std::size_t i = 0; i < r.forecast.phases.size(); ++i) {
+    const PhaseForecast& p = r.forecast.phases[i];
+    tb.rows.push_back({p.title, std::to_string(p.gpus), std::to_string(p.steps), format_count(p.tokens),
+                       hours(p.compute_gpu_hours), hours(p.gpu_hours), fixed(p.wall_s / 86400.0, 2),
+                       pct(p.failures.goodput), fixed(p.throughput.tflops_per_gpu_causal, 1),
+                       pct(p.throughput.mfu_bf16_causal), usd(r.cost.phases.at(i).usd)});
+  }
+  return tb;
+}
+
+Table steps_table(const RunReport& r) {
+  Table tb{"Representative steps (each simulated once)",
+           {"#", "phase", "sequences", "seq_len", "micro-batches", "GPUs", "step", "bubble", "exposed comm"},
+           {}};
+  for (std::size_t i = 0; i < r.forecast.steps.size(); ++i) {
+    const SimulatedStep& s = r.forecast.steps[i];
+    tb.rows.push_back({std::to_string(i), s.phase, fixed(s.simulated_sequences, 0), std::to_string(s.seq_len),
+                       std::to_string(s.micro_batches), std::to_string(s.gpus), format_time(s.result.step),
+                       format_time(s.result.bubble), format_time(s.result.exposed_comm)});
+  }
+  return tb;
+}
+
+Table ranks_table(const RunReport& r) {
+  Table tb{"Configured step by pipeline rank",
+           {"rank", "gpu", "busy", "exposed comm", "bubble", "peak memory"},
+           {}};
+  for (const RankResult& rr : r.step.ranks)
+    tb.rows.push_back({std::to_string(rr.rank), std::to_string(rr.gpu), format_time(rr.busy),
+                       format_time(rr.exposed_comm), format_time(rr.bubble), format_bytes(rr.peak_memory)});
+  return tb;
+}
+
+Table failures_table(const RunReport& r) {
+  Table tb{"Failures and checkpoints",
+           {"phase", "system MTBF", "expected failures", "interval (configured)", "Young", "Daly", "goodput",
+            "goodput at Daly"},
+           {}};
+  for (const PhaseForecast& p : r.forecast.phases) {
+    const FailureOutcome& f = p.failures;
+    tb.rows.push_back({p.title, f.system_mtbf_h > 0 ? fixed(f.system_mtbf_h, 1) + " h" : "never",
+                       fixed(f.failures, 1), fixed(60 * p.checkpoint_interval_h, 1) + " min",
+                       fixed(60 * p.young_interval_h, 1) + " min", fixed(60 * p.daly_interval_h, 1) + " min",
+                       pct(f.goodput), pct(p.goodput_at_daly)});
+  }
+  return tb;
+}
+
+Table cost_table(const RunReport& r) {
+  const OwnershipLines& o = r.cost.ownership;
+  const OwnershipLines& buy = r.cost.purchase;
+  Table tb{"Cost breakdown", {"line", "charged to this run", "purchase price (first phase's cluster)"}, {}};
+  tb.rows.push_back({"rental: GPU-hours x $" + fixed(r.cost.usd_per_gpu_hour, 2), usd(r.cost.rental_usd), ""});
+  tb.rows.push_back({"ownership: GPUs", usd(o.gpus_usd), usd(buy.gpus_usd)});
+  tb.rows.push_back({"ownership: servers", usd(o.servers_usd), usd(buy.servers_usd)});
+  tb.rows.push_back({"ownership: NICs", usd(o.nics_usd), usd(buy.nics_usd)});
+  tb.rows.push_back({"ownership: switches", usd(o.switches_usd), usd(buy.switches_usd)});
+  tb.rows.push_back({"ownership: transceivers", usd(o.transceivers_usd), usd(buy.transceivers_usd)});
+  tb.rows.push_back({"ownership: cables", usd(o.cables_usd), usd(buy.cables_usd)});
+  tb.rows.push_back({"ownership: power (" + fixed(r.cost.power_kw, 0) + " kW incl. PUE)", usd(o.power_usd), ""});
+  tb.rows.push_back({"ownership total", usd(o.total_usd()), usd(buy.capex_usd())});
+  return tb;
+}
+
+std::vector<Table> all_tables(const RunReport& r) {
+  return {headline_table(r), phases_table(r), cost_table(r), failures_table(r), steps_table(r), ranks_table(r)};
+}
+
+}  // namespace deepsim

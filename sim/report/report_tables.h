@@ -1,0 +1,26 @@
+// The tables every human-readable report shows, as plain rows of text: report.md and report.html
+// render the same tables, so the two never disagree.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sim/report/run_report.h"
+
+namespace deepsim {
+
+struct Table {
+  std::string title;
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+};
+
+[[nodiscard]] Table headline_table(const RunReport& r);   // the answer: GPU-hours, days, dollars, MFU
+[[nodiscard]] Table phases_table(const RunReport& r);
+[[nodiscard]] Table steps_table(const RunReport& r);      // the representative steps simulated
+[[nodiscard]] Table ranks_table(const RunReport& r);      // the configured step, rank by rank
+[[nodiscard]] Table failures_table(const RunReport& r);
+[[nodiscard]] Table cost_table(const RunReport& r);
+[[nodiscard]] std::vector<Table> all_tables(const RunReport& r);
+
+}  // namespace deepsim

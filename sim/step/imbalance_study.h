@@ -1,0 +1,29 @@
+// The cost of expert imbalance in one table: the same step simulated with perfectly balanced experts,
+// with the configured skew and no balancing, with the auxiliary-loss-free bias update, with EPLB
+// redundant experts, and with both (after the same number of training steps of dynamics).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sim/core/time.h"
+#include "sim/moe/routing_spec.h"
+#include "sim/scenario/scenario.h"
+
+namespace deepsim {
+
+struct ImbalanceRow {
+  std::string variant;
+  Time step;
+  double vs_balanced = 0;     // step / balanced step - 1
+  double gpu_max_over_mean = 1;
+  double node_max_over_mean = 1;
+  double nodes_per_token = 0;
+};
+
+// `spec` is the configured skew; its balancing and EPLB settings pick what the last rows switch on
+// (EPLB hierarchical with ep redundant slots when none is configured).
+[[nodiscard]] std::vector<ImbalanceRow> imbalance_study(const Scenario& s, const MoeRoutingSpec& spec, int warmup_steps);
+[[nodiscard]] std::string format_imbalance(const std::vector<ImbalanceRow>& rows);
+
+}  // namespace deepsim
