@@ -1,6 +1,8 @@
 // ExecConfig -> JSON with scenario key names (see config_json.h).
 #include "runtime/config_json.h"
 
+#include <yaml-cpp/yaml.h>
+
 namespace deepsim::runtime {
 
 nlohmann::json config_to_json(const ExecConfig& c) {
@@ -63,6 +65,43 @@ nlohmann::json config_to_json(const ExecConfig& c) {
           {"parallel", std::move(parallel)},
           {"training", std::move(training)},
           {"exec", std::move(exec)}};
+}
+
+std::string scenario_yaml(const ExecConfig& c) {
+  if (!c.scenario_yaml.empty()) return c.scenario_yaml;
+  const ModelConfig& m = c.model;
+  YAML::Emitter y;
+  y << YAML::BeginMap << YAML::Key << "schema" << YAML::Value << 1 << YAML::Key << "name" << YAML::Value << c.name;
+  y << YAML::Key << "cluster" << YAML::Value << YAML::BeginMap << YAML::Key << "gpu" << YAML::Value << c.gpu
+    << YAML::Key << "nodes" << YAML::Value << c.nodes << YAML::Key << "gpus_per_node" << YAML::Value << c.gpus_per_node
+    << YAML::Key << "nics_per_node" << YAML::Value << c.gpus_per_node << YAML::Key << "topology" << YAML::Value
+    << YAML::BeginMap << YAML::Key << "kind" << YAML::Value << "mpft" << YAML::Key << "planes" << YAML::Value
+    << c.gpus_per_node << YAML::EndMap << YAML::EndMap;
+  y << YAML::Key << "model" << YAML::Value << YAML::BeginMap << YAML::Key << "name" << YAML::Value << m.name
+    << YAML::Key << "layers" << YAML::Value << m.layers << YAML::Key << "hidden" << YAML::Value << m.hidden
+    << YAML::Key << "vocab" << YAML::Value << m.vocab << YAML::Key << "dense_intermediate" << YAML::Value
+    << m.dense_intermediate << YAML::Key << "mtp_depth" << YAML::Value << m.mtp_depth;
+  y << YAML::Key << "attention" << YAML::Value << YAML::BeginMap << YAML::Key << "kind" << YAML::Value << "mla"
+    << YAML::Key << "heads" << YAML::Value << m.heads << YAML::Key << "q_lora_rank" << YAML::Value << m.q_lora_rank
+    << YAML::Key << "kv_lora_rank" << YAML::Value << m.kv_lora_rank << YAML::Key << "qk_nope_head_dim" << YAML::Value
+    << m.qk_nope << YAML::Key << "qk_rope_head_dim" << YAML::Value << m.qk_rope << YAML::Key << "v_head_dim"
+    << YAML::Value << m.v_dim << YAML::EndMap;
+  y << YAML::Key << "moe" << YAML::Value << YAML::BeginMap << YAML::Key << "routed_experts" << YAML::Value
+    << m.routed_experts << YAML::Key << "shared_experts" << YAML::Value << m.shared_experts << YAML::Key
+    << "expert_intermediate" << YAML::Value << m.expert_intermediate << YAML::Key << "top_k" << YAML::Value << m.top_k
+    << YAML::Key << "expert_groups" << YAML::Value << m.expert_groups << YAML::Key << "limited_groups" << YAML::Value
+    << m.limited_groups << YAML::Key << "first_dense_layers" << YAML::Value << m.first_dense_layers << YAML::Key
+    << "router_bias" << YAML::Value << m.router_bias << YAML::EndMap << YAML::EndMap;
+  const ParallelConfig& p = c.parallel;
+  y << YAML::Key << "parallel" << YAML::Value << YAML::BeginMap << YAML::Key << "pp" << YAML::Value << p.pp
+    << YAML::Key << "dp" << YAML::Value << p.dp << YAML::Key << "ep" << YAML::Value << p.ep << YAML::Key
+    << "micro_batch_size" << YAML::Value << p.micro_batch_size << YAML::Key << "micro_batches" << YAML::Value
+    << p.micro_batches << YAML::Key << "schedule" << YAML::Value << p.schedule << YAML::EndMap;
+  y << YAML::Key << "training" << YAML::Value << YAML::BeginMap << YAML::Key << "tokens" << YAML::Value
+    << c.tokens_per_step() * c.exec.steps << YAML::Key << "seq_len" << YAML::Value << c.training.seq_len << YAML::Key
+    << "global_batch" << YAML::Value << c.training.global_batch << YAML::Key << "precision" << YAML::Value
+    << to_string(c.training.precision) << YAML::EndMap << YAML::EndMap;
+  return std::string(y.c_str()) + "\n";
 }
 
 }  // namespace deepsim::runtime

@@ -200,6 +200,7 @@ ExecConfig load_exec_config_text(const std::string& scenario_text, const std::st
   if (!root.IsMap()) throw ConfigError(display_name + ": expected a YAML mapping (a scenario)");
   ExecConfig c;
   c.source_file = display_name;
+  c.scenario_yaml = scenario_text;
   int schema = 0;
   r.integer(root, "", "schema", schema, 1, 1);
   if (schema != 1) r.fail(root, "schema", "required: 1 (docs/scenario.md)");

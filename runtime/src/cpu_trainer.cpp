@@ -30,10 +30,15 @@ MeasuredRun train_cpu_reference(const ExecConfig& c, int steps, const StepObserv
   run.device.name = "cpu-reference";
   run.device.date = utc_now_iso8601();
   run.config = config_to_json(c);
+  run.config_yaml = scenario_yaml(c);
+  run.device.catalog = c.gpu;
   const int accum = c.parallel.micro_batches * c.parallel.dp;
   const int row = c.training.seq_len + 1 + c.model.mtp_depth;
   for (int step = 0; step < n_steps; ++step) {
     const auto t0 = std::chrono::steady_clock::now();
+    const auto ns = [](std::chrono::steady_clock::time_point t) {
+      return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count());
+    };
     model.zero_grads();
     double loss = 0.0;
     std::vector<long> load;
@@ -57,8 +62,9 @@ MeasuredRun train_cpu_reference(const ExecConfig& c, int steps, const StepObserv
       if (!model.params()[g].empty())
         kernels::adamw_reference(model.params()[g], model.grads()[g], m_state[g], v_state[g], h);
     model.update_router_bias(load, c.exec.bias_update_speed);
-    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-    const StepRecord rec{step, ms, c.tokens_per_step(), loss};
+    const auto t1 = std::chrono::steady_clock::now();
+    const double ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
+    const StepRecord rec{step, ms, c.tokens_per_step(), loss, ns(t0), ns(t1)};
     run.steps.push_back(rec);
     if (observer) observer(rec);
   }

@@ -59,6 +59,12 @@ void CUPTIAPI on_api(void* userdata, CUpti_CallbackDomain domain, CUpti_Callback
 
 }  // namespace
 
+std::uint64_t cupti_timestamp_ns() {
+  std::uint64_t t = 0;
+  DEEPSIM_CUPTI_CHECK(cuptiGetTimestamp(&t));
+  return t;
+}
+
 struct CuptiTracer::Subscriber {
   CUpti_SubscriberHandle handle{};
 };

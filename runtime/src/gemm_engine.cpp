@@ -40,6 +40,7 @@ void GemmEngine::bf16_nt(const bf16* a, long lda, const bf16* b, long ldb, void*
 
 void GemmEngine::forward(const bf16* x, const bf16* w, bf16* y, const LinearShape& s, bool fp8_allowed, cudaStream_t stream) {
   if (s.tokens == 0) return;
+  const FamilyTag family(tagger_, uses_fp8(s, fp8_allowed));
   if (!uses_fp8(s, fp8_allowed)) {
     bf16_nt(x, s.in, w, s.in, y, s.out, k::GemmOutType::kBf16, s.tokens, s.out, s.in, stream);
     return;
@@ -55,12 +56,14 @@ void GemmEngine::forward(const bf16* x, const bf16* w, bf16* y, const LinearShap
 
 void GemmEngine::forward_fp32(const bf16* x, const bf16* w, float* y, const LinearShape& s, cudaStream_t stream) {
   if (s.tokens == 0) return;
+  const FamilyTag family(tagger_, false);
   bf16_nt(x, s.in, w, s.in, y, s.out, k::GemmOutType::kFp32, s.tokens, s.out, s.in, stream);
 }
 
 void GemmEngine::backward_data(const bf16* dy, const bf16* w, bf16* dx, const LinearShape& s, bool fp8_allowed,
                                cudaStream_t stream) {
   if (s.tokens == 0) return;
+  const FamilyTag family(tagger_, uses_fp8(s, fp8_allowed));
   if (!uses_fp8(s, fp8_allowed)) {
     const long ld = round_up(s.out, kBf16RowAlign);
     auto* wt = scratch_.get<bf16>("gemm.wt", static_cast<std::size_t>(s.in) * ld);
@@ -80,6 +83,7 @@ void GemmEngine::backward_data(const bf16* dy, const bf16* w, bf16* dx, const Li
 void GemmEngine::backward_weight(const bf16* dy, const bf16* x, float* dw, const LinearShape& s, bool fp8_allowed,
                                  cudaStream_t stream) {
   if (s.tokens == 0) return;
+  const FamilyTag family(tagger_, uses_fp8(s, fp8_allowed));
   auto* tmp = scratch_.get<float>("gemm.dw", static_cast<std::size_t>(s.out) * s.in);
   if (!uses_fp8(s, fp8_allowed)) {
     const long tp = round_up(s.tokens, kBf16RowAlign);

@@ -24,7 +24,7 @@ void GpuStage::block_forward(MicroBatchState& st, int l, int mb, const bf16* x, 
   attention_forward(st, l, mb, x_in, x_mid);
   bf16* h2 = st.acts.get<bf16>(key(l, "h2"), t * hd);
   {
-    const ScopedTag s(*c_.tagger, tag(l, "ffn.norm", mb, 'F', "elementwise"));
+    const ScopedTag s(*c_.tagger, tag(l, "ffn_norm", mb, 'F', "memory_bound"));
     k::rmsnorm_forward({x_mid, w(ParamKind::kFfnNorm, l), h2, st.acts.get<float>(key(l, "rstd2"), t), hd, hd, tokens_, hd},
                        c_.stream);
   }
@@ -33,7 +33,7 @@ void GpuStage::block_forward(MicroBatchState& st, int l, int mb, const bf16* x, 
   if (c_.layout->find(ParamKind::kGate, l) >= 0) {
     moe_forward(st, l, mb, h2, y);
   } else {
-    mlp_forward(st, key(l, "dense"), mb, h2, y, w(ParamKind::kW13, l), w(ParamKind::kW2, l), tokens_, m.dense_intermediate);
+    mlp_forward(st, key(l, "ffn"), mb, h2, y, w(ParamKind::kW13, l), w(ParamKind::kW2, l), tokens_, m.dense_intermediate);
   }
   gpu::add(x_mid, y, out, static_cast<long>(t) * hd, c_.stream);
   check(out, static_cast<long>(t) * hd, l, "ffn");
@@ -48,12 +48,12 @@ void GpuStage::block_backward(MicroBatchState& st, int l, int mb, const bf16* do
   if (c_.layout->find(ParamKind::kGate, l) >= 0) {
     moe_backward(st, l, mb, dout, dh2);
   } else {
-    mlp_backward(st, key(l, "dense"), mb, dout, dh2, w(ParamKind::kW13, l), w(ParamKind::kW2, l), g(ParamKind::kW13, l),
+    mlp_backward(st, key(l, "ffn"), mb, dout, dh2, w(ParamKind::kW13, l), w(ParamKind::kW2, l), g(ParamKind::kW13, l),
                  g(ParamKind::kW2, l), tokens_, m.dense_intermediate);
   }
   bf16* dmid = c_.scratch->get<bf16>("block.dmid", t * hd);
   {
-    const ScopedTag s(*c_.tagger, tag(l, "ffn.norm", mb, 'B', "elementwise"));
+    const ScopedTag s(*c_.tagger, tag(l, "ffn_norm", mb, 'B', "memory_bound"));
     norm_backward(st, st.acts.get<bf16>(key(l, "x_mid"), t * hd), hd, ParamKind::kFfnNorm, l, dh2, hd,
                   st.acts.get<float>(key(l, "rstd2"), t), dmid, hd, tokens_, hd);
     gpu::add(dmid, dout, dmid, static_cast<long>(t) * hd, c_.stream);
@@ -70,14 +70,14 @@ void GpuStage::mlp_forward(MicroBatchState& st, const std::string& name, int mb,
   bf16* z = st.acts.get<bf16>(name + ".z", r * inter);
   DEEPSIM_CUDA_CHECK(cudaMemcpyAsync(h_saved, h, r * hd * sizeof(bf16), cudaMemcpyDeviceToDevice, c_.stream));
   {
-    const ScopedTag s(*c_.tagger, tag(-1, op_of(name, ".w13"), mb, 'F', "gemm", rows, 2L * inter, hd));
+    const ScopedTag s(*c_.tagger, tag(-1, op_of(name, ".gate_up"), mb, 'F', "gemm", rows, 2L * inter, hd));
     c_.gemm->forward(h, w13, a, {rows, hd, 2 * inter}, true, c_.stream);
   }
   {
-    const ScopedTag s(*c_.tagger, tag(-1, op_of(name, ".swiglu"), mb, 'F', "elementwise"));
+    const ScopedTag s(*c_.tagger, tag(-1, op_of(name, ".swiglu"), mb, 'F', "memory_bound"));
     k::swiglu_forward({a, a + inter, z, 2L * inter, inter, rows, inter}, c_.stream);
   }
-  const ScopedTag s(*c_.tagger, tag(-1, op_of(name, ".w2"), mb, 'F', "gemm", rows, hd, inter));
+  const ScopedTag s(*c_.tagger, tag(-1, op_of(name, ".down"), mb, 'F', "gemm", rows, hd, inter));
   c_.gemm->forward(z, w2, y, {rows, inter, hd}, true, c_.stream);
 }
 
@@ -91,22 +91,22 @@ void GpuStage::mlp_backward(MicroBatchState& st, const std::string& name, int mb
   bf16* dz = c_.scratch->get<bf16>("mlp.dz", r * inter);
   bf16* da = c_.scratch->get<bf16>("mlp.da", r * 2 * inter);
   {
-    const ScopedTag s(*c_.tagger, tag(-1, op_of(name, ".w2"), mb, 'B', "gemm", rows, inter, hd));
+    const ScopedTag s(*c_.tagger, tag(-1, op_of(name, ".down"), mb, 'B', "gemm", rows, inter, hd));
     c_.gemm->backward_data(dy, w2, dz, {rows, inter, hd}, true, c_.stream);
   }
   {
-    const ScopedTag s(*c_.tagger, tag(-1, op_of(name, ".w2"), mb, 'W', "gemm", hd, inter, rows));
+    const ScopedTag s(*c_.tagger, tag(-1, op_of(name, ".down"), mb, 'W', "gemm", hd, inter, rows));
     c_.gemm->backward_weight(dy, z, g2, {rows, inter, hd}, true, c_.stream);
   }
   {
-    const ScopedTag s(*c_.tagger, tag(-1, op_of(name, ".swiglu"), mb, 'B', "elementwise"));
+    const ScopedTag s(*c_.tagger, tag(-1, op_of(name, ".swiglu"), mb, 'B', "memory_bound"));
     k::swiglu_backward({a, a + inter, dz, da, da + inter, 2L * inter, inter, 2L * inter, rows, inter}, c_.stream);
   }
   {
-    const ScopedTag s(*c_.tagger, tag(-1, op_of(name, ".w13"), mb, 'B', "gemm", rows, hd, 2L * inter));
+    const ScopedTag s(*c_.tagger, tag(-1, op_of(name, ".gate_up"), mb, 'B', "gemm", rows, hd, 2L * inter));
     c_.gemm->backward_data(da, w13, dh, {rows, hd, 2 * inter}, true, c_.stream);
   }
-  const ScopedTag s(*c_.tagger, tag(-1, op_of(name, ".w13"), mb, 'W', "gemm", 2L * inter, hd, rows));
+  const ScopedTag s(*c_.tagger, tag(-1, op_of(name, ".gate_up"), mb, 'W', "gemm", 2L * inter, hd, rows));
   c_.gemm->backward_weight(da, h, g13, {rows, hd, 2 * inter}, true, c_.stream);
 }
 

@@ -51,7 +51,7 @@ void GpuStage::expert_forward(MicroBatchState& st, int l, int mb, const bf16* x_
   const bool grouped = c_.cfg->training.precision == Precision::kFp8 && c_.cfg->exec.expert_gemm == "grouped" &&
                        hd % k::kFp8Block == 0 && f % k::kFp8Block == 0;
   {
-    const ScopedTag s(*c_.tagger, tag(l, "moe.expert.w13", mb, 'F', grouped ? "grouped_gemm" : "gemm",
+    const ScopedTag s(*c_.tagger, tag(l, "expert.gate_up", mb, 'F', grouped ? "grouped_gemm_fp8" : "gemm",
                                       r.rows_local, 2L * f, hd));
     if (grouped) {
       grouped_fp8(*c_.scratch, xs, r.rows_local, hd, w13, el, 2 * f, r.local_offsets, a, c_.stream);
@@ -65,10 +65,10 @@ void GpuStage::expert_forward(MicroBatchState& st, int l, int mb, const bf16* x_
     }
   }
   {
-    const ScopedTag s(*c_.tagger, tag(l, "moe.expert.swiglu", mb, 'F', "elementwise"));
+    const ScopedTag s(*c_.tagger, tag(l, "expert.swiglu", mb, 'F', "memory_bound"));
     k::swiglu_forward({a, a + f, z, 2L * f, f, r.rows_local, f}, c_.stream);
   }
-  const ScopedTag s(*c_.tagger, tag(l, "moe.expert.w2", mb, 'F', grouped ? "grouped_gemm" : "gemm", r.rows_local, hd, f));
+  const ScopedTag s(*c_.tagger, tag(l, "expert.down", mb, 'F', grouped ? "grouped_gemm_fp8" : "gemm", r.rows_local, hd, f));
   if (grouped) {
     grouped_fp8(*c_.scratch, z, r.rows_local, f, w2, el, hd, r.local_offsets, y_local, c_.stream);
     return;
@@ -102,25 +102,25 @@ void GpuStage::expert_backward(MicroBatchState& st, int l, int mb, const bf16* d
     const int r0 = r.local_offsets[static_cast<std::size_t>(e)];
     const int n = r.local_offsets[static_cast<std::size_t>(e) + 1] - r0;
     const auto ro = static_cast<std::size_t>(r0);
-    const ScopedTag s(*c_.tagger, tag(l, "moe.expert.w2", mb, 'B', "gemm", n, f, hd));
+    const ScopedTag s(*c_.tagger, tag(l, "expert.down", mb, 'B', "gemm", n, f, hd));
     c_.gemm->backward_data(dy_local + ro * hd, w2 + static_cast<std::size_t>(e) * hd * f, dz + ro * f, {n, f, hd}, true,
                            c_.stream);
-    const ScopedTag sw(*c_.tagger, tag(l, "moe.expert.w2", mb, 'W', "gemm", hd, f, n));
+    const ScopedTag sw(*c_.tagger, tag(l, "expert.down", mb, 'W', "gemm", hd, f, n));
     c_.gemm->backward_weight(dy_local + ro * hd, z + ro * f, g2 + static_cast<std::size_t>(e) * hd * f, {n, f, hd}, true,
                              c_.stream);
   }
   {
-    const ScopedTag s(*c_.tagger, tag(l, "moe.expert.swiglu", mb, 'B', "elementwise"));
+    const ScopedTag s(*c_.tagger, tag(l, "expert.swiglu", mb, 'B', "memory_bound"));
     k::swiglu_backward({a, a + f, dz, da, da + f, 2L * f, f, 2L * f, r.rows_local, f}, c_.stream);
   }
   for (int e = 0; e < el; ++e) {
     const int r0 = r.local_offsets[static_cast<std::size_t>(e)];
     const int n = r.local_offsets[static_cast<std::size_t>(e) + 1] - r0;
     const auto ro = static_cast<std::size_t>(r0);
-    const ScopedTag s(*c_.tagger, tag(l, "moe.expert.w13", mb, 'B', "gemm", n, hd, 2L * f));
+    const ScopedTag s(*c_.tagger, tag(l, "expert.gate_up", mb, 'B', "gemm", n, hd, 2L * f));
     c_.gemm->backward_data(da + ro * 2 * f, w13 + static_cast<std::size_t>(e) * 2 * f * hd, dx_local + ro * hd,
                            {n, hd, 2 * f}, true, c_.stream);
-    const ScopedTag sw(*c_.tagger, tag(l, "moe.expert.w13", mb, 'W', "gemm", 2L * f, hd, n));
+    const ScopedTag sw(*c_.tagger, tag(l, "expert.gate_up", mb, 'W', "gemm", 2L * f, hd, n));
     c_.gemm->backward_weight(da + ro * 2 * f, xs + ro * hd, g13 + static_cast<std::size_t>(e) * 2 * f * hd, {n, hd, 2 * f},
                              true, c_.stream);
   }

@@ -23,7 +23,7 @@ void GpuStage::head_forward(MicroBatchState& st, int mb, const bf16* x_last) {
   float* rstd = st.acts.get<float>("head.rstd", t);
   bf16* logits = st.acts.get<bf16>("head.dlogits", t * v);
   {
-    const ScopedTag s(*c_.tagger, tag(-1, "final_norm", mb, 'F', "elementwise"));
+    const ScopedTag s(*c_.tagger, tag(-1, "final_norm", mb, 'F', "memory_bound"));
     k::rmsnorm_forward({x_last, w(ParamKind::kFinalNorm, -1), hf, rstd, h, h, tokens_, h}, c_.stream);
   }
   {
@@ -31,7 +31,7 @@ void GpuStage::head_forward(MicroBatchState& st, int mb, const bf16* x_last) {
     c_.gemm->forward(hf, w(ParamKind::kHead, -1), logits, {tokens_, h, v}, false, c_.stream);
   }
   check(logits, static_cast<long>(t) * v, -1, "head");
-  const ScopedTag s(*c_.tagger, tag(-1, "cross_entropy", mb, 'F', "elementwise"));
+  const ScopedTag s(*c_.tagger, tag(-1, "loss", mb, 'F', "memory_bound"));
   k::cross_entropy_forward_backward({logits, st.acts.get<std::int32_t>("tok.tgt", t), st.acts.get<float>("loss", t),
                                      tokens_, v, mean_scale(*c_.cfg)},
                                     c_.stream);
@@ -53,7 +53,7 @@ void GpuStage::head_backward(MicroBatchState& st, int mb, bf16* dx_last) {
     c_.gemm->backward_weight(dlogits, hf, g(ParamKind::kHead, -1), {tokens_, h, v}, false, c_.stream);
   }
   const int last = c_.layout->shard().last_layer;
-  const ScopedTag s(*c_.tagger, tag(-1, "final_norm", mb, 'B', "elementwise"));
+  const ScopedTag s(*c_.tagger, tag(-1, "final_norm", mb, 'B', "memory_bound"));
   norm_backward(st, st.acts.get<bf16>("x." + std::to_string(last), t * h), h, ParamKind::kFinalNorm, -1, dhf, h,
                 st.acts.get<float>("head.rstd", t), dx_last, h, tokens_, h);
 }
@@ -66,7 +66,7 @@ void GpuStage::mtp_forward(MicroBatchState& st, int mb, const bf16* x_last) {
   bf16* e = st.acts.get<bf16>("mtp.e", t * h);
   bf16* cat = st.acts.get<bf16>("mtp.cat", t * 2 * h);
   {
-    const ScopedTag s(*c_.tagger, tag(L, "mtp.input", mb, 'F', "elementwise"));
+    const ScopedTag s(*c_.tagger, tag(L, "mtp.enorm", mb, 'F', "memory_bound"));
     gpu::embedding_gather(w(ParamKind::kEmbed, -1), st.acts.get<std::int32_t>("tok.mtp_in", t), e, tokens_, h, c_.stream);
     k::rmsnorm_forward({e, w(ParamKind::kMtpENorm, L), cat, st.acts.get<float>("mtp.rstd_e", t), h, 2L * h, tokens_, h},
                        c_.stream);
@@ -76,7 +76,7 @@ void GpuStage::mtp_forward(MicroBatchState& st, int mb, const bf16* x_last) {
   }
   bf16* hm = st.acts.get<bf16>("mtp.x", t * h);  // not "x.<L>": that is the trunk output when L = layers
   {
-    const ScopedTag s(*c_.tagger, tag(L, "mtp.proj", mb, 'F', "gemm", tokens_, h, 2L * h));
+    const ScopedTag s(*c_.tagger, tag(L, "mtp.eh_proj", mb, 'F', "gemm", tokens_, h, 2L * h));
     c_.gemm->forward(cat, w(ParamKind::kMtpProj, L), hm, {tokens_, 2 * h, h}, true, c_.stream);
   }
   bf16* hmo = st.acts.get<bf16>("mtp.xo", t * h);
@@ -84,7 +84,7 @@ void GpuStage::mtp_forward(MicroBatchState& st, int mb, const bf16* x_last) {
   bf16* hmf = st.acts.get<bf16>("mtp.hf", t * h);
   bf16* logits = st.acts.get<bf16>("mtp.dlogits", t * v);
   {
-    const ScopedTag s(*c_.tagger, tag(L, "mtp.final_norm", mb, 'F', "elementwise"));
+    const ScopedTag s(*c_.tagger, tag(L, "mtp.final_norm", mb, 'F', "memory_bound"));
     k::rmsnorm_forward({hmo, w(ParamKind::kFinalNorm, L), hmf, st.acts.get<float>("mtp.rstd_f", t), h, h, tokens_, h},
                        c_.stream);
   }
@@ -92,7 +92,7 @@ void GpuStage::mtp_forward(MicroBatchState& st, int mb, const bf16* x_last) {
     const ScopedTag s(*c_.tagger, tag(L, "mtp.head", mb, 'F', "gemm", tokens_, v, h));
     c_.gemm->forward(hmf, w(ParamKind::kHead, -1), logits, {tokens_, h, v}, false, c_.stream);
   }
-  const ScopedTag s(*c_.tagger, tag(L, "mtp.cross_entropy", mb, 'F', "elementwise"));
+  const ScopedTag s(*c_.tagger, tag(L, "mtp.loss", mb, 'F', "memory_bound"));
   k::cross_entropy_forward_backward({logits, st.acts.get<std::int32_t>("tok.mtp_tgt", t), st.acts.get<float>("loss_mtp", t),
                                      tokens_, v, c_.cfg->exec.mtp_lambda * mean_scale(*c_.cfg)},
                                     c_.stream);
@@ -116,7 +116,7 @@ void GpuStage::mtp_backward(MicroBatchState& st, int mb, bf16* dx_last) {
   }
   bf16* dhmo = c_.scratch->get<bf16>("mtp.dhmo", t * h);
   {
-    const ScopedTag s(*c_.tagger, tag(L, "mtp.final_norm", mb, 'B', "elementwise"));
+    const ScopedTag s(*c_.tagger, tag(L, "mtp.final_norm", mb, 'B', "memory_bound"));
     norm_backward(st, st.acts.get<bf16>("mtp.xo", t * h), h, ParamKind::kFinalNorm, L, dhf, h,
                   st.acts.get<float>("mtp.rstd_f", t), dhmo, h, tokens_, h);
   }
@@ -125,14 +125,14 @@ void GpuStage::mtp_backward(MicroBatchState& st, int mb, bf16* dx_last) {
   bf16* dcat = c_.scratch->get<bf16>("mtp.dcat", t * 2 * h);
   const bf16* cat = st.acts.get<bf16>("mtp.cat", t * 2 * h);
   {
-    const ScopedTag s(*c_.tagger, tag(L, "mtp.proj", mb, 'B', "gemm", tokens_, 2L * h, h));
+    const ScopedTag s(*c_.tagger, tag(L, "mtp.eh_proj", mb, 'B', "gemm", tokens_, 2L * h, h));
     c_.gemm->backward_data(dhm, w(ParamKind::kMtpProj, L), dcat, {tokens_, 2 * h, h}, true, c_.stream);
   }
   {
-    const ScopedTag s(*c_.tagger, tag(L, "mtp.proj", mb, 'W', "gemm", h, 2L * h, tokens_));
+    const ScopedTag s(*c_.tagger, tag(L, "mtp.eh_proj", mb, 'W', "gemm", h, 2L * h, tokens_));
     c_.gemm->backward_weight(dhm, cat, g(ParamKind::kMtpProj, L), {tokens_, 2 * h, h}, true, c_.stream);
   }
-  const ScopedTag s(*c_.tagger, tag(L, "mtp.input", mb, 'B', "elementwise"));
+  const ScopedTag s(*c_.tagger, tag(L, "mtp.enorm", mb, 'B', "memory_bound"));
   bf16* de = c_.scratch->get<bf16>("mtp.de", t * h);
   norm_backward(st, st.acts.get<bf16>("mtp.e", t * h), h, ParamKind::kMtpENorm, L, dcat, 2L * h,
                 st.acts.get<float>("mtp.rstd_e", t), de, h, tokens_, h);

@@ -60,11 +60,11 @@ void GpuStage::moe_forward(MicroBatchState& st, int l, int mb, const bf16* h, bf
   auto* counts = st.acts.get<std::int32_t>(key(l, "counts"), static_cast<std::size_t>(e_count));
   auto* perm_row = st.acts.get<std::int32_t>(key(l, "perm_row"), rows);
   {
-    const ScopedTag s(*c_.tagger, tag(l, "moe.gate", mb, 'F', "gemm", tokens_, e_count, hd));
+    const ScopedTag s(*c_.tagger, tag(l, "moe.router", mb, 'F', "gemm", tokens_, e_count, hd));
     c_.gemm->forward_fp32(h, w(ParamKind::kGate, l), logits, {tokens_, hd, e_count}, c_.stream);
   }
   {
-    const ScopedTag s(*c_.tagger, tag(l, "moe.route", mb, 'F', "elementwise"));
+    const ScopedTag s(*c_.tagger, tag(l, "moe.route", mb, 'F', "memory_bound"));
     k::router_topk({logits, c_.weights->router_bias.at(l).data(), idx, gates, tokens_, e_count, m.expert_groups,
                     m.limited_groups, kk, m.route_scale},
                    c_.stream);
@@ -87,7 +87,7 @@ void GpuStage::moe_forward(MicroBatchState& st, int l, int mb, const bf16* h, bf
     r.rows_local = static_cast<int>(rows);
     expert_forward(st, l, mb, x_perm, y_perm);
   } else {
-    const ScopedTag s(*c_.tagger, tag(l, "moe.dispatch", mb, 'F', "comm"));
+    const ScopedTag s(*c_.tagger, tag(l, "moe.dispatch", mb, 'F', "communication"));
     // All ranks' counts: all_counts[p][e].
     auto* all_dev = c_.scratch->get<std::int32_t>("moe.all_counts", static_cast<std::size_t>(e_count) * c_.ep);
     DEEPSIM_NCCL_CHECK(ncclAllGather(counts, all_dev, static_cast<std::size_t>(e_count), ncclInt32, c_.comms->dp(), c_.stream));
@@ -133,17 +133,17 @@ void GpuStage::moe_forward(MicroBatchState& st, int l, int mb, const bf16* h, bf
     exchange(r, x_perm, recv, true, hd);
     gpu::gather_rows(recv, st.acts.get<std::int32_t>(key(l, "order"), lr), x_local, r.rows_local, hd, c_.stream);
     expert_forward(st, l, mb, x_local, y_local);
-    const ScopedTag sc(*c_.tagger, tag(l, "moe.combine", mb, 'F', "comm"));
+    const ScopedTag sc(*c_.tagger, tag(l, "moe.combine", mb, 'F', "communication"));
     gpu::gather_rows(y_local, st.acts.get<std::int32_t>(key(l, "inv"), lr), recv, r.rows_local, hd, c_.stream);
     exchange(r, recv, y_perm, false, hd);
   }
   {
-    const ScopedTag s(*c_.tagger, tag(l, "moe.unpermute", mb, 'F', "elementwise"));
+    const ScopedTag s(*c_.tagger, tag(l, "moe.combine", mb, 'F', "memory_bound"));
     k::moe_unpermute({y_perm, perm_row, gates, y, tokens_, kk, hd}, c_.stream);
   }
   if (m.shared_experts > 0) {
     bf16* ys = c_.scratch->get<bf16>("moe.shared_out", t * hd);
-    mlp_forward(st, key(l, "shared"), mb, h, ys, w(ParamKind::kSharedW13, l), w(ParamKind::kSharedW2, l), tokens_,
+    mlp_forward(st, key(l, "moe.shared"), mb, h, ys, w(ParamKind::kSharedW13, l), w(ParamKind::kSharedW2, l), tokens_,
                 m.shared_experts * m.expert_intermediate);
     gpu::add(y, ys, y, static_cast<long>(t) * hd, c_.stream);
   }
@@ -161,7 +161,7 @@ void GpuStage::moe_backward(MicroBatchState& st, int l, int mb, const bf16* dy, 
   bf16* dy_perm = c_.scratch->get<bf16>("moe.dy_perm", rows * hd);
   float* dgates = c_.scratch->get<float>("moe.dgates", rows);
   {
-    const ScopedTag s(*c_.tagger, tag(l, "moe.unpermute", mb, 'B', "elementwise"));
+    const ScopedTag s(*c_.tagger, tag(l, "moe.combine", mb, 'B', "memory_bound"));
     gpu::unpermute_backward(dy, st.acts.get<bf16>(key(l, "y_perm"), rows * hd), perm_row,
                             st.acts.get<float>(key(l, "gates"), rows), dy_perm, dgates, tokens_, kk, hd, c_.stream);
   }
@@ -174,12 +174,12 @@ void GpuStage::moe_backward(MicroBatchState& st, int l, int mb, const bf16* dy, 
     bf16* dy_local = c_.scratch->get<bf16>("moe.dy_local", lr * hd);
     bf16* dx_local = c_.scratch->get<bf16>("moe.dx_local", lr * hd);
     {
-      const ScopedTag s(*c_.tagger, tag(l, "moe.dispatch", mb, 'B', "comm"));
+      const ScopedTag s(*c_.tagger, tag(l, "moe.dispatch", mb, 'B', "communication"));
       exchange(r, dy_perm, recv, true, hd);
       gpu::gather_rows(recv, st.acts.get<std::int32_t>(key(l, "order"), lr), dy_local, r.rows_local, hd, c_.stream);
     }
     expert_backward(st, l, mb, dy_local, dx_local);
-    const ScopedTag s(*c_.tagger, tag(l, "moe.combine", mb, 'B', "comm"));
+    const ScopedTag s(*c_.tagger, tag(l, "moe.combine", mb, 'B', "communication"));
     gpu::gather_rows(dx_local, st.acts.get<std::int32_t>(key(l, "inv"), lr), recv, r.rows_local, hd, c_.stream);
     exchange(r, recv, dx_perm, false, hd);
   }
@@ -187,7 +187,7 @@ void GpuStage::moe_backward(MicroBatchState& st, int l, int mb, const bf16* dy, 
   bf16* dlogits_bf = c_.scratch->get<bf16>("moe.dlogits_bf", t * e_count);
   bf16* dh_gate = c_.scratch->get<bf16>("moe.dh_gate", t * hd);
   {
-    const ScopedTag s(*c_.tagger, tag(l, "moe.route", mb, 'B', "elementwise"));
+    const ScopedTag s(*c_.tagger, tag(l, "moe.route", mb, 'B', "memory_bound"));
     gpu::permute_backward(dx_perm, perm_row, dh, tokens_, kk, hd, c_.stream);
     gpu::router_backward(st.acts.get<float>(key(l, "logits"), t * e_count), st.acts.get<std::int32_t>(key(l, "idx"), rows),
                          dgates, dlogits, tokens_, e_count, kk, m.route_scale, c_.stream);
@@ -195,21 +195,21 @@ void GpuStage::moe_backward(MicroBatchState& st, int l, int mb, const bf16* dy, 
   }
   const bf16* h2 = st.acts.get<bf16>(key(l, "h2"), t * hd);
   {
-    const ScopedTag s(*c_.tagger, tag(l, "moe.gate", mb, 'B', "gemm", tokens_, hd, e_count));
+    const ScopedTag s(*c_.tagger, tag(l, "moe.router", mb, 'B', "gemm", tokens_, hd, e_count));
     c_.gemm->backward_data(dlogits_bf, w(ParamKind::kGate, l), dh_gate, {tokens_, hd, e_count}, false, c_.stream);
     gpu::add(dh, dh_gate, dh, static_cast<long>(t) * hd, c_.stream);
   }
   {
-    const ScopedTag s(*c_.tagger, tag(l, "moe.gate", mb, 'W', "gemm", e_count, hd, tokens_));
+    const ScopedTag s(*c_.tagger, tag(l, "moe.router", mb, 'W', "gemm", e_count, hd, tokens_));
     c_.gemm->backward_weight(dlogits_bf, h2, g(ParamKind::kGate, l), {tokens_, hd, e_count}, false, c_.stream);
   }
   if (m.shared_experts > 0) {
     bf16* dhs = c_.scratch->get<bf16>("moe.dh_shared", t * hd);
-    mlp_backward(st, key(l, "shared"), mb, dy, dhs, w(ParamKind::kSharedW13, l), w(ParamKind::kSharedW2, l),
+    mlp_backward(st, key(l, "moe.shared"), mb, dy, dhs, w(ParamKind::kSharedW13, l), w(ParamKind::kSharedW2, l),
                  g(ParamKind::kSharedW13, l), g(ParamKind::kSharedW2, l), tokens_, m.shared_experts * m.expert_intermediate);
     gpu::add(dh, dhs, dh, static_cast<long>(t) * hd, c_.stream);
   }
-  check(dh, static_cast<long>(t) * hd, l, "moe.backward");
+  check(dh, static_cast<long>(t) * hd, l, "moe.combine");
 }
 
 }  // namespace deepsim::runtime

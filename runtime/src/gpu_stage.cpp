@@ -78,7 +78,7 @@ void GpuStage::forward(MicroBatchState& st, int mb, const bf16* x_in, bf16* x_ou
   const long n = static_cast<long>(tokens_) * c_.cfg->model.hidden;
   bf16* x = st.acts.get<bf16>("x." + std::to_string(sh.first_layer), static_cast<std::size_t>(n));
   if (sh.has_embedding) {
-    const ScopedTag t(*c_.tagger, tag(-1, "embed", mb, 'F', "elementwise"));
+    const ScopedTag t(*c_.tagger, tag(-1, "embedding", mb, 'F', "memory_bound"));
     gpu::embedding_gather(w(ParamKind::kEmbed, -1), st.acts.get<std::int32_t>("tok.in", static_cast<std::size_t>(tokens_)),
                           x, tokens_, c_.cfg->model.hidden, c_.stream);
   } else {
@@ -113,7 +113,7 @@ void GpuStage::backward(MicroBatchState& st, int mb, const bf16* dx_out, bf16* d
     std::swap(dx, dnext);
   }
   if (sh.has_embedding) {
-    const ScopedTag t(*c_.tagger, tag(-1, "embed", mb, 'W', "elementwise"));
+    const ScopedTag t(*c_.tagger, tag(-1, "embedding", mb, 'W', "memory_bound"));
     gpu::embedding_scatter_add(g(ParamKind::kEmbed, -1), st.acts.get<std::int32_t>("tok.in", static_cast<std::size_t>(tokens_)),
                                dx, tokens_, c_.cfg->model.hidden, c_.stream);
   } else {

@@ -68,6 +68,7 @@ struct Rank {
     nan_flag.fill_bytes(0);
     StageContext ctx{&c, &layout, &weights, &gemm, &scratch, &tagger, &comms, stream.get(), nan_flag.data(),
                      rope_table.data(), cfg.parallel.ep, ep_rank};
+    gemm.set_tagger(&tagger);
     stage = std::make_unique<GpuStage>(ctx);
     const int in_flight = std::min(cfg.parallel.micro_batches, cfg.parallel.pp - comms.coords().stage);
     slots = std::vector<MicroBatchState>(static_cast<std::size_t>(std::max(1, in_flight)));
@@ -82,7 +83,7 @@ void p2p(Rank& r, const PipeAction& a, bf16* act_send, bf16* act_recv, bf16* gra
   const int next = stage + 1 < r.c.parallel.pp ? rank_of(r.c.parallel, stage + 1, dp_rank) : -1;
   ncclComm_t w = r.comms.world();
   cudaStream_t s = r.stream.get();
-  const ScopedTag tag(r.tagger, KernelTag{-1, "pipeline." + to_string(a), a.mb, 'F', "comm", 0, 0, 0});
+  const ScopedTag tag(r.tagger, KernelTag{-1, "pipeline." + to_string(a), a.mb, '\0', "communication", 0, 0, 0});
   const auto count = static_cast<std::size_t>(n);
   DEEPSIM_NCCL_CHECK(ncclGroupStart());
   switch (a.op) {
@@ -163,7 +164,7 @@ double run_step(Rank& r, const TokenSource& src, int step) {
     }
   }
   {
-    const ScopedTag tag(r.tagger, KernelTag{-1, "optimizer", -1, 'W', "optimizer", 0, 0, 0});
+    const ScopedTag tag(r.tagger, KernelTag{-1, "memory_bound", -1, 'W', "memory_bound", 0, 0, 0});
     zero1_step(r.weights, c, r.zero, r.comms.dp(), r.scratch, learning_rate(c.exec, step), step + 1, r.stream.get());
   }
   update_router_bias(r, load);
@@ -208,12 +209,16 @@ MeasuredRun train_gpu(const ExecConfig& c, int steps, const StepObserver& observ
   run.rank = env.rank;
   run.world_size = env.world_size;
   run.device = DeviceRecord{dev.name, dev.sm_major * 10 + dev.sm_minor, dev.sms, dev.driver_version, dev.runtime_version,
-                            utc_now_iso8601()};
+                            utc_now_iso8601(), c.gpu};
   run.config = config_to_json(c);
+  run.config_yaml = scenario_yaml(c);
+  run.device.catalog = c.gpu;
   const Event start = make_event();
   const Event stop = make_event();
   const int n_steps = steps > 0 ? steps : c.exec.steps;
   for (int step = 0; step < n_steps; ++step) {
+    DEEPSIM_CUDA_CHECK(cudaStreamSynchronize(r.stream.get()));
+    const std::uint64_t start_ns = cupti_timestamp_ns();
     DEEPSIM_CUDA_CHECK(cudaEventRecord(start.get(), r.stream.get()));
     const double loss = run_step(r, src, step);
     DEEPSIM_CUDA_CHECK(cudaEventRecord(stop.get(), r.stream.get()));
@@ -227,7 +232,7 @@ MeasuredRun train_gpu(const ExecConfig& c, int steps, const StepObserver& observ
     std::size_t total_b = 0;
     DEEPSIM_CUDA_CHECK(cudaMemGetInfo(&free_b, &total_b));
     run.high_water_bytes = std::max<std::uint64_t>(run.high_water_bytes, total_b - free_b);
-    const StepRecord rec{step, ms, c.tokens_per_step(), loss};
+    const StepRecord rec{step, ms, c.tokens_per_step(), loss, start_ns, cupti_timestamp_ns()};
     run.steps.push_back(rec);
     if (tracer) {
       auto k = tracer->take_records();

@@ -1,4 +1,4 @@
-// Measured-run JSON and Perfetto trace writers (see measured_run.h).
+// Measured-run JSON (docs/measured-run.md) and Perfetto trace writers (see measured_run.h).
 #include "runtime/measured_run.h"
 
 #include <algorithm>
@@ -7,41 +7,63 @@
 #include <map>
 #include <stdexcept>
 
+#include "runtime/version.h"
+
 namespace deepsim::runtime {
 using nlohmann::json;
 
 namespace {
 
-json tag_json(const KernelTag& t) {
-  return json{{"layer", t.layer}, {"op", t.op},   {"micro_batch", t.micro_batch}, {"phase", std::string(1, t.phase)},
-              {"family", t.family}, {"m", t.m}, {"n", t.n}, {"k", t.k}};
+std::string version_text(int v) {  // 13000 -> "13.0"
+  return std::to_string(v / 1000) + "." + std::to_string((v % 1000) / 10);
+}
+
+bool is_gemm(const std::string& family) { return family.rfind("gemm", 0) == 0 || family.rfind("grouped_gemm", 0) == 0; }
+
+json kernel_json(const KernelRecord& k, int step) {
+  json e = {{"name", k.name},
+            {"stream", k.stream},
+            {"start_ns", k.start_ns},
+            {"end_ns", k.end_ns},
+            {"grid", {k.grid[0], k.grid[1], k.grid[2]}},
+            {"block", {k.block[0], k.block[1], k.block[2]}},
+            {"step", step},
+            {"op", k.tag.op}};
+  if (k.tag.layer >= 0) e["layer"] = k.tag.layer;
+  if (k.tag.micro_batch >= 0) e["micro_batch"] = k.tag.micro_batch;
+  if (k.tag.phase != '\0') e["phase"] = std::string(1, k.tag.phase);
+  if (!k.tag.family.empty()) e["family"] = k.tag.family;
+  if (is_gemm(k.tag.family) && k.tag.m > 0) e["shape"] = {{"m", k.tag.m}, {"n", k.tag.n}, {"k", k.tag.k}, {"groups", 1}};
+  return e;
 }
 
 }  // namespace
 
 json to_json(const MeasuredRun& run) {
   json j;
-  j["schema"] = 1;
-  j["mode"] = run.mode;
+  j["schema"] = kMeasuredRunSchema;
+  j["device"] = {{"name", run.device.name},     {"sms", run.device.sms},
+                 {"driver", version_text(run.device.driver)}, {"cuda", version_text(run.device.cuda)},
+                 {"sm", run.device.sm}};
+  if (!run.device.catalog.empty()) j["device"]["catalog"] = run.device.catalog;
+  j["date"] = run.device.date;
+  j["executor"] = std::string("deepsim-exec ") + version() + " (" + run.mode + ")";
+  j["config"] = run.config_yaml;
+  j["exec_config"] = run.config;
   j["rank"] = run.rank;
-  j["world_size"] = run.world_size;
-  j["device"] = {{"name", run.device.name},     {"sm", run.device.sm},     {"sms", run.device.sms},
-                 {"driver", run.device.driver}, {"cuda", run.device.cuda}, {"date", run.device.date}};
-  j["config"] = run.config;
+  j["ranks"] = run.world_size;
   json steps = json::array();
   for (const StepRecord& s : run.steps)
-    steps.push_back({{"step", s.step}, {"time_ms", s.time_ms}, {"tokens", s.tokens}, {"loss", s.loss}});
+    steps.push_back({{"index", s.step},       {"start_ns", s.start_ns}, {"end_ns", s.end_ns},
+                     {"warmup", s.step < run.warmup_steps}, {"time_ms", s.time_ms}, {"tokens", s.tokens},
+                     {"loss", s.loss}});
   j["steps"] = std::move(steps);
   json kernels = json::array();
   for (const KernelRecord& k : run.kernels) {
-    json e = {{"name", k.name},
-              {"stream", k.stream},
-              {"start_ns", k.start_ns},
-              {"end_ns", k.end_ns},
-              {"grid", {k.grid[0], k.grid[1], k.grid[2]}},
-              {"block", {k.block[0], k.block[1], k.block[2]}}};
-    e.update(tag_json(k.tag));
-    kernels.push_back(std::move(e));
+    int step = -1;
+    for (const StepRecord& s : run.steps)
+      if (k.start_ns >= s.start_ns && k.start_ns <= s.end_ns) step = s.step;
+    kernels.push_back(kernel_json(k, step));
   }
   j["kernels"] = std::move(kernels);
   j["memory"] = {{"high_water_bytes", run.high_water_bytes}};
@@ -54,6 +76,7 @@ json to_trace_json(const MeasuredRun& run) {
   events.push_back({{"ph", "M"}, {"name", "process_name"}, {"pid", pid}, {"args", {{"name", "rank " + std::to_string(run.rank)}}}});
   std::uint64_t t0 = UINT64_MAX;
   for (const KernelRecord& k : run.kernels) t0 = std::min(t0, k.start_ns);
+  for (const StepRecord& s : run.steps) t0 = std::min(t0, s.start_ns);
   std::map<std::uint32_t, bool> streams;
   for (const KernelRecord& k : run.kernels) {
     if (!streams[k.stream]) {
@@ -61,9 +84,7 @@ json to_trace_json(const MeasuredRun& run) {
       events.push_back({{"ph", "M"}, {"name", "thread_name"}, {"pid", pid}, {"tid", k.stream},
                         {"args", {{"name", "stream " + std::to_string(k.stream)}}}});
     }
-    json args = tag_json(k.tag);
-    args["grid"] = {k.grid[0], k.grid[1], k.grid[2]};
-    args["block"] = {k.block[0], k.block[1], k.block[2]};
+    json args = kernel_json(k, -1);
     events.push_back({{"ph", "X"},
                       {"name", k.name},
                       {"cat", k.tag.family.empty() ? std::string("kernel") : k.tag.family},
@@ -73,16 +94,14 @@ json to_trace_json(const MeasuredRun& run) {
                       {"dur", static_cast<double>(k.end_ns - k.start_ns) / 1e3},
                       {"args", std::move(args)}});
   }
-  // Step spans on their own track (the CPU path has no kernels; the GPU path shows step boundaries).
+  // Steps on their own track.
   constexpr int kStepTrack = 1000000;
   events.push_back({{"ph", "M"}, {"name", "thread_name"}, {"pid", pid}, {"tid", kStepTrack}, {"args", {{"name", "steps"}}}});
-  double ts_us = 0.0;
-  for (const StepRecord& s : run.steps) {
+  for (const StepRecord& s : run.steps)
     events.push_back({{"ph", "X"}, {"name", "step " + std::to_string(s.step)}, {"cat", "step"}, {"pid", pid},
-                      {"tid", kStepTrack}, {"ts", ts_us}, {"dur", s.time_ms * 1e3},
-                      {"args", {{"loss", s.loss}, {"tokens", s.tokens}}}});
-    ts_us += s.time_ms * 1e3;
-  }
+                      {"tid", kStepTrack}, {"ts", static_cast<double>(s.start_ns - t0) / 1e3},
+                      {"dur", static_cast<double>(s.end_ns - s.start_ns) / 1e3},
+                      {"args", {{"loss", s.loss}, {"tokens", s.tokens}, {"time_ms", s.time_ms}}}});
   return json{{"traceEvents", std::move(events)}, {"displayTimeUnit", "ns"}};
 }
 

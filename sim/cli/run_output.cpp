@@ -10,7 +10,11 @@
 
 namespace deepsim::cli {
 
-RunOutput compute_run(const Scenario& s) { return {s, analyze(s), simulate_step_full(s)}; }
+RunOutput compute_run(const Scenario& s) {
+  RunOutput r{s, analyze(s), simulate_step_full(s), {}};
+  if (moe_routing_configured(s)) r.imbalance = imbalance_study(s, s.moe, s.moe_warmup_steps);
+  return r;
+}
 
 namespace {
 
@@ -69,6 +73,7 @@ void print_step(std::ostream& out, const RunOutput& r) {
   for (const auto& l : st.links)
     out << "    " << to_string(l.cls) << ": " << l.links << " links, " << format_bytes(Bytes(l.bytes)) << ", mean utilisation "
         << fixed(100 * l.mean_utilisation, 1) << "%\n";
+  if (!r.imbalance.empty()) out << "\n  cost of expert imbalance (same plan, EP group's busiest GPU and hottest link):\n" << format_imbalance(r.imbalance);
   out << "\n  notes:\n";
   for (const auto& n : st.notes) out << "    - " << n << "\n";
 }

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "sim/scenario/scenario.h"
+#include "sim/step/imbalance_study.h"
 #include "sim/step/simulate.h"
 #include "sim/step/static_analysis.h"
 
@@ -15,6 +16,7 @@ struct RunOutput {
   Scenario scenario;
   StaticAnalysis analysis;
   StepSimulation step;
+  std::vector<ImbalanceRow> imbalance;  // when the scenario's moe: section configures a skew or EPLB
 };
 
 [[nodiscard]] RunOutput compute_run(const Scenario& s);

@@ -120,70 +120,91 @@ class Progress {
   Clock::time_point start_;
 };
 
+// Writes finished rows in input order: results.csv, the summary, the counts and the progress bar.
+class RowWriter {
+ public:
+  RowWriter(const BatchOptions& o, std::uint64_t total) : summary_(o.summary_keep), progress_(o.progress, total) {
+    csv_.open(o.out_dir / "results.csv", std::ios::binary | std::ios::trunc);
+    if (!csv_) throw std::runtime_error("cannot write '" + (o.out_dir / "results.csv").string() + "'");
+    csv_ << results_csv_header();
+    outcome_.total = total;
+  }
+  void write(const Computed& c) {
+    csv_ << results_csv_line(c.row) << std::flush;
+    summary_.add(c.row);
+    (c.row.ok ? (c.reused ? outcome_.reused : outcome_.computed) : outcome_.failed) += 1;
+    progress_.update(outcome_);
+  }
+  [[nodiscard]] const BatchOutcome& outcome() const { return outcome_; }
+  [[nodiscard]] const BatchSummary& summary() const { return summary_; }
+  void finish() { progress_.finish(); }
+
+ private:
+  std::ofstream csv_;
+  BatchSummary summary_;
+  BatchOutcome outcome_;
+  Progress progress_;
+};
+
 // The pool's shared state: the next job to hand out, the next row to write, and the finished rows
-// waiting for an earlier one.
+// waiting for an earlier one. Jobs are handed out at most `window` ahead of the next row to write.
 struct Pool {
   std::mutex m;
   std::condition_variable cv;
-  std::uint64_t next = 0, next_write = 0;
+  std::uint64_t next = 0, next_write = 0, window = 8;
   std::map<std::uint64_t, Computed> pending;
   std::exception_ptr error;
 };
+
+void work(const BatchJobs& jobs, const BatchOptions& o, Pool& pool, RowWriter& writer) {
+  for (;;) {
+    std::unique_lock lock(pool.m);
+    pool.cv.wait(lock, [&] { return pool.next >= jobs.size() || pool.next < pool.next_write + pool.window || pool.error; });
+    if (pool.next >= jobs.size() || pool.error) return;
+    const std::uint64_t i = pool.next++;
+    lock.unlock();
+    Computed c;
+    try {
+      c = compute_one(jobs.at(i), i, o);
+    } catch (...) {  // not the scenario's fault (e.g. the disk): stop the batch
+      lock.lock();
+      pool.error = std::current_exception();
+      pool.cv.notify_all();
+      return;
+    }
+    lock.lock();
+    pool.pending.emplace(i, std::move(c));
+    try {
+      for (auto it = pool.pending.find(pool.next_write); it != pool.pending.end();
+           it = pool.pending.find(pool.next_write)) {
+        writer.write(it->second);
+        pool.pending.erase(it);
+        ++pool.next_write;
+      }
+    } catch (...) {
+      pool.error = std::current_exception();
+    }
+    pool.cv.notify_all();
+  }
+}
 
 }  // namespace
 
 BatchOutcome run_batch(const BatchJobs& jobs, const BatchOptions& o) {
   fs::create_directories(o.out_dir / "runs");
-  std::ofstream csv(o.out_dir / "results.csv", std::ios::binary | std::ios::trunc);
-  if (!csv) throw std::runtime_error("cannot write '" + (o.out_dir / "results.csv").string() + "'");
-  csv << results_csv_header();
-  BatchSummary summary(o.summary_keep);
-  BatchOutcome outcome;
-  outcome.total = jobs.size();
-  Progress progress(o.progress, jobs.size());
+  RowWriter writer(o, jobs.size());
   Pool pool;
   const int threads = std::max(1, o.threads);
-  const std::uint64_t window = 4 * static_cast<std::uint64_t>(threads) + 8;
-  const auto worker = [&] {
-    for (;;) {
-      std::unique_lock lock(pool.m);
-      pool.cv.wait(lock, [&] { return pool.next >= jobs.size() || pool.next < pool.next_write + window || pool.error; });
-      if (pool.next >= jobs.size() || pool.error) return;
-      const std::uint64_t i = pool.next++;
-      lock.unlock();
-      Computed c;
-      try {
-        c = compute_one(jobs.at(i), i, o);
-      } catch (...) {
-        lock.lock();
-        pool.error = std::current_exception();
-        pool.cv.notify_all();
-        return;
-      }
-      lock.lock();
-      pool.pending.emplace(i, std::move(c));
-      for (auto it = pool.pending.find(pool.next_write); it != pool.pending.end();
-           it = pool.pending.find(pool.next_write)) {
-        const Computed& done = it->second;
-        csv << results_csv_line(done.row) << std::flush;
-        summary.add(done.row);
-        (done.row.ok ? (done.reused ? outcome.reused : outcome.computed) : outcome.failed) += 1;
-        progress.update(outcome);
-        pool.pending.erase(it);
-        ++pool.next_write;
-      }
-      pool.cv.notify_all();
-    }
-  };
-  std::vector<std::thread> pool_threads;
-  for (int t = 0; t < threads; ++t) pool_threads.emplace_back(worker);
-  for (auto& t : pool_threads) t.join();
-  progress.finish();
+  pool.window = 4 * static_cast<std::uint64_t>(threads) + 8;
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) workers.emplace_back([&] { work(jobs, o, pool, writer); });
+  for (auto& t : workers) t.join();
+  writer.finish();
   if (pool.error) std::rethrow_exception(pool.error);
   const std::string title = "deepsim batch: " + std::to_string(jobs.size()) + " scenarios";
-  write_text_file(o.out_dir / "summary.md", summary.markdown(title));
-  write_text_file(o.out_dir / "summary.html", summary.html(title));
-  return outcome;
+  write_text_file(o.out_dir / "summary.md", writer.summary().markdown(title));
+  write_text_file(o.out_dir / "summary.html", writer.summary().html(title));
+  return writer.outcome();
 }
 
 }  // namespace deepsim

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sim/hw/cluster_spec.h"
+#include "sim/moe/routing_spec.h"
 #include "sim/model/model_spec.h"
 #include "sim/parallel/parallel_spec.h"
 #include "sim/scenario/run_spec.h"  // later phases, failures, forecast, ownership prices
@@ -56,6 +57,8 @@ struct Scenario {
   PostTrainingSpec post_training;
   FailureSpec failures;
   ForecastSpec forecast;
+  MoeRoutingSpec moe;                 // `moe:` expert loads and balancing (sim/moe)
+  int moe_warmup_steps = 20;          // `moe.warmup_steps`
 };
 
 }  // namespace deepsim

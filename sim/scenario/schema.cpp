@@ -15,6 +15,7 @@ std::vector<Field> build_schema() {
   add_model_fields(v);
   add_run_fields(v);
   add_forecast_fields(v);
+  add_moe_routing_fields(v);
   return v;
 }
 

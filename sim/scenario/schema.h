@@ -74,6 +74,7 @@ void add_cluster_fields(std::vector<Field>& out);
 void add_model_fields(std::vector<Field>& out);
 void add_run_fields(std::vector<Field>& out);  // parallel, training, pricing, calibration
 void add_pricing_fields(std::vector<Field>& out);   // ownership prices, inside pricing (schema_forecast.cpp)
-void add_forecast_fields(std::vector<Field>& out);  // context_extension, post_training, failures, forecast
+void add_forecast_fields(std::vector<Field>& out);     // context_extension, post_training, failures, forecast
+void add_moe_routing_fields(std::vector<Field>& out);  // moe: routing skew and balancing (schema_moe.cpp)
 
 }  // namespace deepsim

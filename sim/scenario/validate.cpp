@@ -203,6 +203,13 @@ void check_training(const Scenario& s, const SourceMap& src) {
              " tokens)");
 }
 
+// The `moe:` section against the model and the EP layout (sim/moe's own range and layout checks).
+void check_moe_routing(const Scenario& s, const SourceMap& src) {
+  if (!s.model.is_moe()) return;
+  const auto problems = check_moe_routing_spec(s.moe, s.model.moe, s.parallel.ep, s.cluster.gpus_per_node);
+  if (!problems.empty()) fail(src, problems.front().key, problems.front().message, problems.front().hint);
+}
+
 }  // namespace
 
 void validate_scenario(const Scenario& s, const SourceMap& sources) {
@@ -213,6 +220,7 @@ void validate_scenario(const Scenario& s, const SourceMap& sources) {
   check_degrees(s, sources);
   check_schedule(s, sources);
   check_training(s, sources);
+  check_moe_routing(s, sources);
 }
 
 }  // namespace deepsim

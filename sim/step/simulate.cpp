@@ -10,6 +10,7 @@
 #include "sim/model/stage_assignment.h"
 #include "sim/parallel/placement.h"
 #include "sim/parallel/schedules.h"
+#include "sim/perf/kernel_model_factory.h"
 #include "sim/perf/roofline_model.h"
 #include "sim/step/comm_costs.h"
 #include "sim/step/moe_effects.h"
@@ -69,10 +70,12 @@ void add_all_to_all_link_use(const Scenario& s, const CommCosts& comm, StepSimul
 }  // namespace
 
 std::unique_ptr<KernelModel> kernel_model_for(const Scenario& s) {
-  if (!s.calibration.profile.empty())
-    throw InputError({s.source_file, 0, 0}, "calibration.profile",
-                     "calibration profiles are not available in this build", "leave it empty for the roofline default");
-  return std::make_unique<RooflineModel>(s.cluster.gpu, default_roofline_params());
+  return make_kernel_model(s.cluster.gpu, s.calibration.profile, s.source_file);
+}
+
+bool moe_routing_configured(const Scenario& s) {
+  return s.model.is_moe() && s.parallel.ep > 1 &&
+         (s.moe.source != LoadSource::kUniform || s.moe.eplb.policy != EplbPolicy::kNone);
 }
 
 StepSimulation simulate_step_full(const Scenario& s, const StepOptions& options) {
@@ -92,10 +95,16 @@ StepSimulation simulate_step_full(const Scenario& s, const StepOptions& options)
   ctx.sms = s.cluster.gpu.sms;
 
   std::optional<MoeEffects> effects;
-  if (options.routing && m.is_moe() && s.parallel.ep > 1) {
+  std::optional<MoeRoutingSpec> routing = options.routing;
+  int warmup = options.warmup_steps;
+  if (!routing && moe_routing_configured(s)) {
+    routing = s.moe;
+    warmup = s.moe_warmup_steps;
+  }
+  if (routing && m.is_moe() && s.parallel.ep > 1) {
     MoeEffectOptions eo;
-    eo.warmup_steps = options.warmup_steps;
-    effects = moe_effects(s, *options.routing, ep_group_shape(s), eo);
+    eo.warmup_steps = warmup;
+    effects = moe_effects(s, *routing, ep_group_shape(s), eo);
     ctx.expert_tokens = [&effects](int, int layer) { return effects->of_layer(layer).busiest_gpu_expert_tokens; };
   }
 

@@ -36,6 +36,9 @@ struct StepSimulation {
 
 // The kernel model a scenario asks for (calibration.profile), or the roofline default.
 [[nodiscard]] std::unique_ptr<KernelModel> kernel_model_for(const Scenario& s);
+// True when the scenario's `moe:` section asks for the MoE load model (a source other than uniform
+// random routing, or an EPLB policy).
+[[nodiscard]] bool moe_routing_configured(const Scenario& s);
 
 struct StepOptions {
   // Expert loads from the MoE load model (sim/moe) instead of uniform random routing: the busiest GPU's

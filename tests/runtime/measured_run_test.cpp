@@ -8,11 +8,12 @@ namespace {
 
 MeasuredRun sample_run() {
   MeasuredRun r;
-  r.device = DeviceRecord{"NVIDIA H100", 90, 132, 13000, 13000, "2026-11-23T00:00:00Z"};
+  r.device = DeviceRecord{"NVIDIA H100", 90, 132, 13000, 13000, "2026-11-23T00:00:00Z", "H100"};
   r.config = {{"schema", 1}};
-  r.steps = {{0, 12.5, 1024, 6.2}, {1, 11.0, 1024, 5.9}};
-  KernelTag attn{3, "attn.fwd", 1, 'F', "attention", 0, 0, 0};
-  KernelTag gemm{3, "attn.wo", 1, 'W', "gemm", 128, 256, 512};
+  r.config_yaml = "schema: 1\n";
+  r.steps = {{0, 12.5, 1024, 6.2, 500, 1500}, {1, 11.0, 1024, 5.9, 1600, 5000}};
+  KernelTag attn{3, "attention", 1, 'F', "attention_fwd", 0, 0, 0};
+  KernelTag gemm{3, "mla.o_proj", 1, 'W', "gemm_fp8", 128, 256, 512};
   r.kernels = {{"flash_fwd", 7, 1000, 3000, {4, 2, 1}, {128, 1, 1}, attn},
                {"gemm_a", 9, 2000, 2500, {8, 1, 1}, {256, 1, 1}, gemm},
                {"gemm_a", 9, 4000, 4800, {8, 1, 1}, {256, 1, 1}, gemm}};
@@ -20,19 +21,34 @@ MeasuredRun sample_run() {
   return r;
 }
 
-TEST(MeasuredRun, JsonHasTheSchemaFields) {
+// docs/measured-run.md: schema string, device, date, steps {index, start_ns, end_ns, warmup}, kernels with
+// their step, tag and GEMM shape.
+TEST(MeasuredRun, JsonFollowsDocsMeasuredRun) {
   const auto j = to_json(sample_run());
-  EXPECT_EQ(j["schema"], 1);
-  for (const char* k : {"name", "sm", "sms", "driver", "cuda", "date"}) EXPECT_TRUE(j["device"].contains(k)) << k;
+  EXPECT_EQ(j["schema"], "deepsim.measured-run/1");
+  EXPECT_EQ(j["date"], "2026-11-23T00:00:00Z");
+  EXPECT_EQ(j["device"]["sms"], 132);
+  EXPECT_EQ(j["device"]["cuda"], "13.0");
+  EXPECT_EQ(j["device"]["catalog"], "H100");
+  EXPECT_EQ(j["config"], "schema: 1\n");
+  EXPECT_EQ(j["ranks"], 1);
   ASSERT_EQ(j["steps"].size(), 2u);
+  EXPECT_EQ(j["steps"][0]["index"], 0);
+  EXPECT_EQ(j["steps"][0]["warmup"], true);
+  EXPECT_EQ(j["steps"][1]["warmup"], false);
+  EXPECT_EQ(j["steps"][1]["end_ns"], 5000u);
   EXPECT_EQ(j["steps"][1]["loss"], 5.9);
   ASSERT_EQ(j["kernels"].size(), 3u);
+  EXPECT_EQ(j["kernels"][0]["step"], 0);  // starts at 1000, inside step 0 [500, 1500]
+  EXPECT_EQ(j["kernels"][2]["step"], 1);
   const auto& k = j["kernels"][1];
   for (const char* f : {"name", "stream", "start_ns", "end_ns", "grid", "block", "layer", "op", "micro_batch", "phase",
-                        "family", "m", "n", "k"})
+                        "family", "shape"})
     EXPECT_TRUE(k.contains(f)) << f;
   EXPECT_EQ(k["phase"], "W");
+  EXPECT_EQ(k["shape"]["k"], 512);
   EXPECT_EQ(k["grid"][0], 8);
+  EXPECT_FALSE(j["kernels"][0].contains("shape"));  // not a GEMM
   EXPECT_EQ(j["memory"]["high_water_bytes"], 123456789u);
 }
 
@@ -50,6 +66,7 @@ TEST(MeasuredRun, TraceHasOneTrackPerStreamAndMicroseconds) {
   EXPECT_EQ(tracks, 3);  // streams 7 and 9, and the steps track
   EXPECT_EQ(spans, 3);
   EXPECT_DOUBLE_EQ(t["traceEvents"][2]["dur"].get<double>(), 2.0);  // 2000 ns
+  EXPECT_DOUBLE_EQ(t["traceEvents"][2]["ts"].get<double>(), 0.5);   // from the first step's start at 500 ns
 }
 
 TEST(MeasuredRun, TopKernelsByTotalTime) {

@@ -88,6 +88,7 @@ struct ExecOptions {
 struct ExecConfig {
   std::string name;
   std::string source_file;
+  std::string scenario_yaml;  // the scenario text as loaded (empty for configs built in code)
   std::string gpu = "H100";
   int nodes = 1;
   int gpus_per_node = 1;

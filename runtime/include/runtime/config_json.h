@@ -9,5 +9,8 @@
 namespace deepsim::runtime {
 
 [[nodiscard]] nlohmann::json config_to_json(const ExecConfig& c);
+// The scenario as YAML for the measured run's `config`: the loaded text, or (configs built in code) a
+// scenario written from the fields, with training.tokens = one step's tokens times exec.steps.
+[[nodiscard]] std::string scenario_yaml(const ExecConfig& c);
 
 }  // namespace deepsim::runtime

@@ -15,6 +15,9 @@
 
 namespace deepsim::runtime {
 
+// CUPTI's timestamp (ns), the clock of the kernel records: step bounds are taken with it.
+[[nodiscard]] std::uint64_t cupti_timestamp_ns();
+
 class CuptiTracer {
  public:
   explicit CuptiTracer(const KernelTagger& tagger);  // subscribes and enables activity (throws on CUPTI errors)

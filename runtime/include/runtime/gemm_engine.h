@@ -12,6 +12,7 @@
 #include "kernels/gemm_cublaslt.h"
 #include "runtime/config.h"
 #include "runtime/device_arena.h"
+#include "runtime/kernel_tag.h"
 
 namespace deepsim::runtime {
 
@@ -38,15 +39,34 @@ class GemmEngine {
                        cudaStream_t stream);
 
   [[nodiscard]] kernels::CublasLtGemm& cublaslt() { return lt_; }
+  // Kernels launched by the engine are tagged with family gemm_fp8 / gemm_bf16 (inside the caller's tag).
+  void set_tagger(KernelTagger* tagger) { tagger_ = tagger; }
   [[nodiscard]] bool uses_fp8(const LinearShape& s, bool fp8_allowed) const;
 
  private:
+  // The family tag of one engine call; a no-op without a tagger.
+  struct FamilyTag {
+    FamilyTag(KernelTagger* t, bool fp8) : tagger(t) {
+      if (tagger != nullptr) tagger->push(with_family(tagger->current(), fp8));
+    }
+    FamilyTag(const FamilyTag&) = delete;
+    FamilyTag& operator=(const FamilyTag&) = delete;
+    ~FamilyTag() {
+      if (tagger != nullptr) tagger->pop();
+    }
+    static KernelTag with_family(KernelTag t, bool fp8) {
+      t.family = fp8 ? "gemm_fp8" : "gemm_bf16";
+      return t;
+    }
+    KernelTagger* tagger;
+  };
   void bf16_nt(const __nv_bfloat16* a, long lda, const __nv_bfloat16* b, long ldb, void* c, long ldc,
                kernels::GemmOutType out, int m, int n, int k, cudaStream_t stream);
 
   Precision precision_;
   DeviceArena& scratch_;
   kernels::CublasLtGemm lt_;
+  KernelTagger* tagger_ = nullptr;
 };
 
 }  // namespace deepsim::runtime

@@ -23,7 +23,7 @@ class KernelTagger {
   // The innermost tag (a default tag, op "untagged", when the stack is empty).
   [[nodiscard]] KernelTag current() const {
     const std::lock_guard<std::mutex> lock(mutex_);
-    if (stack_.empty()) return KernelTag{-1, "untagged", -1, 'F', "", 0, 0, 0};
+    if (stack_.empty()) return KernelTag{-1, "untagged", -1, '\0', "", 0, 0, 0};
     return stack_.back();
   }
 
@@ -32,7 +32,7 @@ class KernelTagger {
   std::vector<KernelTag> stack_;
 };
 
-// Fields left empty/zero inherit from the enclosing tag.
+// Fields left empty/zero (phase '\0', shape 0) inherit from the enclosing tag.
 class ScopedTag {
  public:
   ScopedTag(KernelTagger& tagger, KernelTag tag) : tagger_(tagger) {
@@ -41,6 +41,12 @@ class ScopedTag {
     if (tag.micro_batch < 0) tag.micro_batch = outer.micro_batch;
     if (tag.op.empty()) tag.op = outer.op;
     if (tag.family.empty()) tag.family = outer.family;
+    if (tag.phase == '\0') tag.phase = outer.phase;
+    if (tag.m == 0 && tag.n == 0 && tag.k == 0) {
+      tag.m = outer.m;
+      tag.n = outer.n;
+      tag.k = outer.k;
+    }
     tagger_.push(tag);
   }
   ScopedTag(const ScopedTag&) = delete;

@@ -1,6 +1,7 @@
 // The measured run: what one executor rank observed (device, config, step times and losses, every kernel
-// with its layer/op/micro-batch/phase tag, memory high-water), written as measured-run JSON (schema 1, the
-// structure of the brief; docs/runtime.md) and as a Perfetto / Chrome trace-event file, one track per stream.
+// with its layer/op/micro-batch/phase tag, memory high-water), written as measured-run JSON (schema
+// "deepsim.measured-run/1", docs/measured-run.md, read by calibrate/) and as a Perfetto / Chrome trace-event
+// file, one track per stream. Times are nanoseconds on CUPTI's clock (GPU runs) so kernels and steps compare.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -17,8 +18,9 @@ struct KernelTag {
   int layer = -1;           // transformer layer; -1: embedding/head/optimizer
   std::string op;           // e.g. "attn.wq_a", "moe.dispatch", "adamw"
   int micro_batch = -1;
-  char phase = 'F';         // F forward, B backward (input gradients), W weight gradients / optimizer
-  std::string family;       // kernel family for the calibration fit: gemm, grouped_gemm, attention, elementwise, comm
+  char phase = '\0';        // F forward, B backward (input gradients), W weight gradients; '\0' other work
+  std::string family;       // docs/measured-run.md: gemm_fp8, gemm_bf16, grouped_gemm_fp8, attention_fwd,
+                            // attention_bwd, memory_bound, communication (op names follow sim/model ops)
   long m = 0, n = 0, k = 0; // GEMM shape (0 when not a GEMM)
 };
 
@@ -34,30 +36,37 @@ struct KernelRecord {
 
 struct StepRecord {
   int step = 0;
-  double time_ms = 0.0;
-  long tokens = 0;      // tokens this step trained on (all dp ranks)
+  double time_ms = 0.0;       // CUDA-event time of the step on this rank's stream
+  long tokens = 0;            // tokens this step trained on (all dp ranks)
   double loss = 0.0;
+  std::uint64_t start_ns = 0; // wall-clock bounds on the kernels' clock (CUPTI timestamps)
+  std::uint64_t end_ns = 0;
 };
 
 struct DeviceRecord {
   std::string name;
   int sm = 0;           // e.g. 90
   int sms = 0;
-  int driver = 0;
-  int cuda = 0;
+  int driver = 0;       // cudaDriverGetVersion, e.g. 13000
+  int cuda = 0;         // cudaRuntimeGetVersion
   std::string date;     // ISO-8601 UTC of the run
+  std::string catalog;  // hardware-catalog name (cluster.gpu of the scenario)
 };
 
 struct MeasuredRun {
   DeviceRecord device;
-  nlohmann::json config;              // config_to_json(): scenario-compatible model/parallel/training + exec
+  std::string config_yaml;            // the scenario YAML the run used (docs/scenario.md)
+  nlohmann::json config;              // config_to_json(): the same as JSON plus the exec keys
   std::vector<StepRecord> steps;
   std::vector<KernelRecord> kernels;
   std::uint64_t high_water_bytes = 0;
   int rank = 0;
   int world_size = 1;
   std::string mode = "gpu";           // gpu or cpu-reference
+  int warmup_steps = 1;               // leading steps marked warmup (left out of fits)
 };
+
+inline constexpr const char* kMeasuredRunSchema = "deepsim.measured-run/1";
 
 [[nodiscard]] nlohmann::json to_json(const MeasuredRun& run);
 // Chrome trace-event JSON: one process per rank, one thread (track) per stream, "X" events in microseconds
