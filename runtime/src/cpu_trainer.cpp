@@ -1,7 +1,9 @@
 // CPU reference training loop (see cpu_trainer.h).
 #include "runtime/cpu_trainer.h"
 
+#include <algorithm>
 #include <chrono>
+#include <thread>
 
 #include "kernels/cpu_ref_layer.h"
 #include "runtime/config_json.h"
@@ -31,7 +33,8 @@ MeasuredRun train_cpu_reference(const ExecConfig& c, int steps, const StepObserv
   run.device.date = utc_now_iso8601();
   run.config = config_to_json(c);
   run.config_yaml = scenario_yaml(c);
-  run.device.catalog = c.gpu;
+  // Not a GPU: the CPU's hardware threads stand in for SMs so the file stays schema-valid; no catalog name.
+  run.device.sms = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const int accum = c.parallel.micro_batches * c.parallel.dp;
   const int row = c.training.seq_len + 1 + c.model.mtp_depth;
   for (int step = 0; step < n_steps; ++step) {
