@@ -7,6 +7,7 @@
 
 #include "sim/cli/commands.h"
 #include "sim/cli/run_output.h"
+#include "sim/report/documents.h"
 #include "sim/core/error.h"
 #include "sim/scenario/loader.h"
 #include "sim/step/static_analysis.h"
@@ -24,11 +25,15 @@ int run_run(const Args& args) {
     if (ec) throw std::runtime_error("cannot create output directory '" + out_dir.string() + "': " + ec.message());
   }
   const RunOutput output = compute_run(scenario);
-  if (!args.has("quiet")) print_run(std::cout, output);
+  if (!args.has("quiet")) {
+    print_run(std::cout, output);
+    std::cout << "\n" << text_summary(output.report);
+  }
   std::cout << summary_line(output) << "\n";
   if (!out_dir.empty()) {
     write_run(out_dir, output);
-    std::cout << "wrote " << out_dir.string() << "/{result.json,report.md}\n";
+    std::cout << "wrote " << out_dir.string()
+              << "/{report.md,report.html,result.json,phases.csv,ranks.csv,trace.json,analysis.md}\n";
   }
   return kExitOk;
 }

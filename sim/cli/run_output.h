@@ -6,6 +6,7 @@
 #include <string>
 
 #include "sim/scenario/scenario.h"
+#include "sim/report/run_report.h"
 #include "sim/step/imbalance_study.h"
 #include "sim/step/simulate.h"
 #include "sim/step/static_analysis.h"
@@ -17,6 +18,7 @@ struct RunOutput {
   StaticAnalysis analysis;
   StepSimulation step;
   std::vector<ImbalanceRow> imbalance;  // when the scenario's moe: section configures a skew or EPLB
+  RunReport report;                     // forecast, cost and the files of `--out` (sim/report)
 };
 
 [[nodiscard]] RunOutput compute_run(const Scenario& s);
