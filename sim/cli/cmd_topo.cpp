@@ -8,7 +8,7 @@
 #include "sim/net/net_report.h"
 #include "sim/scenario/loader.h"
 #include "sim/scenario/scalar_codec.h"
-#include "sim/step/uniform_routing.h"
+#include "sim/net/token_routing.h"
 
 namespace deepsim::cli {
 namespace {
@@ -90,7 +90,9 @@ int run_net_bench(const Args& args) {
       if (!s.model.is_moe()) throw InputError({}, "--collective", "dispatch and combine need an MoE model");
       const int tokens = std::max(1, static_cast<int>(bytes / s.model.hidden));
       Rng rng = Rng(s.seed).fork("routing");
-      routing = sample_uniform_routing(s.model, gpus, tokens, rng);
+      const MoeSpec& moe = s.model.moe;
+      routing = sample_group_limited_routing({moe.routed_experts, moe.expert_groups, moe.limited_groups, moe.top_k}, gpus,
+                                             tokens, rng);
       spec.routing = &routing;
       spec.bytes_per_token = spec.kind == CollectiveKind::kDispatch ? dispatch_bytes_per_token(s.model.hidden)
                                                                      : combine_bytes_per_token(s.model.hidden);

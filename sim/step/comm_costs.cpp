@@ -8,7 +8,7 @@
 #include "sim/net/fabric.h"
 #include "sim/net/routing.h"
 #include "sim/net/all_to_all_bound.h"
-#include "sim/step/uniform_routing.h"
+#include "sim/net/token_routing.h"
 
 namespace deepsim {
 namespace {
@@ -26,7 +26,8 @@ GroupTimes group_times(const Scenario& s, const EpGroupShape& g, int group) {
   const ModelSpec& m = s.model;
   const int tokens = s.parallel.micro_batch_size * s.training.seq_len;
   Rng rng = Rng(s.seed).fork("routing").fork(static_cast<std::uint64_t>(group));
-  const TokenRouting routing = sample_uniform_routing(m, s.parallel.ep, tokens, rng);
+  const GroupLimitedTopK shape{m.moe.routed_experts, m.moe.expert_groups, m.moe.limited_groups, m.moe.top_k};
+  const TokenRouting routing = sample_group_limited_routing(shape, s.parallel.ep, tokens, rng);
   GroupTimes t;
   t.unit = all_to_all_load(g, routing, 1.0);
   auto scaled = [&](double bytes) {

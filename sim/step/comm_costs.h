@@ -1,6 +1,6 @@
 // CommCosts: the communication of one step reduced to what the step graph needs.
 //  - MoE dispatch / combine of an EP group: the all-to-all bottleneck model (all_to_all_bound.h) on a
-//    routing sample (uniform_routing.h): forward dispatch FP8 + scales, forward combine BF16; both
+//    routing sample (sim/net/token_routing.h): forward dispatch FP8 + scales, forward combine BF16; both
 //    backward all-to-alls carry BF16 gradients.
 //  - Pipeline sends: flows routed on the cluster's fabric (sim/net, ECMP): pipeline neighbours are on
 //    different nodes with the same local index, so in the same plane.
