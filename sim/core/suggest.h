@@ -7,6 +7,8 @@
 
 namespace deepsim {
 
+// Case-insensitive (ASCII) equality, for catalog and preset names.
+[[nodiscard]] bool iequals(std::string_view a, std::string_view b);
 // Optimal-string-alignment edit distance (insertions, deletions, substitutions, adjacent swaps).
 [[nodiscard]] int edit_distance(std::string_view a, std::string_view b);
 // The candidate closest to `word` if it is close enough to be a plausible typo (distance <= max(1, len/3)),

@@ -1,8 +1,8 @@
 #include "sim/hw/catalog.h"
 
-#include <algorithm>
-#include <cctype>
 #include <vector>
+
+#include "sim/core/suggest.h"
 
 namespace deepsim {
 namespace {
@@ -67,12 +67,6 @@ const std::vector<NicSpec>& nics() {
   return list;
 }
 
-bool iequal(std::string_view a, std::string_view b) {
-  return std::ranges::equal(a, b, [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-  });
-}
-
 }  // namespace
 
 std::span<const GpuSpec> gpu_catalog() { return gpus(); }
@@ -80,13 +74,13 @@ std::span<const NicSpec> nic_catalog() { return nics(); }
 
 std::optional<GpuSpec> find_gpu(std::string_view name) {
   for (const auto& g : gpus())
-    if (iequal(g.name, name)) return g;
+    if (iequals(g.name, name)) return g;
   return std::nullopt;
 }
 
 std::optional<NicSpec> find_nic(std::string_view name) {
   for (const auto& n : nics())
-    if (iequal(n.name, name)) return n;
+    if (iequals(n.name, name)) return n;
   return std::nullopt;
 }
 

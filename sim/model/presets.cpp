@@ -1,7 +1,7 @@
 #include "sim/model/presets.h"
 
-#include <algorithm>
-#include <cctype>
+
+#include "sim/core/suggest.h"
 
 namespace deepsim {
 namespace {
@@ -66,12 +66,6 @@ ModelSpec qwen25_72b() {
   return m;
 }
 
-bool iequal(std::string_view a, std::string_view b) {
-  return std::ranges::equal(a, b, [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-  });
-}
-
 const std::vector<ModelSpec>& presets() {
   static const std::vector<ModelSpec> list = {deepseek_v3(), deepseek_v2(), llama31_405b(), qwen25_72b()};
   return list;
@@ -81,7 +75,7 @@ const std::vector<ModelSpec>& presets() {
 
 std::optional<ModelSpec> find_model_preset(std::string_view name) {
   for (const auto& m : presets())
-    if (iequal(m.name, name)) return m;
+    if (iequals(m.name, name)) return m;
   return std::nullopt;
 }
 
