@@ -91,7 +91,7 @@ std::string html_report(const RunReport& r) {
 std::string text_summary(const RunReport& r) {
   const Forecast& f = r.forecast;
   std::ostringstream out;
-  out << "whole run (" << f.phases.size() << " phases, " << format_count(f.tokens) << " tokens, " << f.total_steps
+  out << "whole run (" << f.phases.size() << (f.phases.size() == 1 ? " phase, " : " phases, ") << format_count(f.tokens) << " tokens, " << f.total_steps
       << " steps on " << r.scenario.cluster.total_gpus() << " x " << r.scenario.cluster.gpu.name << "):\n";
   for (std::size_t i = 0; i < f.phases.size(); ++i) {
     const PhaseForecast& p = f.phases[i];
