@@ -46,7 +46,7 @@ std::vector<double> parse_sizes(const std::string& text) {
 
 int run_topo(const Args& args) {
   const Scenario s = load_scenario_file(args.positional().at(0), args.all("set"));
-  std::cout << describe_fabric(build_fabric(s.cluster));
+  std::cout << describe_topology(build_topology(s.cluster));
   return kExitOk;
 }
 
@@ -59,7 +59,7 @@ int run_net_bench(const Args& args) {
     for (int i = 0; i <= static_cast<int>(CollectiveKind::kCombine); ++i) names.emplace_back(to_string(static_cast<CollectiveKind>(i)));
     throw InputError({}, "--collective", "unknown collective '" + name + "'", suggestion_hint(name, names));
   }
-  const Fabric fabric = build_fabric(s.cluster);
+  const Topology fabric = build_topology(s.cluster);
   int gpus = fabric.counts.gpus;
   if (auto g = args.get("gpus")) {
     try {

@@ -14,7 +14,8 @@
 namespace deepsim::cli {
 
 RunOutput compute_run(const Scenario& s) {
-  RunOutput r{s, analyze(s), simulate_step_full(s), {}, {}};
+  RunOutput r{s, {}, simulate_step_full(s), {}, {}};
+  r.analysis = r.step.analysis;  // the step simulation computed it already
   if (moe_routing_configured(s)) r.imbalance = imbalance_study(s, s.moe, s.moe_warmup_steps);
   const StepResult configured = r.step.result;
   const std::string configured_yaml = to_yaml(s);

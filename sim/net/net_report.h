@@ -5,14 +5,13 @@
 #include <vector>
 
 #include "sim/net/collective.h"
-#include "sim/net/fabric.h"  // also the earlier Fabric names, still used by sim/cli
+#include "sim/net/topology.h"
 
 namespace deepsim {
 
 // Nodes, GPUs, planes, switches by layer, links by class, cables and optics, bisection bandwidth.
 [[nodiscard]] std::string describe_topology(const Topology& f);
 // The earlier name, kept for sim/cli until it migrates.
-[[nodiscard]] inline std::string describe_fabric(const Topology& f) { return describe_topology(f); }
 
 struct NetBenchRow {
   double bytes = 0;

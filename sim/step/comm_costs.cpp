@@ -5,7 +5,7 @@
 
 #include "sim/core/format.h"
 #include "sim/hw/catalog.h"
-#include "sim/net/fabric.h"
+#include "sim/net/topology.h"
 #include "sim/net/routing.h"
 #include "sim/net/all_to_all_bound.h"
 #include "sim/net/token_routing.h"
@@ -74,7 +74,7 @@ void moe_all_to_all(const Scenario& s, int groups, CommCosts& out) {
 
 void pipeline_sends(const Scenario& s, const std::function<int(int, int)>& gpu_of, CommCosts& out) {
   // Routes on the real fabric (ECMP); the fabric's links are the step's links.
-  auto fabric = std::make_shared<Fabric>(build_fabric(s.cluster));
+  auto fabric = std::make_shared<Topology>(build_topology(s.cluster));
   out.links = fabric->links;
   auto router = std::make_shared<Router>(*fabric, RoutingPolicy::kEcmp);
   out.p2p_path = [fabric, router, gpu_of](int replica, int from, int to) {

@@ -129,7 +129,8 @@ StepSimulation simulate_step_full(const Scenario& s, const StepOptions& options)
   }
 
   StepSimulation sim;
-  const StaticAnalysis sa = analyze(s);
+  sim.analysis = analyze(s);
+  const StaticAnalysis& sa = sim.analysis;
   const auto gpu_of = [&in](int replica, int rank) {
     const auto r = static_cast<std::size_t>(rank);
     return replica == 0 ? in.rank_gpu[r] : in.replica_gpu[static_cast<std::size_t>(replica)][r];

@@ -19,12 +19,14 @@
 #include "sim/perf/kernel_model.h"
 #include "sim/scenario/scenario.h"
 #include "sim/step/step_graph.h"
+#include "sim/step/static_analysis.h"
 #include "sim/step/step_result.h"
 
 namespace deepsim {
 
 struct StepSimulation {
   StepResult result;
+  StaticAnalysis analysis;  // parameters, FLOPs, memory per stage and compute bounds of the same scenario
   // Per MoE layer sample: imbalance and all-to-all figures, when StepOptions::routing was given.
   double moe_gpu_max_over_mean = 1;
   double moe_node_max_over_mean = 1;

@@ -29,7 +29,9 @@ void write(const fs::path& p, const std::string& text) { std::ofstream(p, std::i
 // A base scenario and a sweep of 2 (grid) x 2 (zip) = 4 points; the zip's second point asks for dp 3,
 // which does not divide 16 GPUs into pp 2, so it fails to load.
 struct BatchFixture : ::testing::Test {
-  fs::path dir = fs::temp_directory_path() / "deepsim_batch_test";
+  // One directory per test: ctest runs the tests of this fixture as concurrent processes.
+  fs::path dir = fs::temp_directory_path() /
+                 ("deepsim_batch_test_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
   void SetUp() override {
     fs::remove_all(dir);
     fs::create_directories(dir / "in");
