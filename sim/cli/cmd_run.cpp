@@ -8,6 +8,7 @@
 #include "sim/cli/commands.h"
 #include "sim/cli/run_output.h"
 #include "sim/report/documents.h"
+#include "sim/report/result_json.h"
 #include "sim/core/error.h"
 #include "sim/scenario/loader.h"
 #include "sim/step/static_analysis.h"
@@ -25,15 +26,22 @@ int run_run(const Args& args) {
     if (ec) throw std::runtime_error("cannot create output directory '" + out_dir.string() + "': " + ec.message());
   }
   const RunOutput output = compute_run(scenario);
-  if (!args.has("quiet")) {
-    print_run(std::cout, output);
-    std::cout << "\n" << text_summary(output.report);
+  const bool json = args.has("json");
+  // --json: stdout is exactly result.json (docs/result-schema.md); every other line goes to stderr.
+  std::ostream& text = json ? std::cerr : std::cout;
+  if (json) {
+    std::cout << result_json(output.report).dump(2) << "\n";
+  } else {
+    if (!args.has("quiet")) {
+      print_run(std::cout, output);
+      std::cout << "\n" << text_summary(output.report);
+    }
+    std::cout << summary_line(output) << "\n";
   }
-  std::cout << summary_line(output) << "\n";
   if (!out_dir.empty()) {
     write_run(out_dir, output);
-    std::cout << "wrote " << out_dir.string()
-              << "/{report.md,report.html,result.json,phases.csv,ranks.csv,trace.json,analysis.md}\n";
+    text << "wrote " << out_dir.string()
+         << "/{report.md,report.html,result.json,phases.csv,ranks.csv,trace.json,analysis.md}\n";
   }
   return kExitOk;
 }

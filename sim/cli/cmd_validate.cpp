@@ -1,7 +1,8 @@
-// deepsim validate: load and check a scenario; print a one-line summary (or the resolved YAML).
+// deepsim validate: load and check a scenario; print a one-line summary (or the resolved YAML, or JSON).
 #include <iostream>
 
 #include "sim/cli/commands.h"
+#include "sim/cli/json_output.h"
 #include "sim/parallel/parallel_spec.h"
 #include "sim/scenario/loader.h"
 
@@ -9,6 +10,17 @@ namespace deepsim::cli {
 
 int run_validate(const Args& args) {
   const std::string path = args.positional().at(0);
+  if (args.has("json")) {
+    // Machine-readable either way: the error too goes to stdout (and to stderr, as always), exit 2.
+    try {
+      const Scenario s = load_scenario_file(path, args.all("set"));
+      std::cout << validate_json(path, s).dump(2) << "\n";
+      return kExitOk;
+    } catch (const InputError& e) {
+      std::cout << input_error_json(path, e).dump(2) << "\n";
+      throw;
+    }
+  }
   const Scenario s = load_scenario_file(path, args.all("set"));
   if (args.has("print")) {
     std::cout << to_yaml(s);
