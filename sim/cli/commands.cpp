@@ -48,6 +48,12 @@ const std::vector<Command>& commands() {
          {"quiet", "", false, "no progress bar"},
          {"progress", "", false, "progress bar even when stderr is not a terminal (default: only on a terminal)"}}},
        run_batch},
+      {{"diff", "A B", 2, 2,
+        "compare two results (result.json files or run folders): changed inputs, headline and phase moves",
+        {json_option()},
+        "A and B are result.json files or folders written by 'deepsim run --out' (or a batch's runs/<hash>/).\n"
+        "Inputs are compared key by key on the resolved scenarios; changes are B - A, relative to A."},
+       run_diff},
   };
   return list;
 }

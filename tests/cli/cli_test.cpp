@@ -242,4 +242,27 @@ TEST(Cli, BatchProgressOnlyOnATerminalOrOnRequest) {
   EXPECT_EQ(asked.out.find("ETA 0"), std::string::npos) << asked.out;
 }
 
+TEST(Cli, DiffOfTwoRunFoldersShowsTheChangedKeyAndTheMoves) {
+  const auto dir = std::filesystem::path(DEEPSIM_BINARY_DIR) / "cli_diff";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "small.yaml") << deepsim::test::small_run_yaml();
+  const std::string in = (dir / "small.yaml").string();
+  ASSERT_EQ(deepsim("run " + in + " --quiet --out " + (dir / "a").string()).code, 0);
+  ASSERT_EQ(deepsim("run " + in + " --quiet --set pricing.usd_per_gpu_hour=5 --out " + (dir / "b").string()).code, 0);
+  const Result r = deepsim("diff " + (dir / "a").string() + " " + (dir / "b").string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("pricing.usd_per_gpu_hour"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(+100.0%)"), std::string::npos) << r.out;  // rental cost doubles from 2.5 to 5 $/GPU-h
+  const Result j = deepsim_stdout("diff " + (dir / "a").string() + " " + (dir / "b" / "result.json").string() + " --json");
+  ASSERT_EQ(j.code, 0) << j.out;
+  const auto doc = nlohmann::json::parse(j.out);
+  ASSERT_GE(doc["inputs"].size(), 1u);
+  bool step_same = false;
+  for (const auto& f : doc["figures"])
+    if (f["name"] == "step time") step_same = f["delta"].get<double>() == 0.0;  // price does not change the step
+  EXPECT_TRUE(step_same);
+  EXPECT_EQ(deepsim("diff " + (dir / "a").string() + " " + (dir / "nope").string()).code, 2);
+}
+
 }  // namespace
