@@ -27,7 +27,9 @@ if(DEEPSIM_BUILD_FUZZ)
   if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
     message(FATAL_ERROR "DEEPSIM_BUILD_FUZZ needs clang (libFuzzer), not ${CMAKE_CXX_COMPILER_ID}; use scripts/fuzz.sh")
   endif()
-  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+    # clang 14 + libstdc++ 12: no std::source_location (see the header)
+    -include ${PROJECT_SOURCE_DIR}/tests/fuzz/source_location_compat.h)
   add_link_options(-fsanitize=address,undefined)
 endif()
 

@@ -26,10 +26,12 @@ struct Skip {
 };
 
 // Commands not run here, and why.
-constexpr std::array<Skip, 3> kSkipped = {{
+constexpr std::array<Skip, 4> kSkipped = {{
     {"scripts/run.sh", "installs packages and builds: it is what built this binary"},
     {"scripts/test.sh", "runs this very test suite (and the sanitizer build and the fuzzer)"},
     {"build/runtime/deepsim-exec", "the executor needs the CUDA build; tests/runtime covers it"},
+    {"build/sim/deepsim batch scenarios/sweeps/pipeline-schedules.yaml",
+     "three whole DeepSeek-V3 runs (about a minute); batch is run here on one scenario, and tests/report covers sweeps"},
 }};
 
 // Commands whose documented exit code is not 0.
