@@ -192,7 +192,9 @@ Sweep parse_sweep(std::string_view yaml, const std::string& display_name) {
   check_top(root, src);
   Sweep sw;
   sw.file = display_name;
-  sw.name = root["name"].IsDefined() ? root["name"].as<std::string>() : std::filesystem::path(display_name).stem().string();
+  if (root["name"].IsDefined() && !root["name"].IsScalar())  // as<std::string>() threw a non-input error: exit 1
+    throw InputError(src.from_mark(root["name"].Mark()), "name", "a sweep's name is one line of text", "e.g. name: ep32-vs-ep64");
+  sw.name = root["name"].IsDefined() ? root["name"].Scalar() : std::filesystem::path(display_name).stem().string();
   if (!root["base"].IsScalar())
     throw InputError({display_name, 1, 1}, "base", "a sweep needs 'base:', the scenario file it varies",
                      "e.g. base: ../full-run/deepseek-v3.yaml (relative to the sweep file)");

@@ -145,6 +145,12 @@ TEST(SweepLimits, SizeSaturatesInsteadOfWrapping) {
   EXPECT_EQ(sw.size(), std::numeric_limits<std::uint64_t>::max());
 }
 
+TEST(SweepLimits, BadValuesAreInputErrorsNotOtherExceptions) {
+  EXPECT_EQ(sweep_error("sweep: 1\nname: [a, b]\nbase: x.yaml\n").key(), "name");
+  EXPECT_EQ(sweep_error("sweep: 1\nbase: x.yaml\ngrid:\n  parallel.pp: [{a: 1}]\n").key(), "parallel.pp");
+  EXPECT_EQ(sweep_error("sweep: 1\nbase: x.yaml\ngrid:\n  parallel.pp: 4\n").key(), "parallel.pp");
+}
+
 TEST(SweepLimits, AStrayCommaInASweepIsRefused) {
   EXPECT_NE(sweep_error(",").message().find("not valid YAML"), std::string::npos);
 }
