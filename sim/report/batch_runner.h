@@ -64,6 +64,8 @@ struct BatchOutcome {
   std::uint64_t total = 0, computed = 0, reused = 0, failed = 0;
   int threads_started = 0;   // fewer than asked when the system refused a thread
   std::string thread_error;  // why it refused, "" when all started
+  std::uint64_t does_not_fit = 0;  // of computed + reused: plans over HBM, listed apart in the summary
+  std::uint64_t bad_input = 0;     // of failed: the scenario itself was refused (an InputError)
 };
 
 // Throws std::runtime_error when the output directory cannot be written or no thread can be started.
