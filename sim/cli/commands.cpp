@@ -39,6 +39,7 @@ const std::vector<Command>& commands() {
          {"jobs", "N", false, "threads (default: all cores)"},
          {"quiet", "", false, "no progress bar"}}},
        run_batch},
+      compare_command(),
   };
   return list;
 }

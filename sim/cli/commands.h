@@ -26,5 +26,6 @@ int run_model(const Args& args);
 int run_topo(const Args& args);
 int run_net_bench(const Args& args);
 int run_batch(const Args& args);
+[[nodiscard]] Command compare_command();  // cmd_compare.cpp
 
 }  // namespace deepsim::cli
