@@ -7,6 +7,14 @@ option(DEEPSIM_WARNINGS_AS_ERRORS "Treat compiler warnings as errors" ON)
 option(DEEPSIM_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanitizer" OFF)
 option(DEEPSIM_BUILD_BENCH "Build the Google Benchmark programs in bench/" ON)
 option(DEEPSIM_BUILD_FUZZ "Build the libFuzzer harness in tests/fuzz (clang only; see scripts/fuzz.sh)" OFF)
+# The GPU machine (docs/runtime.md, "On the lent GPU machine") has CUDA, CMake and ninja but none of the
+# simulator's Debian -dev packages: this builds kernels/, runtime/, their tests and deepsim-kernel-bench only,
+# needing yaml-cpp, nlohmann-json and GoogleTest (scripts/gpu-bundle.sh carries them) and no Eigen, Boost, Qt.
+option(DEEPSIM_CUDA_ONLY "Build only the GPU parts: kernels, runtime, their tests, deepsim-kernel-bench" OFF)
+if(DEEPSIM_CUDA_ONLY)
+  set(DEEPSIM_WITH_CUDA ON CACHE STRING "Build kernels/ and runtime/ (AUTO, ON, OFF)" FORCE)
+  set(DEEPSIM_WITH_GUI OFF CACHE STRING "Build gui/ with Qt6 Widgets and Charts (AUTO, ON, OFF)" FORCE)
+endif()
 
 foreach(opt DEEPSIM_WITH_CUDA DEEPSIM_WITH_GUI)
   if(NOT ${opt} MATCHES "^(AUTO|ON|OFF)$")

@@ -6,8 +6,9 @@
 # Starts N processes on this node with RANK, WORLD_SIZE, LOCAL_RANK and DEEPSIM_NCCL_ID_FILE set; rank 0
 # writes the NCCL unique id to that file and the others read it. Several nodes: run the script on every node
 # with NNODES, NODE_RANK and DEEPSIM_NCCL_ID_FILE (a path on a filesystem all nodes share) set; N is then the
-# GPUs per node and RANK = NODE_RANK * N + LOCAL_RANK. DEEPSIM_EXEC overrides the binary
-# (default: build-exec/runtime/deepsim-exec). Exits with the first non-zero exit code of the ranks.
+# GPUs per node and RANK = NODE_RANK * N + LOCAL_RANK. DEEPSIM_EXEC overrides the binary; default: the first
+# of build/runtime/deepsim-exec (scripts/setup.sh's build folder) and build-gpu/runtime/deepsim-exec (the
+# CUDA-only build scripts/gpu-check.sh makes) that exists. Exits with the first non-zero exit code of the ranks.
 set -euo pipefail
 
 if [[ $# -lt 1 || ! "$1" =~ ^[1-9][0-9]*$ ]]; then
@@ -18,7 +19,17 @@ gpus="$1"
 shift
 nnodes="${NNODES:-1}"
 node_rank="${NODE_RANK:-0}"
-exe="${DEEPSIM_EXEC:-$(dirname "$0")/../build-exec/runtime/deepsim-exec}"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+exe="${DEEPSIM_EXEC:-}"
+if [[ -z "$exe" ]]; then
+  for candidate in "$root/build/runtime/deepsim-exec" "$root/build-gpu/runtime/deepsim-exec"; do
+    if [[ -x "$candidate" ]]; then exe="$candidate"; break; fi
+  done
+fi
+if [[ -z "$exe" || ! -x "$exe" ]]; then
+  echo "$0: no deepsim-exec: build with scripts/setup.sh (CUDA on) or scripts/gpu-check.sh, or set DEEPSIM_EXEC" >&2
+  exit 2
+fi
 world=$((nnodes * gpus))
 
 if [[ -z "${DEEPSIM_NCCL_ID_FILE:-}" ]]; then

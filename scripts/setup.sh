@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages deepsim needs (only those missing), then configures and builds.
-# Usage: scripts/setup.sh [--deps-only] [--build-dir DIR] [--type Release|Debug|Asan] [cmake args...]
-# Idempotent: a second run installs nothing and rebuilds only what changed.
+# Usage: scripts/setup.sh [--deps-only] [--no-apt] [--build-dir DIR] [--type Release|Debug|Asan] [cmake args...]
+# Idempotent: a second run installs nothing and rebuilds only what changed. --no-apt (or DEEPSIM_NO_APT=1)
+# never calls apt-get: a machine without network (the lent GPU machine) reports what is missing and stops;
+# there, use scripts/gpu-check.sh (a CUDA-only build against scripts/gpu-bundle.sh's prefix) instead.
 set -euo pipefail
 
 PACKAGES=(
@@ -16,10 +18,12 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_dir="$here/build"
 build_type=Release
 deps_only=0
+no_apt=${DEEPSIM_NO_APT:-0}
 extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --deps-only) deps_only=1 ;;
+    --no-apt) no_apt=1 ;;
     --build-dir) build_dir="$2"; shift ;;
     --type) build_type="$2"; shift ;;
     *) extra+=("$1") ;;
@@ -31,7 +35,11 @@ missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-if [ ${#missing[@]} -gt 0 ]; then
+if [ ${#missing[@]} -gt 0 ] && [ "$no_apt" = 1 ]; then
+  echo "setup: missing Debian packages and --no-apt: ${missing[*]}" >&2
+  echo "setup: on a machine without them (the GPU machine) run scripts/gpu-check.sh (docs/runtime.md)" >&2
+  exit 2
+elif [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${#missing[@]} missing Debian packages: ${missing[*]}"
   sudo_cmd=""
   [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"

@@ -96,6 +96,9 @@ void BenchmarkSet::merge(BenchmarkSet other, const std::string& other_file) {
     throw InputError({other_file, 0, 0}, "device",
                      "measured on " + other.device.catalog + ", the other inputs on " + device.catalog,
                      "fit one device per profile");
+  // Published tables carry no device figures; a measured run or a kernel bench on the same GPU does.
+  if (device.memory_bandwidth_gbps <= 0) device.memory_bandwidth_gbps = other.device.memory_bandwidth_gbps;
+  if (device.sm_clock_khz <= 0) device.sm_clock_khz = other.device.sm_clock_khz;
   date = std::max(date, other.date);
   sources.insert(sources.end(), other.sources.begin(), other.sources.end());
   samples.insert(samples.end(), other.samples.begin(), other.samples.end());
@@ -159,6 +162,8 @@ BenchmarkSet read_microbench_json(const std::string& path, const KernelNameMap& 
   s.device.catalog = catalog_name_for(s.device.name);
   s.device.sms = json_get<int>(d, j, "", "sms");
   if (s.device.sms <= 0) json_fail(d, "/sms", "must be > 0");
+  s.device.memory_bandwidth_gbps = json_get_or<double>(d, j, "", "memory_bandwidth_gbps", 0.0);
+  s.device.sm_clock_khz = json_get_or<int>(d, j, "", "sm_clock_khz", 0);
   s.date = json_get_or<std::string>(d, j, "", "date_utc", json_get_or<std::string>(d, j, "", "date", ""));
   s.sources.push_back(std::filesystem::path(path).filename().string() + ": micro-benchmark on " + s.device.name);
   const std::regex keep(only.empty() ? std::string(".*") : only, std::regex::ECMAScript | std::regex::icase);

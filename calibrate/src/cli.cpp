@@ -134,7 +134,7 @@ int cmd_compare(const cmdline::Args& a, std::ostream& out) {
   for (const std::string& f : a.positional()) runs.push_back(read_measured_run(f));
   const std::string profile = a.has("profile") ? find_profile(*a.get("profile")).string() : "";
   const Predictor predict = [&](const MeasuredRun& run) {
-    const auto gpu = find_gpu(run.device.catalog);
+    const auto gpu = device_gpu_spec(run.device);  // the device that ran, not the scenario's cluster.gpu
     if (!gpu) throw InputError({run.file, 0, 0}, "device", "'" + run.device.name + "' is not in the hardware catalog");
     const auto model = make_kernel_model(*gpu, profile);
     return predict_with_kernel_model(run, *model);

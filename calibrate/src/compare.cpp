@@ -11,7 +11,7 @@ namespace deepsim::calib {
 namespace {
 
 const std::vector<std::string>& phase_keys() {
-  static const std::vector<std::string> keys = {"F", "B", "W", "other"};
+  static const std::vector<std::string> keys = {"F", "B", "W", "optimizer", kCommunicationClass, "other"};
   return keys;
 }
 
@@ -57,7 +57,11 @@ std::optional<double> CompareRow::error() const {
   return (*predicted_s - measured_s) / measured_s;
 }
 
-std::string phase_key(const MeasuredKernel& k) { return k.phase.empty() ? "other" : k.phase; }
+std::string phase_key(const MeasuredKernel& k) {
+  if (k.kernel_class == kCommunicationClass) return kCommunicationClass;
+  if (k.op == "optimizer" || k.op.rfind("optimizer.", 0) == 0) return "optimizer";
+  return k.phase.empty() ? "other" : k.phase;
+}
 
 RunComparison measured_figures(const MeasuredRun& run) {
   RunComparison c;
@@ -93,23 +97,29 @@ RunComparison compare_run(const MeasuredRun& run, const PredictedRun& predicted)
     if (const auto it = predicted.phase_seconds.find(r.key); it != predicted.phase_seconds.end()) r.predicted_s = it->second;
   c.step.predicted_s = predicted.step_seconds;
   c.class_mape = mape_of(c.classes);
+  c.phase_mape = mape_of(c.phases);
   return c;
 }
 
 ComparisonSummary compare_runs(std::span<const MeasuredRun> runs, const Predictor& predict) {
   ComparisonSummary s;
-  std::map<std::string, std::pair<double, int>> per_class;
+  std::map<std::string, std::pair<double, int>> per_class, per_phase;
+  auto add = [](std::map<std::string, std::pair<double, int>>& acc, const std::vector<CompareRow>& rows) {
+    for (const CompareRow& r : rows)
+      if (const auto e = r.error()) {
+        acc[r.key].first += std::abs(*e);
+        ++acc[r.key].second;
+      }
+  };
   std::vector<CompareRow> steps;
   for (const MeasuredRun& run : runs) {
     s.runs.push_back(compare_run(run, predict(run)));
-    for (const CompareRow& r : s.runs.back().classes)
-      if (const auto e = r.error()) {
-        per_class[r.key].first += std::abs(*e);
-        ++per_class[r.key].second;
-      }
+    add(per_class, s.runs.back().classes);
+    add(per_phase, s.runs.back().phases);
     steps.push_back(s.runs.back().step);
   }
   for (const auto& [key, acc] : per_class) s.class_mape[key] = acc.first / acc.second;
+  for (const auto& [key, acc] : per_phase) s.phase_mape[key] = acc.first / acc.second;
   s.step_mape = mape_of(steps);
   return s;
 }
@@ -148,11 +158,12 @@ std::string comparison_table(const ComparisonSummary& s) {
     table_rows(o, "kernel class", r.classes);
     table_rows(o, "phase", r.phases);
     table_rows(o, "step (wall)", {r.step});
-    o << "  MAPE over kernel classes: " << pct(r.class_mape) << "\n\n";
+    o << "  MAPE over kernel classes: " << pct(r.class_mape) << ", over phases: " << pct(r.phase_mape) << "\n\n";
   }
   if (s.runs.size() > 1) {
     o << "summary over " << s.runs.size() << " runs (MAPE)\n";
-    for (const auto& [key, m] : s.class_mape) o << "  " << key << ": " << fixed(100 * m, 1) << "%\n";
+    for (const auto& [key, m] : s.class_mape) o << "  class " << key << ": " << fixed(100 * m, 1) << "%\n";
+    for (const auto& [key, m] : s.phase_mape) o << "  phase " << key << ": " << fixed(100 * m, 1) << "%\n";
     o << "  step: " << pct(s.step_mape) << "\n";
   }
   return o.str();
@@ -168,12 +179,15 @@ nlohmann::json comparison_json(const ComparisonSummary& s) {
     rj["phases"] = rows_json(r.phases);
     rj["step"] = rows_json({r.step})[0];
     rj["class_mape_pct"] = r.class_mape ? nlohmann::json(100 * *r.class_mape) : nlohmann::json(nullptr);
+    rj["phase_mape_pct"] = r.phase_mape ? nlohmann::json(100 * *r.phase_mape) : nlohmann::json(nullptr);
     j["runs"].push_back(std::move(rj));
   }
   nlohmann::json sum;
   sum["runs"] = s.runs.size();
   sum["class_mape_pct"] = nlohmann::json::object();
   for (const auto& [key, m] : s.class_mape) sum["class_mape_pct"][key] = 100 * m;
+  sum["phase_mape_pct"] = nlohmann::json::object();
+  for (const auto& [key, m] : s.phase_mape) sum["phase_mape_pct"][key] = 100 * m;
   sum["step_mape_pct"] = s.step_mape ? nlohmann::json(100 * *s.step_mape) : nlohmann::json(nullptr);
   j["summary"] = std::move(sum);
   return j;

@@ -1,6 +1,7 @@
 #include "calibrate/src/measured_run.h"
 
 #include <algorithm>
+#include <regex>
 
 #include "calibrate/src/json_doc.h"
 #include "sim/perf/kernel_profile.h"
@@ -20,7 +21,14 @@ DeviceInfo read_device(const JsonDoc& d, const json& j) {
   if (info.sms <= 0) json_fail(d, "/device/sms", "must be > 0");
   info.driver = json_get_or<std::string>(d, dev, "/device", "driver", "");
   info.cuda = json_get_or<std::string>(d, dev, "/device", "cuda", "");
-  info.catalog = json_get_or<std::string>(d, dev, "/device", "catalog", catalog_name_for(info.name));
+  // The name the device reported decides the catalog GPU; an explicit "catalog" only stands in for names the
+  // catalog does not know (executors before 0.2 wrote the scenario's cluster.gpu there, which labelled an
+  // H200 run as an H100).
+  info.catalog = catalog_name_for(info.name);
+  if (info.catalog.empty()) info.catalog = json_get_or<std::string>(d, dev, "/device", "catalog", "");
+  info.memory_bandwidth_gbps = json_get_or<double>(d, dev, "/device", "memory_bandwidth_gbps", 0.0);
+  if (info.memory_bandwidth_gbps < 0) json_fail(d, "/device/memory_bandwidth_gbps", "must be >= 0");
+  info.sm_clock_khz = json_get_or<int>(d, dev, "/device", "sm_clock_khz", 0);
   return info;
 }
 
@@ -63,6 +71,15 @@ std::optional<OpWork> read_work(const JsonDoc& d, const json& k, const std::stri
   return w;
 }
 
+// Kernels that run inside a GEMM op but are not the GEMM: quantisers, transposes, the gradient accumulate,
+// cuBLASLt's split-K reduction. Executors before 0.2 tagged them with the GEMM's family and shape, which would
+// make 3-6 fitting samples of one GEMM launch; a GEMM-tagged kernel with such a name is memory-bound work.
+bool is_gemm_auxiliary(const std::string& name) {
+  static const std::regex aux("quant|transpose|accumulate|split_?k_?reduce|reduce_kernel|cast_kernel",
+                              std::regex::ECMAScript | std::regex::icase | std::regex::optimize);
+  return std::regex_search(name, aux);
+}
+
 MeasuredKernel read_kernel(const JsonDoc& d, const json& k, int i, const KernelNameMap& names) {
   const std::string at = "/kernels/" + std::to_string(i);
   if (!k.is_object()) json_fail(d, at, "expected an object");
@@ -87,6 +104,10 @@ MeasuredKernel read_kernel(const JsonDoc& d, const json& k, int i, const KernelN
   if (!is_kernel_class(r.kernel_class))
     json_fail(d, at + "/family", "unknown family '" + r.kernel_class + "'", suggestion_hint(r.kernel_class, kernel_class_names()));
   r.sms = json_get_or<int>(d, k, at, "sms", 0);
+  if (const auto fam = family_of_class(r.kernel_class); fam && is_gemm_family(*fam) && is_gemm_auxiliary(r.name)) {
+    r.kernel_class = to_string(OpFamily::kMemoryBound);
+    return r;  // no work: only the GEMM launch itself is a GEMM sample
+  }
   r.work = read_work(d, k, at, r.kernel_class);
   return r;
 }
@@ -117,6 +138,9 @@ MeasuredRun parse_measured_run(std::string text, const std::string& display_name
   run.date = json_get<std::string>(d, j, "", "date");
   run.executor = json_get_or<std::string>(d, j, "", "executor", "");
   run.config_yaml = json_get_or<std::string>(d, j, "", "config", "");
+  run.ranks = json_get_or<int>(d, j, "", "ranks", 1);
+  run.rank = json_get_or<int>(d, j, "", "rank", 0);
+  if (run.ranks < 1 || run.rank < 0 || run.rank >= run.ranks) json_fail(d, "/rank", "need 0 <= rank < ranks");
   const json& steps = j.contains("steps") ? j.at("steps") : json();
   if (!steps.is_array() || steps.empty()) json_fail(d, "/steps", "expected a non-empty list of steps");
   for (std::size_t i = 0; i < steps.size(); ++i) {

@@ -50,6 +50,8 @@ struct MeasuredRun {
   std::string date;            // ISO 8601
   std::string executor;        // executor version / git description
   std::string config_yaml;     // the executor model as a scenario-compatible YAML document
+  int rank = 0;                // this file's rank (rank = stage x dp + dp rank in deepsim-exec)
+  int ranks = 1;
   std::vector<MeasuredStep> steps;
   std::vector<MeasuredKernel> kernels;
 

@@ -53,7 +53,7 @@ BuildResult build_profile(const BenchmarkSet& data, const BuildOptions& options)
   for (const std::string& s : data.sources) p.source += (p.source.empty() ? "" : "; ") + s;
   p.generated_by = options.generated_by;
   DEEPSIM_ASSERT(p.sms > 0, "benchmark data names its SM count");
-  const std::optional<GpuSpec> gpu = find_gpu(p.device);
+  const std::optional<GpuSpec> gpu = device_gpu_spec(data.device);  // the device that ran, its own SMs and HBM
 
   std::map<int, std::vector<KernelSample>> by_family;
   for (const KernelSample& s : data.samples) by_family[static_cast<int>(s.op.family)].push_back(s);

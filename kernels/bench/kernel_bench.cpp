@@ -231,6 +231,12 @@ int bench(const std::string& out_path, int warmup, int repeats) {
   j["sms"] = dev.sms;
   j["driver_version"] = dev.driver_version;
   j["cuda_runtime_version"] = dev.runtime_version;
+  // The device's own figures, so a fit uses the GPU that ran (an H200's HBM is not an H100's).
+  j["sm_clock_khz"] = dev.sm_clock_khz;
+  j["memory_clock_khz"] = dev.memory_clock_khz;
+  j["memory_bus_width_bits"] = dev.memory_bus_width_bits;
+  j["memory_bandwidth_gbps"] = dev.memory_bandwidth_bytes_per_s() / 1e9;
+  j["memory_bytes"] = dev.total_memory_bytes;
   j["date_utc"] = utc_now();
   j["warmup"] = warmup;
   j["repeats"] = repeats;

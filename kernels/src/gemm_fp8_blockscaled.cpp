@@ -19,7 +19,11 @@ void validate(const Fp8GemmParams& p) {
   if (p.a.data == nullptr || p.b.data == nullptr || p.a.scale == nullptr || p.b.scale == nullptr || p.c == nullptr)
     fail("null pointer");
   if (p.m < 0 || p.n < 0 || p.k <= 0) fail("need m, n >= 0 and k > 0");
-  if (p.k % kAlignBytes != 0) fail("k must be a multiple of 16 (pad with zero codes)");
+  // Block scaling (1x128 and 128x128) is documented for whole 128-element K blocks; a ragged last block is
+  // not (cuBLAS docs, "block scaling"), so it is refused here rather than left to chance.
+  if (p.k % kFp8Block != 0)
+    fail("k must be a multiple of 128 with block-scaled operands (pad Wgrad's tokens with zero codes to "
+         "fp8_wgrad_padded_tokens())");
   if (p.a.ld < p.k || p.b.ld < p.k || p.ldc < p.n) fail("leading dimensions must cover k (operands) and n (output)");
   const long out_bytes = p.out_type == GemmOutType::kBf16 ? 2 : 4;
   if (p.a.ld % kAlignBytes != 0 || p.b.ld % kAlignBytes != 0 || (p.ldc * out_bytes) % kAlignBytes != 0)
@@ -88,6 +92,9 @@ Fp8GemmParams fp8_dgrad_params(const std::uint8_t* dy_q, const float* dy_scale, 
 Fp8GemmParams fp8_wgrad_params(const std::uint8_t* dyt_q, const float* dyt_scale, const std::uint8_t* xt_q,
                                const float* xt_scale, void* dw, GemmOutType out_type, int tokens_padded, int in,
                                int out) {
+  if (tokens_padded <= 0 || tokens_padded % kFp8WgradKAlign != 0)
+    throw std::invalid_argument("fp8_wgrad_params: tokens_padded " + std::to_string(tokens_padded) +
+                                " is not a positive multiple of 128 (use fp8_wgrad_padded_tokens)");
   return nt(operand(dyt_q, dyt_scale, tokens_padded, Fp8ScaleMode::k1x128),
             operand(xt_q, xt_scale, tokens_padded, Fp8ScaleMode::k1x128), dw, out_type, out, in, tokens_padded);
 }

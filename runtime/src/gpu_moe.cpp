@@ -13,6 +13,7 @@
 #include "kernels/swiglu.h"
 #include "runtime/gpu_model.h"
 #include "runtime/gpu_ops.h"
+#include "runtime/stream_copy.h"
 
 namespace deepsim::runtime {
 namespace k = deepsim::kernels;
@@ -20,11 +21,6 @@ namespace k = deepsim::kernels;
 namespace {
 
 std::string key(int layer, const char* name) { return "L" + std::to_string(layer) + "." + name; }
-
-void upload(const std::vector<std::int32_t>& host, std::int32_t* dev) {
-  if (!host.empty())
-    DEEPSIM_CUDA_CHECK(cudaMemcpy(dev, host.data(), host.size() * sizeof(std::int32_t), cudaMemcpyHostToDevice));
-}
 
 }  // namespace
 
@@ -75,9 +71,7 @@ void GpuStage::moe_forward(MicroBatchState& st, int l, int mb, const bf16* h, bf
                    c_.stream);
   }
   std::vector<std::int32_t> host_counts(static_cast<std::size_t>(e_count));
-  DEEPSIM_CUDA_CHECK(cudaMemcpyAsync(host_counts.data(), counts, host_counts.size() * sizeof(std::int32_t),
-                                     cudaMemcpyDeviceToHost, c_.stream));
-  DEEPSIM_CUDA_CHECK(cudaStreamSynchronize(c_.stream));
+  copy_to_host(host_counts.data(), counts, host_counts.size(), c_.stream);
   ExpertRouting& r = st.routing[l];
   r.load.assign(host_counts.begin(), host_counts.end());
   bf16* y_perm = st.acts.get<bf16>(key(l, "y_perm"), rows * hd);
@@ -92,8 +86,7 @@ void GpuStage::moe_forward(MicroBatchState& st, int l, int mb, const bf16* h, bf
     auto* all_dev = c_.scratch->get<std::int32_t>("moe.all_counts", static_cast<std::size_t>(e_count) * c_.ep);
     DEEPSIM_NCCL_CHECK(ncclAllGather(counts, all_dev, static_cast<std::size_t>(e_count), ncclInt32, c_.comms->dp(), c_.stream));
     std::vector<std::int32_t> all(static_cast<std::size_t>(e_count) * c_.ep);
-    DEEPSIM_CUDA_CHECK(cudaMemcpyAsync(all.data(), all_dev, all.size() * sizeof(std::int32_t), cudaMemcpyDeviceToHost, c_.stream));
-    DEEPSIM_CUDA_CHECK(cudaStreamSynchronize(c_.stream));
+    copy_to_host(all.data(), all_dev, all.size(), c_.stream);
     const int el = e_count / c_.ep;
     const int first = c_.ep_rank * el;
     auto cnt = [&](int p, int e) { return all[static_cast<std::size_t>(p) * e_count + e]; };
@@ -125,8 +118,9 @@ void GpuStage::moe_forward(MicroBatchState& st, int l, int mb, const bf16* h, bf
       r.local_offsets[static_cast<std::size_t>(e) + 1] = static_cast<int>(order.size());
     }
     const auto lr = static_cast<std::size_t>(r.rows_local);
-    upload(order, st.acts.get<std::int32_t>(key(l, "order"), lr));
-    upload(inv, st.acts.get<std::int32_t>(key(l, "inv"), lr));
+    // Stream-ordered: the gathers below read them on the compute stream.
+    copy_to_device(st.acts.get<std::int32_t>(key(l, "order"), lr), order, c_.stream);
+    copy_to_device(st.acts.get<std::int32_t>(key(l, "inv"), lr), inv, c_.stream);
     bf16* recv = c_.scratch->get<bf16>("moe.recv", lr * hd);
     bf16* x_local = st.acts.get<bf16>(key(l, "x_local"), lr * hd);
     bf16* y_local = c_.scratch->get<bf16>("moe.y_local", lr * hd);

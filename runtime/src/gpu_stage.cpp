@@ -4,6 +4,7 @@
 #include "kernels/rmsnorm.h"
 #include "runtime/gpu_model.h"
 #include "runtime/gpu_ops.h"
+#include "runtime/stream_copy.h"
 
 namespace deepsim::runtime {
 namespace k = deepsim::kernels;
@@ -33,8 +34,7 @@ void GpuStage::check(const bf16* x, long n, int layer, const char* op) {
   if (!c_.cfg->exec.debug_checks) return;
   gpu::check_finite(x, n, c_.nan_flag, c_.stream);
   int flag = 0;
-  DEEPSIM_CUDA_CHECK(cudaMemcpyAsync(&flag, c_.nan_flag, sizeof(int), cudaMemcpyDeviceToHost, c_.stream));
-  DEEPSIM_CUDA_CHECK(cudaStreamSynchronize(c_.stream));
+  copy_to_host(&flag, c_.nan_flag, 1, c_.stream);
   if (flag != 0)
     throw NonFiniteError("NaN or Inf produced by op '" + std::string(op) + "' of layer " + std::to_string(layer));
 }
@@ -61,9 +61,10 @@ void GpuStage::load_tokens(MicroBatchState& st, const std::vector<std::int32_t>&
       mtp_tgt.push_back(mtp > 0 ? r[i + 2] : 0);
     }
   const auto n = static_cast<std::size_t>(tokens_);
+  // On the compute stream: the slot's previous micro-batch may still be read by queued kernels (its loss
+  // rows, its backward's token ids), and the upload must land after them.
   auto up = [&](const char* name, const std::vector<std::int32_t>& v) {
-    DEEPSIM_CUDA_CHECK(cudaMemcpy(st.acts.get<std::int32_t>(name, n), v.data(), n * sizeof(std::int32_t),
-                                  cudaMemcpyHostToDevice));
+    copy_to_device(st.acts.get<std::int32_t>(name, n), v.data(), n, c_.stream);
   };
   up("tok.in", in);
   up("tok.tgt", tgt);
@@ -124,8 +125,7 @@ void GpuStage::backward(MicroBatchState& st, int mb, const bf16* dx_out, bf16* d
 std::pair<double, double> GpuStage::losses(MicroBatchState& st) const {
   auto mean = [&](const char* name) {
     std::vector<float> rows(static_cast<std::size_t>(tokens_));
-    DEEPSIM_CUDA_CHECK(cudaMemcpy(rows.data(), st.acts.get<float>(name, rows.size()), rows.size() * sizeof(float),
-                                  cudaMemcpyDeviceToHost));
+    copy_to_host(rows.data(), st.acts.get<float>(name, rows.size()), rows.size(), c_.stream);  // after the loss kernel
     double s = 0.0;
     for (float v : rows) s += v;
     return s / static_cast<double>(rows.size());

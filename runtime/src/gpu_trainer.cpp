@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <stdexcept>
 
 #include "kernels/attention.h"
 #include "kernels/device.h"
@@ -14,6 +15,7 @@
 #include "runtime/cupti_tracer.h"
 #include "runtime/pipeline_schedule.h"
 #include "runtime/stage_weights.h"
+#include "runtime/stream_copy.h"
 #include "runtime/token_source.h"
 
 namespace deepsim::runtime {
@@ -65,13 +67,16 @@ struct Rank {
     cudaStream_t s = nullptr;
     DEEPSIM_CUDA_CHECK(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking));
     stream.reset(s);
-    nan_flag.fill_bytes(0);
+    DEEPSIM_CUDA_CHECK(cudaMemsetAsync(nan_flag.data(), 0, nan_flag.bytes(), s));
     StageContext ctx{&c, &layout, &weights, &gemm, &scratch, &tagger, &comms, stream.get(), nan_flag.data(),
                      rope_table.data(), cfg.parallel.ep, ep_rank};
     gemm.set_tagger(&tagger);
     stage = std::make_unique<GpuStage>(ctx);
     const int in_flight = std::min(cfg.parallel.micro_batches, cfg.parallel.pp - comms.coords().stage);
     slots = std::vector<MicroBatchState>(static_cast<std::size_t>(std::max(1, in_flight)));
+    // The weights, router biases and RoPE table were uploaded and set on the legacy default stream, which
+    // the non-blocking compute stream does not wait for: finish them before the first step.
+    DEEPSIM_CUDA_CHECK(cudaDeviceSynchronize());
   }
 };
 
@@ -109,20 +114,20 @@ void p2p(Rank& r, const PipeAction& a, bf16* act_send, bf16* act_recv, bf16* gra
 void update_router_bias(Rank& r, std::map<int, std::vector<float>>& load) {
   if (!r.c.model.router_bias) return;
   for (auto& [layer, l] : load) {
+    cudaStream_t s = r.stream.get();
     float* dev = r.scratch.get<float>("bias.load", l.size());
-    DEEPSIM_CUDA_CHECK(cudaMemcpy(dev, l.data(), l.size() * sizeof(float), cudaMemcpyHostToDevice));
-    DEEPSIM_NCCL_CHECK(ncclAllReduce(dev, dev, l.size(), ncclFloat, ncclSum, r.comms.dp(), r.stream.get()));
-    DEEPSIM_CUDA_CHECK(cudaMemcpyAsync(l.data(), dev, l.size() * sizeof(float), cudaMemcpyDeviceToHost, r.stream.get()));
-    DEEPSIM_CUDA_CHECK(cudaStreamSynchronize(r.stream.get()));
-    std::vector<float> bias(l.size());
+    copy_to_device(dev, l, s);
+    DEEPSIM_NCCL_CHECK(ncclAllReduce(dev, dev, l.size(), ncclFloat, ncclSum, r.comms.dp(), s));
+    copy_to_host(l.data(), dev, l.size(), s);
     kernels::DeviceBuffer<float>& b = r.weights.router_bias.at(layer);
-    DEEPSIM_CUDA_CHECK(cudaMemcpy(bias.data(), b.data(), b.bytes(), cudaMemcpyDeviceToHost));
+    std::vector<float> bias(b.size());
+    copy_to_host(bias.data(), b.data(), bias.size(), s);
     double mean = 0.0;
     for (float x : l) mean += x;
     mean /= static_cast<double>(l.size());
     for (std::size_t e = 0; e < l.size(); ++e)
       bias[e] += r.c.exec.bias_update_speed * static_cast<float>((mean > l[e]) - (mean < l[e]));
-    b.upload(bias);
+    copy_to_device(b.data(), bias, s);  // before the next step's router kernels on the same stream
   }
 }
 
@@ -164,18 +169,19 @@ double run_step(Rank& r, const TokenSource& src, int step) {
     }
   }
   {
-    const ScopedTag tag(r.tagger, KernelTag{-1, "memory_bound", -1, 'W', "memory_bound", 0, 0, 0});
-    zero1_step(r.weights, c, r.zero, r.comms.dp(), r.scratch, learning_rate(c.exec, step), step + 1, r.stream.get());
+    // Op "optimizer", no F/B/W phase: compare/ reports it as its own phase (docs/measured-run.md).
+    const ScopedTag tag(r.tagger, KernelTag{-1, "optimizer", -1, '\0', "memory_bound", 0, 0, 0});
+    zero1_step(r.weights, c, r.zero, r.comms.dp(), r.scratch, learning_rate(c.exec, step), step + 1, r.stream.get(),
+               &r.tagger);
   }
   update_router_bias(r, load);
   // Mean over the last stage's dp ranks, visible to every rank.
   float* dev = r.scratch.get<float>("step.loss", 1);
   const float mine = r.layout.shard().has_head ? static_cast<float>(loss / c.parallel.dp) : 0.f;
-  DEEPSIM_CUDA_CHECK(cudaMemcpy(dev, &mine, sizeof(float), cudaMemcpyHostToDevice));
+  copy_to_device(dev, &mine, 1, r.stream.get());
   DEEPSIM_NCCL_CHECK(ncclAllReduce(dev, dev, 1, ncclFloat, ncclSum, r.comms.world(), r.stream.get()));
   float total = 0.f;
-  DEEPSIM_CUDA_CHECK(cudaMemcpyAsync(&total, dev, sizeof(float), cudaMemcpyDeviceToHost, r.stream.get()));
-  DEEPSIM_CUDA_CHECK(cudaStreamSynchronize(r.stream.get()));
+  copy_to_host(&total, dev, 1, r.stream.get());
   return total;
 }
 
@@ -196,7 +202,8 @@ MeasuredRun train_gpu(const ExecConfig& c, int steps, const StepObserver& observ
   validate_gpu_config(c);
   const DistEnv env = dist_env_from_environment();
   DEEPSIM_CUDA_CHECK(cudaSetDevice(env.local_rank));
-  const kernels::DeviceInfo dev = kernels::query_device();
+  const kernels::DeviceInfo dev = kernels::query_device(env.local_rank);
+  if (!dev.available) throw std::runtime_error("GPU " + std::to_string(env.local_rank) + ": " + dev.reason);
   Rank r(c, env);
   std::unique_ptr<CuptiTracer> tracer;
   try {
@@ -208,11 +215,17 @@ MeasuredRun train_gpu(const ExecConfig& c, int steps, const StepObserver& observ
   MeasuredRun run;
   run.rank = env.rank;
   run.world_size = env.world_size;
+  // The device that ran (calibrate/ uses these figures, not the scenario's cluster.gpu).
   run.device = DeviceRecord{dev.name, dev.sm_major * 10 + dev.sm_minor, dev.sms, dev.driver_version, dev.runtime_version,
                             utc_now_iso8601(), c.gpu};
+  run.device.sm_clock_khz = dev.sm_clock_khz;
+  run.device.memory_clock_khz = dev.memory_clock_khz;
+  run.device.memory_bus_width_bits = dev.memory_bus_width_bits;
+  run.device.memory_bandwidth_gbps = dev.memory_bandwidth_bytes_per_s() / 1e9;
+  run.device.memory_bytes = dev.total_memory_bytes;
+  run.device.l2_bytes = dev.l2_bytes;
   run.config = config_to_json(c);
   run.config_yaml = scenario_yaml(c);
-  run.device.catalog = c.gpu;
   const Event start = make_event();
   const Event stop = make_event();
   const int n_steps = steps > 0 ? steps : c.exec.steps;

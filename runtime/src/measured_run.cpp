@@ -18,7 +18,13 @@ std::string version_text(int v) {  // 13000 -> "13.0"
   return std::to_string(v / 1000) + "." + std::to_string((v % 1000) / 10);
 }
 
-bool is_gemm(const std::string& family) { return family.rfind("gemm", 0) == 0 || family.rfind("grouped_gemm", 0) == 0; }
+bool is_gemm(const std::string& family) {
+  return family == "gemm_fp8" || family == "gemm_bf16" || family == "grouped_gemm_fp8" || family == "grouped_gemm_bf16";
+}
+
+// The family a kernel is written with. kGemmOpFamily marks an op made of GEMMs; a kernel launched under it
+// but outside the GEMM engine's launch scope (a residual add, a cast) is auxiliary work, memory-bound.
+std::string written_family(const KernelTag& t) { return t.family == kGemmOpFamily ? "memory_bound" : t.family; }
 
 json kernel_json(const KernelRecord& k, int step) {
   json e = {{"name", k.name},
@@ -32,8 +38,9 @@ json kernel_json(const KernelRecord& k, int step) {
   if (k.tag.layer >= 0) e["layer"] = k.tag.layer;
   if (k.tag.micro_batch >= 0) e["micro_batch"] = k.tag.micro_batch;
   if (k.tag.phase != '\0') e["phase"] = std::string(1, k.tag.phase);
-  if (!k.tag.family.empty()) e["family"] = k.tag.family;
-  if (is_gemm(k.tag.family) && k.tag.m > 0) e["shape"] = {{"m", k.tag.m}, {"n", k.tag.n}, {"k", k.tag.k}, {"groups", 1}};
+  const std::string family = written_family(k.tag);
+  if (!family.empty()) e["family"] = family;
+  if (is_gemm(family) && k.tag.m > 0) e["shape"] = {{"m", k.tag.m}, {"n", k.tag.n}, {"k", k.tag.k}, {"groups", 1}};
   return e;
 }
 
@@ -45,7 +52,13 @@ json to_json(const MeasuredRun& run) {
   j["device"] = {{"name", run.device.name},     {"sms", run.device.sms},
                  {"driver", version_text(run.device.driver)}, {"cuda", version_text(run.device.cuda)},
                  {"sm", run.device.sm}};
-  if (!run.device.catalog.empty()) j["device"]["catalog"] = run.device.catalog;
+  if (run.device.memory_bandwidth_gbps > 0) j["device"]["memory_bandwidth_gbps"] = run.device.memory_bandwidth_gbps;
+  if (run.device.sm_clock_khz > 0) j["device"]["sm_clock_khz"] = run.device.sm_clock_khz;
+  if (run.device.memory_clock_khz > 0) j["device"]["memory_clock_khz"] = run.device.memory_clock_khz;
+  if (run.device.memory_bus_width_bits > 0) j["device"]["memory_bus_width_bits"] = run.device.memory_bus_width_bits;
+  if (run.device.memory_bytes > 0) j["device"]["memory_bytes"] = run.device.memory_bytes;
+  if (run.device.l2_bytes > 0) j["device"]["l2_bytes"] = run.device.l2_bytes;
+  if (!run.device.scenario_gpu.empty()) j["device"]["scenario_gpu"] = run.device.scenario_gpu;
   j["date"] = run.device.date;
   j["executor"] = std::string("deepsim-exec ") + version() + " (" + run.mode + ")";
   j["config"] = run.config_yaml;
@@ -87,7 +100,7 @@ json to_trace_json(const MeasuredRun& run) {
     json args = kernel_json(k, -1);
     events.push_back({{"ph", "X"},
                       {"name", k.name},
-                      {"cat", k.tag.family.empty() ? std::string("kernel") : k.tag.family},
+                      {"cat", k.tag.family.empty() ? std::string("kernel") : written_family(k.tag)},
                       {"pid", pid},
                       {"tid", k.stream},
                       {"ts", static_cast<double>(k.start_ns - t0) / 1e3},

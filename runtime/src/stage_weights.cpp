@@ -1,6 +1,8 @@
 // Stage weights and the ZeRO-1 step (see stage_weights.h).
 #include "runtime/stage_weights.h"
 
+#include <optional>
+
 #include "kernels/adamw.h"
 #include "runtime/gpu_ops.h"
 #include "runtime/param_init.h"
@@ -43,7 +45,10 @@ StageWeights make_stage_weights(const ExecConfig& c, const ParamLayout& layout, 
 }
 
 void zero1_step(StageWeights& w, const ExecConfig& c, const ZeroPlan& z, ncclComm_t dp_comm, DeviceArena& scratch,
-                float lr, int step, cudaStream_t stream) {
+                float lr, int step, cudaStream_t stream, KernelTagger* tagger) {
+  auto comm_tag = [&](std::optional<ScopedTag>& tag, const char* op) {
+    if (tagger != nullptr) tag.emplace(*tagger, KernelTag{-1, op, -1, '\0', "communication", 0, 0, 0});
+  };
   for (int g = 0; g < kParamGroups; ++g) {
     if (w.size[g] == 0) continue;
     const bool reduce = w.zero_sharded[g] && z.dp > 1;
@@ -51,6 +56,8 @@ void zero1_step(StageWeights& w, const ExecConfig& c, const ZeroPlan& z, ncclCom
     const std::size_t first = w.zero_sharded[g] ? static_cast<std::size_t>(z.dp_rank) * w.shard[g] : 0;
     if (reduce) {
       grad = scratch.get<float>("zero.grad_shard." + std::to_string(g), w.shard[g]);
+      std::optional<ScopedTag> tag;
+      comm_tag(tag, "optimizer.reduce_scatter");
       DEEPSIM_NCCL_CHECK(ncclReduceScatter(w.grad[g].data(), grad, w.shard[g], ncclFloat, ncclSum, dp_comm, stream));
     }
     kernels::AdamWParams p;
@@ -67,9 +74,12 @@ void zero1_step(StageWeights& w, const ExecConfig& c, const ZeroPlan& z, ncclCom
     p.weight_decay = c.exec.weight_decay;
     p.step = step;
     kernels::adamw_step(p, stream);
-    if (reduce)
+    if (reduce) {
+      std::optional<ScopedTag> tag;
+      comm_tag(tag, "optimizer.all_gather");
       DEEPSIM_NCCL_CHECK(ncclAllGather(w.compute[g].data() + first, w.compute[g].data(), w.shard[g], ncclBfloat16, dp_comm,
                                        stream));
+    }
   }
 }
 

@@ -54,6 +54,7 @@ const std::vector<Command>& commands() {
         "A and B are result.json files or folders written by 'deepsim run --out' (or a batch's runs/<hash>/).\n"
         "Inputs are compared key by key on the resolved scenarios; changes are B - A, relative to A."},
        run_diff},
+      compare_command(),
   };
   return list;
 }

@@ -27,5 +27,6 @@ int run_topo(const Args& args);
 int run_net_bench(const Args& args);
 int run_batch(const Args& args);
 int run_diff(const Args& args);
+[[nodiscard]] Command compare_command();  // cmd_compare.cpp
 
 }  // namespace deepsim::cli

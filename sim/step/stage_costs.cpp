@@ -23,34 +23,53 @@ SegmentFlops flops_of(const std::vector<Op>& ops) {
 
 void append(std::vector<Op>& to, const std::vector<Op>& from) { to.insert(to.end(), from.begin(), from.end()); }
 
+// The ops of one layer for one micro-batch, split where the MoE all-to-alls cut it: attention (with the
+// pre-FFN norm and router of an MoE layer) before dispatch, the experts or dense FFN after.
+struct LayerPieces {
+  std::vector<Op> attention;
+  std::vector<Op> mlp;
+};
+
+LayerPieces layer_pieces(const ModelSpec& m, int stage, int layer, const StageCostContext& c) {
+  LayerPieces p;
+  p.attention = attention_ops(m, c.ops);
+  if (!m.is_moe_layer(layer)) {
+    p.mlp = dense_ffn_ops(m, c.ops);
+    return p;
+  }
+  // moe_ops: pre-FFN norm, router, shared experts, permute, routed experts, combine. The norm and the
+  // router run before dispatch; the routed experts are replaced by this GPU's grouped launch.
+  for (const Op& op : moe_ops(m, c.ops)) {
+    if (op.per_expert) continue;
+    if (op.kind == OpKind::kNorm || op.kind == OpKind::kRouter) {
+      p.attention.push_back(op);
+    } else {
+      p.mlp.push_back(op);
+    }
+  }
+  const auto tokens = c.expert_tokens ? c.expert_tokens(stage, layer) : balanced_gpu_expert_tokens(m, c.ops.tokens, c.ep);
+  append(p.mlp, grouped_expert_ops(m, tokens, c.ops));
+  return p;
+}
+
 LayerCost layer_cost(const ModelSpec& m, int stage, int layer, const KernelModel& model, const StageCostContext& c) {
   LayerCost lc;
   lc.layer = layer;
   lc.moe = m.is_moe_layer(layer);
-  std::vector<Op> attn = attention_ops(m, c.ops);
-  std::vector<Op> mlp;
-  if (!lc.moe) {
-    mlp = dense_ffn_ops(m, c.ops);
-  } else {
-    // moe_ops: pre-FFN norm, router, shared experts, permute, routed experts, combine. The norm and the
-    // router run before dispatch; the routed experts are replaced by this GPU's grouped launch.
-    for (const Op& op : moe_ops(m, c.ops)) {
-      if (op.per_expert) continue;
-      if (op.kind == OpKind::kNorm || op.kind == OpKind::kRouter) {
-        attn.push_back(op);
-      } else {
-        mlp.push_back(op);
-      }
-    }
-    const auto tokens = c.expert_tokens ? c.expert_tokens(stage, layer)
-                                        : balanced_gpu_expert_tokens(m, c.ops.tokens, c.ep);
-    append(mlp, grouped_expert_ops(m, tokens, c.ops));
-  }
-  lc.attention = segment(attn, model, c.sms);
-  lc.mlp = segment(mlp, model, c.sms);
-  lc.attention_flops = flops_of(attn);
-  lc.mlp_flops = flops_of(mlp);
+  const LayerPieces p = layer_pieces(m, stage, layer, c);
+  lc.attention = segment(p.attention, model, c.sms);
+  lc.mlp = segment(p.mlp, model, c.sms);
+  lc.attention_flops = flops_of(p.attention);
+  lc.mlp_flops = flops_of(p.mlp);
   return lc;
+}
+
+std::vector<Op> post_ops(const ModelSpec& m, const StageLayers& st, const StageCostContext& c) {
+  std::vector<Op> post;
+  if (st.has_head) append(post, head_ops(m, c.ops));
+  if (st.has_mtp)
+    for (int d = 0; d < m.mtp_depth; ++d) append(post, mtp_ops(m, c.ops));
+  return post;
 }
 
 }  // namespace
@@ -74,15 +93,24 @@ std::vector<StageCost> stage_costs(const ModelSpec& m, const std::vector<StageLa
       sc.pre_flops = flops_of(pre);
     }
     for (int l = st.first_layer; l < st.end_layer(); ++l) sc.layers.push_back(layer_cost(m, st.stage, l, model, c));
-    std::vector<Op> post;
-    if (st.has_head) append(post, head_ops(m, c.ops));
-    if (st.has_mtp)
-      for (int d = 0; d < m.mtp_depth; ++d) append(post, mtp_ops(m, c.ops));
+    const std::vector<Op> post = post_ops(m, st, c);
     sc.post = segment(post, model, c.sms);
     sc.post_flops = flops_of(post);
     out.push_back(std::move(sc));
   }
   return out;
+}
+
+std::vector<Op> stage_ops(const ModelSpec& m, const StageLayers& st, const StageCostContext& c) {
+  std::vector<Op> ops;
+  if (st.has_embedding) append(ops, embedding_ops(m, c.ops));
+  for (int l = st.first_layer; l < st.end_layer(); ++l) {
+    const LayerPieces p = layer_pieces(m, st.stage, l, c);
+    append(ops, p.attention);
+    append(ops, p.mlp);
+  }
+  append(ops, post_ops(m, st, c));
+  return ops;
 }
 
 }  // namespace deepsim

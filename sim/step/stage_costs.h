@@ -32,4 +32,8 @@ struct StageCostContext {
 [[nodiscard]] std::vector<StageCost> stage_costs(const ModelSpec& m, const std::vector<StageLayers>& stages,
                                                  const KernelModel& model, const StageCostContext& c);
 
+// Every op one micro-batch runs on a stage, exactly those stage_costs() times (embedding, each layer's
+// attention and MLP pieces, head/MTP), for breakdowns by op family (calibrate/'s step predictor).
+[[nodiscard]] std::vector<Op> stage_ops(const ModelSpec& m, const StageLayers& stage, const StageCostContext& c);
+
 }  // namespace deepsim

@@ -51,7 +51,7 @@ TEST(Compare, PerClassPhaseAndStepErrors) {
   EXPECT_FALSE(c.phases[2].error().has_value());
   EXPECT_NEAR(c.step.measured_s, 1.1e-3, 1e-15);
   EXPECT_NEAR(*c.step.error(), 0.10, 1e-12);
-  const nlohmann::json j = comparison_json({{c}, {}, std::nullopt});
+  const nlohmann::json j = comparison_json({{c}, {}, {}, std::nullopt});
   EXPECT_NEAR(j["runs"][0]["classes"][0]["error_pct"].get<double>(), 10.0, 1e-9);
   EXPECT_TRUE(j["runs"][0]["phases"][2]["predicted_ms"].is_null());
 }

@@ -25,7 +25,6 @@
 namespace deepsim::kernels {
 namespace {
 
-constexpr int kKAlign = 16;  // cuBLASLt FP8: K multiple of 16
 
 struct Shape {
   int tokens, in, out;
@@ -86,7 +85,7 @@ TEST(Fp8GemmGpu, FpropDgradWgradMatchReference) {
     const auto dyq = quantize_1x128_reference(dy, s.tokens, s.out, false);
     const auto dytq = quantize_1x128_transposed_reference(dy, s.tokens, s.out, false);
     const auto xtq = quantize_1x128_transposed_reference(x, s.tokens, s.in, false);
-    const int tp = static_cast<int>(ceil_div(s.tokens, kKAlign) * kKAlign);
+    const int tp = static_cast<int>(fp8_wgrad_padded_tokens(s.tokens));
     DeviceFp8 d_x(xq), d_w(wq), d_wt(wtq), d_dy(dyq);
     DeviceFp8 d_dyt(pad_rows(dytq, s.out, s.tokens, tp)), d_xt(pad_rows(xtq, s.in, s.tokens, tp));
 

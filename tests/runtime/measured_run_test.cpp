@@ -8,7 +8,9 @@ namespace {
 
 MeasuredRun sample_run() {
   MeasuredRun r;
-  r.device = DeviceRecord{"NVIDIA H100", 90, 132, 13000, 13000, "2026-11-23T00:00:00Z", "H100"};
+  r.device = DeviceRecord{"NVIDIA H200", 90, 132, 13000, 13000, "2026-11-23T00:00:00Z", "H100"};
+  r.device.memory_bandwidth_gbps = 4800;
+  r.device.sm_clock_khz = 1980000;
   r.config = {{"schema", 1}};
   r.config_yaml = "schema: 1\n";
   r.steps = {{0, 12.5, 1024, 6.2, 500, 1500}, {1, 11.0, 1024, 5.9, 1600, 5000}};
@@ -29,7 +31,13 @@ TEST(MeasuredRun, JsonFollowsDocsMeasuredRun) {
   EXPECT_EQ(j["date"], "2026-11-23T00:00:00Z");
   EXPECT_EQ(j["device"]["sms"], 132);
   EXPECT_EQ(j["device"]["cuda"], "13.0");
-  EXPECT_EQ(j["device"]["catalog"], "H100");
+  // The device that ran, never the scenario's catalog GPU as "catalog" (calibrate/ would calibrate an H200
+  // run with H100 figures).
+  EXPECT_FALSE(j["device"].contains("catalog"));
+  EXPECT_EQ(j["device"]["name"], "NVIDIA H200");
+  EXPECT_EQ(j["device"]["scenario_gpu"], "H100");
+  EXPECT_EQ(j["device"]["memory_bandwidth_gbps"], 4800);
+  EXPECT_EQ(j["device"]["sm_clock_khz"], 1980000);
   EXPECT_EQ(j["config"], "schema: 1\n");
   EXPECT_EQ(j["ranks"], 1);
   ASSERT_EQ(j["steps"].size(), 2u);
@@ -50,6 +58,21 @@ TEST(MeasuredRun, JsonFollowsDocsMeasuredRun) {
   EXPECT_EQ(k["grid"][0], 8);
   EXPECT_FALSE(j["kernels"][0].contains("shape"));  // not a GEMM
   EXPECT_EQ(j["memory"]["high_water_bytes"], 123456789u);
+}
+
+// Only a GEMM launch carries a GEMM family and shape: a kernel left with the op-level "gemm" placeholder
+// (launched under a GEMM op but not by the engine) is written memory_bound and without a shape.
+TEST(MeasuredRun, GemmOpPlaceholderIsWrittenAsMemoryBound) {
+  MeasuredRun r = sample_run();
+  KernelTag aux{3, "moe.router", 1, 'B', kGemmOpFamily, 128, 256, 512};
+  KernelTag quant{3, "mla.o_proj.fp8_quant", 1, 'F', "memory_bound", 0, 0, 0};
+  r.kernels = {{"add_kernel", 7, 1000, 1100, {1, 1, 1}, {1, 1, 1}, aux},
+               {"fp8_quant_1x128_kernel", 7, 1100, 1200, {1, 1, 1}, {1, 1, 1}, quant}};
+  const auto j = to_json(r);
+  EXPECT_EQ(j["kernels"][0]["family"], "memory_bound");
+  EXPECT_FALSE(j["kernels"][0].contains("shape"));
+  EXPECT_EQ(j["kernels"][1]["family"], "memory_bound");
+  EXPECT_FALSE(j["kernels"][1].contains("shape"));
 }
 
 TEST(MeasuredRun, TraceHasOneTrackPerStreamAndMicroseconds) {

@@ -13,9 +13,11 @@
 // block-scaled FP8 in FP32 with the scales applied per 128-element K block (fast accumulation is not
 // allowed with these modes), which is DeepSeek's promotion recipe (R17).
 //
-// Requirements checked by the wrappers (cuBLASLt FP8 rules): K % 16 == 0; operand leading dimensions multiples
-// of 16 bytes; all pointers 16-byte aligned. Wgrad's K is the token count: pad it to a multiple of 16 with zero
-// codes (the padding never crosses a 128-token block, so the scales are unchanged).
+// Requirements checked by the wrappers: K % 128 == 0 (cuBLASLt documents its block-scaled modes for whole
+// 128-element K blocks; plain FP8 needs only K % 16); operand leading dimensions multiples of 16 bytes; all
+// pointers 16-byte aligned. Wgrad's K is the token count: pad it to fp8_wgrad_padded_tokens() (a multiple
+// of 128) with zero codes. The padding stays inside the last 128-token block, so the scales the transposed
+// quantiser wrote for that block still cover it and the zero codes add nothing.
 #pragma once
 
 #include <cublasLt.h>
@@ -143,7 +145,14 @@ class CublasLtGemm {
 [[nodiscard]] Fp8GemmParams fp8_dgrad_params(const std::uint8_t* dy_q, const float* dy_scale,  // dY [T][out], 1x128
                                              const std::uint8_t* wt_q, const float* wt_scale,  // W^T [in][out], 128x128
                                              void* dx, GemmOutType out_type, int tokens, int in, int out);
-// tokens_padded: the K of this GEMM (multiple of 16), the row stride of dY^T and X^T.
+// Wgrad's K: the token count rounded up to whole 128-token scale blocks (host-only arithmetic, tested on the
+// CPU). ceil(padded / 128) == ceil(tokens / 128): the padding adds codes, never a scale block.
+inline constexpr int kFp8WgradKAlign = 128;
+[[nodiscard]] constexpr long fp8_wgrad_padded_tokens(long tokens) {
+  return (tokens + kFp8WgradKAlign - 1) / kFp8WgradKAlign * kFp8WgradKAlign;
+}
+// tokens_padded: the K of this GEMM (fp8_wgrad_padded_tokens(tokens); throws std::invalid_argument when not a
+// positive multiple of 128), the row stride of dY^T and X^T.
 [[nodiscard]] Fp8GemmParams fp8_wgrad_params(const std::uint8_t* dyt_q, const float* dyt_scale,  // dY^T [out][Tp], 1x128
                                              const std::uint8_t* xt_q, const float* xt_scale,    // X^T [in][Tp], 1x128
                                              void* dw, GemmOutType out_type, int tokens_padded, int in, int out);

@@ -39,19 +39,20 @@ class GemmEngine {
                        cudaStream_t stream);
 
   [[nodiscard]] kernels::CublasLtGemm& cublaslt() { return lt_; }
-  // Kernels launched by the engine are tagged with family gemm_fp8 / gemm_bf16 (inside the caller's tag).
+  // The GEMM launch alone is tagged gemm_fp8 / gemm_bf16 with the caller's shape; the quantisers, transposes
+  // and the accumulate around it get ops "<op>.fp8_quant" / ".transpose" / ".accumulate", memory_bound.
   void set_tagger(KernelTagger* tagger) { tagger_ = tagger; }
   [[nodiscard]] bool uses_fp8(const LinearShape& s, bool fp8_allowed) const;
 
  private:
-  // The family tag of one engine call; a no-op without a tagger.
-  struct FamilyTag {
-    FamilyTag(KernelTagger* t, bool fp8) : tagger(t) {
+  // The family tag of one cuBLASLt GEMM launch; a no-op without a tagger.
+  struct LaunchTag {
+    LaunchTag(KernelTagger* t, bool fp8) : tagger(t) {
       if (tagger != nullptr) tagger->push(with_family(tagger->current(), fp8));
     }
-    FamilyTag(const FamilyTag&) = delete;
-    FamilyTag& operator=(const FamilyTag&) = delete;
-    ~FamilyTag() {
+    LaunchTag(const LaunchTag&) = delete;
+    LaunchTag& operator=(const LaunchTag&) = delete;
+    ~LaunchTag() {
       if (tagger != nullptr) tagger->pop();
     }
     static KernelTag with_family(KernelTag t, bool fp8) {

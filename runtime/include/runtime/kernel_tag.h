@@ -4,6 +4,7 @@
 #pragma once
 
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "runtime/measured_run.h"
@@ -55,6 +56,30 @@ class ScopedTag {
 
  private:
   KernelTagger& tagger_;
+};
+
+// The auxiliary kernels of a GEMM op (quantisers, transposes, the gradient accumulate, a grouped GEMM's
+// quantisers): the enclosing op's layer, micro-batch and phase, op "<op>.<what>", family memory_bound and
+// no shape, so that only the GEMM launch itself carries a GEMM family and shape (calibrate/ turns each such
+// kernel into one fitting sample). A no-op without a tagger.
+class AuxKernelTag {
+ public:
+  AuxKernelTag(KernelTagger* tagger, const char* what) : tagger_(tagger) {
+    if (tagger_ == nullptr) return;
+    KernelTag t = tagger_->current();
+    t.op += std::string(".") + what;
+    t.family = "memory_bound";
+    t.m = t.n = t.k = 0;
+    tagger_->push(t);
+  }
+  AuxKernelTag(const AuxKernelTag&) = delete;
+  AuxKernelTag& operator=(const AuxKernelTag&) = delete;
+  ~AuxKernelTag() {
+    if (tagger_ != nullptr) tagger_->pop();
+  }
+
+ private:
+  KernelTagger* tagger_;
 };
 
 }  // namespace deepsim::runtime

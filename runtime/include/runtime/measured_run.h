@@ -13,6 +13,10 @@
 
 namespace deepsim::runtime {
 
+// The family of an op made of GEMMs (a Linear, the expert MLPs): the GEMM engine replaces it by gemm_fp8 /
+// gemm_bf16 on the GEMM launch alone; any other kernel still carrying it is written as memory_bound.
+inline constexpr const char* kGemmOpFamily = "gemm";
+
 // What the executor was doing when a kernel was launched (kernel_tag.h sets it).
 struct KernelTag {
   int layer = -1;           // transformer layer; -1: embedding/head/optimizer
@@ -43,6 +47,9 @@ struct StepRecord {
   std::uint64_t end_ns = 0;
 };
 
+// The device that ran, as cudaGetDeviceProperties / cudaDeviceGetAttribute report it. No hardware-catalog
+// name: calibrate/ maps `name` to the catalog and overrides the entry with these figures, so a run on an
+// H200 is never calibrated as the scenario's H100 (the scenario's cluster.gpu is kept apart, for reading).
 struct DeviceRecord {
   std::string name;
   int sm = 0;           // e.g. 90
@@ -50,7 +57,13 @@ struct DeviceRecord {
   int driver = 0;       // cudaDriverGetVersion, e.g. 13000
   int cuda = 0;         // cudaRuntimeGetVersion
   std::string date;     // ISO-8601 UTC of the run
-  std::string catalog;  // hardware-catalog name (cluster.gpu of the scenario)
+  std::string scenario_gpu;          // cluster.gpu of the scenario (informational only)
+  int sm_clock_khz = 0;              // peak SM clock
+  int memory_clock_khz = 0;          // peak memory clock
+  int memory_bus_width_bits = 0;
+  double memory_bandwidth_gbps = 0;  // 2 x memory clock x bus width (0: unknown, e.g. the CPU path)
+  long long memory_bytes = 0;
+  int l2_bytes = 0;
 };
 
 struct MeasuredRun {

@@ -18,8 +18,10 @@ struct ZeroPlan {
 [[nodiscard]] StageWeights make_stage_weights(const ExecConfig& c, const ParamLayout& layout, const ZeroPlan& z);
 
 // Reduce-scatter (sum) of each dp-replicated group's gradient, AdamW on this rank's shard (master FP32,
-// moments BF16, BF16 weights written in place), all-gather of the BF16 shards. 1-based step.
+// moments BF16, BF16 weights written in place), all-gather of the BF16 shards. 1-based step. With a tagger,
+// the collectives are tagged "optimizer.reduce_scatter" / "optimizer.all_gather" (family communication)
+// inside the caller's optimizer tag.
 void zero1_step(StageWeights& w, const ExecConfig& c, const ZeroPlan& z, ncclComm_t dp_comm, DeviceArena& scratch,
-                float lr, int step, cudaStream_t stream);
+                float lr, int step, cudaStream_t stream, KernelTagger* tagger = nullptr);
 
 }  // namespace deepsim::runtime
