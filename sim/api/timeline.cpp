@@ -22,15 +22,17 @@ int micro_batch_of(const std::string& label) {
 
 SliceKind compute_kind(const std::string& label, StepCategory cat) {
   if (cat == StepCategory::kOptimizer || cat == StepCategory::kDataParallel) return SliceKind::kOptimizer;
-  if (cat == StepCategory::kWeightGrad || label.rfind("W ", 0) == 0 || label.find(" W ") != std::string::npos)
-    return SliceKind::kWeightGrad;
+  // "W mb3 s0" is a W instruction (zero-bubble split); "attn-bwd W ..." is the weight-gradient half of a
+  // full backward, which belongs to its B.
+  if (cat == StepCategory::kWeightGrad || label.rfind("W ", 0) == 0) return SliceKind::kWeightGrad;
   if (label.find("-bwd") != std::string::npos) return SliceKind::kBackward;
   return SliceKind::kForward;
 }
 
-// DualPipe's F&B instruction issues a forward and a backward chain together, so on the compute stream
-// their tasks interleave one by one; in 1F1B a forward or backward chunk runs as a block of several
-// tasks. A forward/backward run of one or two tasks with the other pass on both sides is an F&B pair.
+// A forward and a backward of different micro-batches in flight together interleave task by task on the
+// compute stream: DualPipe's F&B instruction issues them so, and in other schedules it happens where the
+// engine finds both ready. A forward/backward run of one or two tasks with the other pass on both sides
+// is marked as such an F&B overlap; a chunk that runs alone is a block of several tasks.
 void mark_pairs(std::vector<TimelineSlice>& lane) {
   auto pass = [](const TimelineSlice& s) {
     return s.kind == SliceKind::kForward ? 0 : s.kind == SliceKind::kBackward ? 1 : -1;

@@ -18,7 +18,7 @@ struct TimelineSlice {
   int rank = 0;
   SliceKind kind = SliceKind::kForward;
   bool comm_lane = false;    // on the rank's communication stream (all-to-all, DP sync)
-  bool paired = false;       // compute overlapping a compute slice of another micro-batch pass: F&B
+  bool paired = false;       // F and B of two micro-batches interleaved on the compute stream (F&B)
   std::string op;            // the task label ("attn L3 mb5 s0"), "bubble" for a gap
   std::string category;      // "attention", "dispatch", ... (StepCategory)
   int micro_batch = -1;      // -1 when not tied to one
