@@ -74,7 +74,7 @@ void fit_axes(QChart* chart, const QAbstractItemModel* model, int label_column, 
   auto* y = new QValueAxis;
   y->setRange(0, top > 0 ? top * 1.1 : 1);
   y->applyNiceNumbers();
-  y->setLabelFormat("%.3g");
+  y->setLabelFormat(top >= 1000 ? "%.0f" : "%.3g");  // 3000000, not 3e+06
   y->setTitleText(unit);
   chart->addAxis(x, Qt::AlignBottom);
   chart->addAxis(y, Qt::AlignLeft);

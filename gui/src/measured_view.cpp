@@ -7,6 +7,7 @@
 #include <QChartView>
 #include <QFile>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLineSeries>
@@ -52,6 +53,9 @@ MeasuredView::MeasuredView(QWidget* parent) : QWidget(parent), model_(new Compar
   table->horizontalHeader()->setStretchLastSection(true);
   split->addWidget(charts);
   split->addWidget(table);
+  split->setStretchFactor(0, 3);
+  split->setStretchFactor(1, 2);
+  charts->setMinimumHeight(360);
   layout->addWidget(split, 1);
   connect(open, &QPushButton::clicked, this, [this] {
     for (const QString& f : QFileDialog::getOpenFileNames(this, "Load measured data", {}, "JSON (*.json);;All files (*)")) load_file(f);
@@ -74,7 +78,10 @@ void MeasuredView::load_file(const QString& path) {
     } else {
       model_->add_kineto_trace(path.toStdString());
     }
-    status_->setText("Loaded " + path);
+    // A file may say what it is ("note": a synthetic example); show that beside its name.
+    const int at = head.indexOf("\"note\"");
+    const QString note = at < 0 ? QString() : QString::fromUtf8(head.mid(at).split('"').value(3));
+    status_->setText("Loaded " + QFileInfo(path).fileName() + (note.isEmpty() ? "" : " - " + note));
   } catch (const std::exception& e) {
     status_->setText(QString::fromStdString(e.what()));
   }

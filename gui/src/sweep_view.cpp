@@ -60,7 +60,11 @@ void HeatMap::paintEvent(QPaintEvent*) {
   const auto& axes = model_->spec().axes;
   if (axes.size() < 2) return;
   const int rows = static_cast<int>(axes[0].values.size()), cols = static_cast<int>(axes[1].values.size());
-  constexpr int kLabelW = 110, kLabelH = 40;
+  // The row labels' column is as wide as the widest label.
+  int label_w = 0;
+  for (const auto& v : axes[0].values)
+    label_w = std::max(label_w, p.fontMetrics().horizontalAdvance(QString::fromStdString(axes[0].key + "=" + v)));
+  const int kLabelW = label_w + 12, kLabelH = 40;
   const double cw = (width() - kLabelW - 4.0) / cols, ch = (height() - kLabelH - 24.0) / rows;
   p.drawText(QRect(0, 0, width(), 20), Qt::AlignCenter,
              to_string(metric_) + " (green: lowest, red: highest; grey: infeasible)");
@@ -108,6 +112,8 @@ SweepView::SweepView(QWidget* parent)
   table_ = new QTableView;
   table_->setModel(model_);
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  table_->setWordWrap(false);
+  charts_->setMinimumHeight(340);
   table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   table_->horizontalHeader()->setStretchLastSection(true);
   split->addWidget(charts_);
@@ -232,7 +238,7 @@ void SweepView::redraw_pinned() {
   auto* y = new QValueAxis;
   y->setRange(0, top > 0 ? top * 1.1 : 1);
   y->applyNiceNumbers();
-  y->setLabelFormat("%.3g");
+  y->setLabelFormat(top >= 1000 ? "%.0f" : "%.3g");
   chart->addAxis(x, Qt::AlignBottom);
   chart->addAxis(y, Qt::AlignLeft);
   series->attachAxis(x);
@@ -308,7 +314,7 @@ void SweepView::redraw() {
   auto* y = new QValueAxis;
   y->setRange(0, top > 0 ? top * 1.1 : 1);
   y->applyNiceNumbers();
-  y->setLabelFormat("%.3g");
+  y->setLabelFormat(top >= 1000 ? "%.0f" : "%.3g");
   y->setTitleText(to_string(m));
   chart->addAxis(y, Qt::AlignLeft);
   QAbstractAxis* x = nullptr;
