@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "sim/core/error.h"
+#include "sim/forecast/preflight.h"
 #include "sim/scenario/loader.h"
 #include "sim/scenario/overrides.h"
 #include "sim/scenario/source_map.h"
@@ -45,7 +46,7 @@ Scenario load(const ScenarioDoc& doc) { return load_scenario_text(doc.yaml, doc.
 
 std::optional<Diagnostic> validate(const ScenarioDoc& doc) {
   try {
-    (void)load(doc);
+    preflight(load(doc));  // what `deepsim validate` checks: placement, schedule, profile, phases, ...
     return std::nullopt;
   } catch (const InputError& e) {
     return diagnostic_of(e);

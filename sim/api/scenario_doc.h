@@ -41,7 +41,8 @@ void set_override(ScenarioDoc& doc, const std::string& key, const std::string& v
 
 // Throws InputError (file:line:column, key, hint) for a bad scenario.
 [[nodiscard]] Scenario load(const ScenarioDoc& doc);
-// The first problem of the doc, or nullopt when it loads. Never throws.
+// The first problem of the doc (the loader's and `deepsim validate`'s checks, sim/forecast/preflight.h),
+// or nullopt when `run` would get as far as the engine. Never throws.
 [[nodiscard]] std::optional<Diagnostic> validate(const ScenarioDoc& doc);
 // The doc's YAML tree with the overrides merged in, for saving an edited scenario. Comments of the
 // original text are not kept (yaml-cpp does not keep them). Throws InputError like load().

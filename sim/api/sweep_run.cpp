@@ -7,6 +7,7 @@
 
 #include "sim/core/error.h"
 #include "sim/core/suggest.h"
+#include "sim/forecast/preflight.h"
 #include "sim/scenario/schema.h"
 
 namespace deepsim::api {
@@ -30,7 +31,9 @@ SweepPoint run_point(const SweepSpec& spec, const Sweep& sw, std::uint64_t i, co
   for (const std::string& o : sw.overrides_at(i)) doc.overrides.push_back(o);
   try {
     // Each point gets the sweep's cancel token but no progress of its own: the sweep reports points.
-    p.headline = summarize(run_forecast(load(doc), RunControl{{}, control.cancel})).headline;
+    const Scenario s = load(doc);
+    preflight(s);  // as `deepsim batch` does: a point `run` would refuse is kept with its error
+    p.headline = summarize(run_forecast(s, RunControl{{}, control.cancel})).headline;
   } catch (const Cancelled&) {
     throw;
   } catch (const std::exception& e) {
