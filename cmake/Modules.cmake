@@ -31,5 +31,5 @@ function(deepsim_test module)
                                                DEEPSIM_BINARY_DIR="${PROJECT_BINARY_DIR}")
   include(GoogleTest)
   gtest_discover_tests(${target} DISCOVERY_TIMEOUT 60
-    PROPERTIES LABELS "${module};${ARG_LABELS}" ENVIRONMENT "DEEPSIM_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
+    PROPERTIES LABELS "${module};${ARG_LABELS}" ENVIRONMENT "DEEPSIM_SOURCE_DIR=${PROJECT_SOURCE_DIR};QT_QPA_PLATFORM=offscreen")
 endfunction()

@@ -13,18 +13,6 @@
 
 namespace deepsim::cli {
 
-RunOutput compute_run(const Scenario& s) {
-  RunOutput r{s, {}, simulate_step_full(s), {}, {}};
-  r.analysis = r.step.analysis;  // the step simulation computed it already
-  if (moe_routing_configured(s)) r.imbalance = imbalance_study(s, s.moe, s.moe_warmup_steps);
-  const StepResult configured = r.step.result;
-  const std::string configured_yaml = to_yaml(s);
-  // The forecast asks for each distinct (batch, length, plan); the configured one is already simulated.
-  const StepFn step = [&](const Scenario& sc) { return to_yaml(sc) == configured_yaml ? configured : simulate_step(sc); };
-  r.report = make_run_report(s, step, [](const ClusterSpec& c) { return network_inventory(c); }, DEEPSIM_VERSION);
-  return r;
-}
-
 namespace {
 
 void print_params(std::ostream& out, const RunOutput& r) {

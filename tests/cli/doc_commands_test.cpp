@@ -26,10 +26,12 @@ struct Skip {
 };
 
 // Commands not run here, and why.
-constexpr std::array<Skip, 4> kSkipped = {{
+constexpr std::array<Skip, 6> kSkipped = {{
     {"scripts/run.sh", "installs packages and builds: it is what built this binary"},
     {"scripts/test.sh", "runs this very test suite (and the sanitizer build and the fuzzer)"},
     {"build/runtime/deepsim-exec", "the executor needs the CUDA build; tests/runtime covers it"},
+    {"build/gui/deepsim-gui", "opens a window and waits for the user; tests/gui_window drives it offscreen"},
+    {"scripts/gui-screenshots.sh", "rewrites docs/gui/*.png (whole DeepSeek-V3 runs and sweeps); tests/gui_window covers the window"},
     {"build/sim/deepsim batch scenarios/sweeps/pipeline-schedules.yaml",
      "three whole DeepSeek-V3 runs (about a minute); batch is run here on one scenario, and tests/report covers sweeps"},
 }};

@@ -1,0 +1,37 @@
+// Predicted against measured: measured runs (deepsim-exec JSON, predicted with the scenario's kernel
+// model), Kineto traces (measured per class) and compare.json files, as a table, a scatter of predicted
+// against measured with the y = x line, and the error of each row as bars; with a simulated run, each
+// row also says what its error would mean for the whole run's GPU-hours and dollars.
+#pragma once
+
+#include <QLabel>
+#include <QWidget>
+#include <optional>
+
+#include "gui/models/compare_model.h"
+
+class QChartView;
+
+namespace deepsim::gui {
+
+class MeasuredView : public QWidget {
+  Q_OBJECT
+ public:
+  explicit MeasuredView(QWidget* parent = nullptr);
+  void set_scenario(const std::optional<Scenario>& s) { scenario_ = s; }
+  void set_run(const api::Headline& h) { model_->set_run(h); }
+  // Reads a file by its kind (".json" with "deepsim.compare/1", a measured run, or a Kineto trace).
+  void load_file(const QString& path);
+  [[nodiscard]] CompareModel* model() const { return model_; }
+
+ private:
+  void redraw();
+
+  CompareModel* model_;
+  std::optional<Scenario> scenario_;
+  QLabel* status_ = nullptr;
+  QChartView* scatter_ = nullptr;
+  QChartView* errors_ = nullptr;
+};
+
+}  // namespace deepsim::gui

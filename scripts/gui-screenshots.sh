@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Saves a PNG of each main view of deepsim-gui to docs/gui/, on the shipped scenarios: the scenario
+# forms, the results dashboard, the pipeline timeline, predicted vs measured (with the synthetic example
+# compare.json of tests/gui/data, labelled so) and a what-if sweep with pinned runs.
+# Headless: QT_QPA_PLATFORM=offscreen and QWidget::grab (no X server needed).
+# Usage: scripts/gui-screenshots.sh [BUILD_DIR]   (default: build; needs -DDEEPSIM_WITH_GUI=ON)
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build="${1:-$here/build}"
+gui="$build/gui/deepsim-gui"
+[ -x "$gui" ] || { echo "gui-screenshots: $gui not built (configure with -DDEEPSIM_WITH_GUI=ON)" >&2; exit 2; }
+out="$here/docs/gui"
+mkdir -p "$out"
+export QT_QPA_PLATFORM=offscreen
+example="$here/tests/gui/data/compare-example.json"
+
+# DeepSeek-V3 on 2048 H800: DualPipe, 16 stages; sweep the schedule against the SMs given to all-to-all.
+"$gui" "$here/scenarios/default.yaml" --screenshots "$out" --prefix default --measured "$example" \
+  --sweep "parallel.schedule=dualpipe,1f1b,zb1p" --sweep2 "parallel.comm_sms=16,20,24"
+# The small H100 cluster: one-parameter curve over the GPU model.
+"$gui" "$here/scenarios/examples/small-h100.yaml" --screenshots "$out" --prefix small-h100 --measured "$example" \
+  --sweep "cluster.gpu=H100,H800,H200,H20,B200"
+ls -l "$out"/*.png
