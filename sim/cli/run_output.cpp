@@ -10,17 +10,24 @@
 #include "sim/report/documents.h"
 #include "sim/report/write_reports.h"
 #include "sim/scenario/loader.h"
+#include "sim/step/step_key.h"
 
 namespace deepsim::cli {
 
 RunOutput compute_run(const Scenario& s) {
-  RunOutput r{s, {}, simulate_step_full(s), {}, {}};
+  RoutingSampleCache routing;
+  StepOptions step_options;
+  step_options.routing_cache = &routing;
+  RunOutput r{s, {}, simulate_step_full(s, step_options), {}, {}};
   r.analysis = r.step.analysis;  // the step simulation computed it already
-  if (moe_routing_configured(s)) r.imbalance = imbalance_study(s, s.moe, s.moe_warmup_steps);
-  const StepResult configured = r.step.result;
-  const std::string configured_yaml = to_yaml(s);
-  // The forecast asks for each distinct (batch, length, plan); the configured one is already simulated.
-  const StepFn step = [&](const Scenario& sc) { return to_yaml(sc) == configured_yaml ? configured : simulate_step(sc); };
+  if (moe_routing_configured(s)) r.imbalance = imbalance_study(s, s.moe, s.moe_warmup_steps, &routing);
+  const StepResult& configured = r.step.result;
+  const StepKey configured_key(s);
+  // The forecast asks for each distinct (batch, length, plan); the configured one is already simulated,
+  // and the ramp levels differ from it only in their micro-batch count, so they reuse its routing samples.
+  const StepFn step = [&](const Scenario& sc) {
+    return StepKey(sc) == configured_key ? configured : simulate_step(sc, step_options);
+  };
   r.report = make_run_report(s, step, [](const ClusterSpec& c) { return network_inventory(c); }, DEEPSIM_VERSION);
   return r;
 }
