@@ -2,10 +2,12 @@
 // one result.json per scenario under OUT/runs/<input hash>/ (sim/report/batch_runner.h). Re-running
 // reuses the results already there.
 #include <iostream>
+#include <memory>
 #include <stdexcept>
 #include <thread>
 
 #include "sim/cli/commands.h"
+#include "sim/cli/mpi_work_pool.h"
 #include "sim/core/error.h"
 #include "sim/cost/network_inventory.h"
 #include "sim/report/batch_runner.h"
@@ -29,11 +31,25 @@ int run_batch(const Args& args) {
       throw InputError({}, "--jobs", "expected a positive number of threads, got '" + *j + "'", "e.g. --jobs 4");
   }
   o.deepsim_version = DEEPSIM_VERSION;
-  o.step = [](const Scenario& s) { return simulate_step(s); };
+  // One routing-sample cache for the whole batch: points that differ in GPU, schedule or micro-batches
+  // share their samples (the cache is thread-safe and bounded).
+  auto routing = std::make_shared<RoutingSampleCache>();
+  o.step = [routing](const Scenario& s) {
+    StepOptions so;
+    so.routing_cache = routing.get();
+    return simulate_step(s, so);
+  };
   o.inventory = [](const ClusterSpec& c) { return network_inventory(c); };
+  const std::unique_ptr<WorkPool> mpi = make_mpi_work_pool();  // under mpirun: one scenario per rank at a time
+  o.pool = mpi.get();
+  if (mpi && !mpi->coordinator()) {
+    (void)deepsim::run_batch(jobs, o);
+    return kExitOk;  // rank 0 reports
+  }
   o.progress = args.has("quiet") ? nullptr : &std::cerr;
-  std::cerr << "batch: " << jobs.size() << " scenarios on " << o.threads << " threads -> " << o.out_dir.string()
-            << "\n";
+  std::cerr << "batch: " << jobs.size() << " scenarios on "
+            << (mpi ? "MPI ranks (rank 0 coordinates)" : std::to_string(o.threads) + " threads") << " -> "
+            << o.out_dir.string() << "\n";
   const BatchOutcome out = deepsim::run_batch(jobs, o);
   if (out.reused > 0)
     std::cerr << "skipped " << out.reused << " scenarios already computed in " << (o.out_dir / "runs").string()

@@ -39,6 +39,16 @@ const std::vector<Command>& commands() {
          {"jobs", "N", false, "threads (default: all cores)"},
          {"quiet", "", false, "no progress bar"}}},
        run_batch},
+      {{"plan", "SCENARIO", 1, 1,
+        "search the parallel plan (pp, ep, schedule, micro-batches, recompute, ZeRO, ...) for the cluster and model; "
+        "rank by time and cost",
+        {set_option(),
+         {"vary", "KEY=V1,V2,...", true, "replace a dimension's values, e.g. --vary parallel.pp=4,8,16 (one value fixes it)"},
+         {"out", "DIR", false, "write plans.csv, plans.json and plans.html to DIR"},
+         {"jobs", "N", false, "threads (default: all cores; under mpirun: one per rank)"},
+         {"top", "N", false, "plans listed per ranking (default 10)"},
+         {"quiet", "", false, "no progress bar"}}},
+       run_plan},
   };
   return list;
 }
