@@ -7,6 +7,7 @@
 
 #include "sim/core/error.h"
 #include "sim/core/format.h"
+#include "sim/forecast/preflight.h"
 #include "sim/report/batch_row.h"
 #include "sim/report/batch_summary.h"
 #include "sim/report/result_json.h"
@@ -14,6 +15,7 @@
 #include "sim/report/work_pool.h"
 #include "sim/report/write_reports.h"
 #include "sim/scenario/loader.h"
+#include "sim/scenario/yaml_document.h"
 
 namespace deepsim {
 namespace fs = std::filesystem;
@@ -23,9 +25,14 @@ BatchJobs::BatchJobs(const std::vector<std::string>& files) {
     Entry e;
     e.file = f;
     e.first = total_;
-    e.sweep = is_sweep_file(f);
-    if (e.sweep) e.spec = load_sweep_file(f);
+    // Read once, here: a FIFO, a directory or an oversized file is refused before anything runs.
+    const std::string text = read_input_file(f);
+    e.sweep = is_sweep_text(text);
+    if (e.sweep) e.spec = parse_sweep(text, f);
     total_ += e.sweep ? e.spec.size() : 1;
+    if (total_ > kMaxSweepPoints)
+      throw InputError({f, 0, 0}, "", "the batch has more than " + std::to_string(kMaxSweepPoints) + " scenarios with this file",
+                       "the limit for one batch is " + std::to_string(kMaxSweepPoints) + " scenarios; run the files in several batches");
     entries_.push_back(std::move(e));
   }
 }
@@ -44,6 +51,7 @@ namespace {
 struct Computed {
   BatchRow row;
   bool reused = false;
+  bool bad_input = false;  // failed with an InputError
 };
 
 std::string read_file(const fs::path& p) {
@@ -58,6 +66,7 @@ Computed compute_one(const BatchJob& job, std::uint64_t index, const BatchOption
   Computed c;
   try {
     const Scenario s = load_scenario_file(job.scenario_path, job.overrides);
+    preflight(s);  // the same checks as deepsim validate and run, before any engine time
     const std::string hash = input_hash(s, o.deepsim_version);
     c.row.hash = hash;
     const fs::path dir = o.out_dir / "runs" / hash;
@@ -81,6 +90,7 @@ Computed compute_one(const BatchJob& job, std::uint64_t index, const BatchOption
   } catch (const InputError& e) {
     c.row.ok = false;
     c.row.error = e.what();
+    c.bad_input = true;
   } catch (const std::exception& e) {
     c.row.ok = false;
     c.row.error = e.what();
@@ -130,6 +140,8 @@ class RowWriter {
     csv_ << results_csv_line(c.row) << std::flush;
     summary_.add(c.row);
     (c.row.ok ? (c.reused ? outcome_.reused : outcome_.computed) : outcome_.failed) += 1;
+    if (c.row.ok && !c.row.fits) ++outcome_.does_not_fit;
+    if (c.bad_input) ++outcome_.bad_input;
     progress_.update(outcome_);
   }
   [[nodiscard]] const BatchOutcome& outcome() const { return outcome_; }

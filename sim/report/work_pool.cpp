@@ -6,6 +6,7 @@
 #include <exception>
 #include <map>
 #include <mutex>
+#include <system_error>
 #include <thread>
 
 #include "sim/core/error.h"
@@ -64,7 +65,14 @@ void ThreadWorkPool::run(std::uint64_t n, const Compute& compute, const Consume&
   };
   const int threads = static_cast<int>(std::min<std::uint64_t>(static_cast<std::uint64_t>(threads_), std::max<std::uint64_t>(n, 1)));
   std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
+  for (int t = 1; t < threads; ++t) {
+    // A system that refuses a thread (--jobs 2000 on a small machine): run on those already started.
+    try {
+      pool.emplace_back(work);
+    } catch (const std::system_error&) {
+      break;
+    }
+  }
   work();
   for (auto& t : pool) t.join();
   if (error) std::rethrow_exception(error);
