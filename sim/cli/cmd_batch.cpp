@@ -4,11 +4,13 @@
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <memory>
 #include <stdexcept>
 #include <thread>
 
 #include "cmdline/terminal.h"
 #include "sim/cli/commands.h"
+#include "sim/cli/mpi_work_pool.h"
 #include "sim/core/error.h"
 #include "sim/cost/network_inventory.h"
 #include "sim/report/batch_runner.h"
@@ -24,17 +26,28 @@ int run_batch(const Args& args) {
   o.threads = static_cast<int>(std::min<unsigned>(cores, static_cast<unsigned>(kMaxBatchThreads)));
   if (auto j = args.get_int("jobs", 1, kMaxBatchThreads)) o.threads = static_cast<int>(*j);
   o.deepsim_version = DEEPSIM_VERSION;
-  o.step = [](const Scenario& s) { return simulate_step(s); };
+  // One routing-sample cache for the whole batch: points that differ in GPU, schedule or micro-batches
+  // share their samples (the cache is thread-safe and bounded).
+  auto routing = std::make_shared<RoutingSampleCache>();
+  o.step = [routing](const Scenario& s) {
+    StepOptions so;
+    so.routing_cache = routing.get();
+    return simulate_step(s, so);
+  };
   o.inventory = [](const ClusterSpec& c) { return network_inventory(c); };
+  const std::unique_ptr<WorkPool> mpi = make_mpi_work_pool();  // under mpirun: one scenario per rank at a time
+  o.pool = mpi.get();
+  if (mpi && !mpi->coordinator()) {
+    (void)deepsim::run_batch(jobs, o);
+    return kExitOk;  // rank 0 reports
+  }
   // The progress bar rewrites its line with '\r': only on a terminal, or when asked for (--progress).
   const bool progress = args.has("progress") || (!args.has("quiet") && cmdline::is_terminal(stderr));
   o.progress = progress ? &std::cerr : nullptr;
-  std::cerr << "batch: " << jobs.size() << " scenarios on " << o.threads << " threads -> " << o.out_dir.string()
-            << "\n";
+  std::cerr << "batch: " << jobs.size() << " scenarios on "
+            << (mpi ? "MPI ranks (rank 0 coordinates)" : std::to_string(o.threads) + " threads") << " -> "
+            << o.out_dir.string() << "\n";
   const BatchOutcome out = deepsim::run_batch(jobs, o);
-  if (!out.thread_error.empty())
-    std::cerr << "batch: the system started only " << out.threads_started << " of " << o.threads
-              << " threads (" << out.thread_error << "); ran on those\n";
   if (out.reused > 0)
     std::cerr << "skipped " << out.reused << " scenarios already computed in " << (o.out_dir / "runs").string()
               << " (same input hash)\n";

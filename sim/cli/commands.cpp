@@ -55,6 +55,16 @@ const std::vector<Command>& commands() {
         "Inputs are compared key by key on the resolved scenarios; changes are B - A, relative to A."},
        run_diff},
       compare_command(),
+      {{"plan", "SCENARIO", 1, 1,
+        "search the parallel plan (pp, ep, schedule, micro-batches, recompute, ZeRO, ...) for the cluster and model; "
+        "rank by time and cost",
+        {set_option(),
+         {"vary", "KEY=V1,V2,...", true, "replace a dimension's values, e.g. --vary parallel.pp=4,8,16 (one value fixes it)"},
+         {"out", "DIR", false, "write plans.csv, plans.json and plans.html to DIR"},
+         {"jobs", "N", false, "threads (default: all cores; under mpirun: one per rank)"},
+         {"top", "N", false, "plans listed per ranking (default 10)"},
+         {"quiet", "", false, "no progress bar"}}},
+       run_plan},
   };
   return list;
 }

@@ -28,5 +28,6 @@ int run_net_bench(const Args& args);
 int run_batch(const Args& args);
 int run_diff(const Args& args);
 [[nodiscard]] Command compare_command();  // cmd_compare.cpp
+int run_plan(const Args& args);
 
 }  // namespace deepsim::cli

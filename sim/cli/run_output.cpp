@@ -10,6 +10,7 @@
 #include "sim/report/documents.h"
 #include "sim/report/write_reports.h"
 #include "sim/scenario/loader.h"
+#include "sim/step/step_key.h"
 
 namespace deepsim::cli {
 

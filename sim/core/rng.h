@@ -20,7 +20,7 @@ class Rng {
   // Uniform in [0, 1) with 53 random bits.
   [[nodiscard]] double uniform();
   [[nodiscard]] double uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
-  // Uniform integer in [0, n), unbiased (rejection sampling).
+  // Uniform integer in [0, n), unbiased (Lemire's multiply-shift with rejection; no division per draw).
   [[nodiscard]] std::uint64_t below(std::uint64_t n);
   // Standard normal (Box-Muller, cached second value not kept so draws stay independent of call order).
   [[nodiscard]] double normal();

@@ -1,7 +1,6 @@
 #include "sim/forecast/forecast.h"
 
 #include <algorithm>
-#include <map>
 
 #include "sim/core/format.h"
 #include "sim/forecast/batch_ramp.h"
@@ -9,18 +8,21 @@
 #include "sim/model/flops_per_token.h"
 #include "sim/scenario/loader.h"
 #include "sim/scenario/scalar_codec.h"
+#include "sim/step/step_key.h"
 
 namespace deepsim {
 namespace {
 
-// Simulates each distinct step scenario once; the resolved YAML is the identity of a step.
+// Simulates each distinct step once; its identity is the StepKey of the resolved step scenario (a run
+// holds a handful of distinct steps, so a linear search is the fastest lookup).
 class StepCache {
  public:
   StepCache(const StepFn& fn, std::vector<SimulatedStep>& steps) : fn_(fn), steps_(steps) {}
 
   std::size_t get(const StepScenario& sc, const std::string& phase) {
-    const std::string key = to_yaml(sc.scenario);
-    if (const auto it = index_.find(key); it != index_.end()) return it->second;
+    StepKey key(sc.scenario);
+    for (const auto& [k, index] : index_)
+      if (k == key) return index;
     const Scenario& s = sc.scenario;
     SimulatedStep st;
     st.phase = phase;
@@ -30,14 +32,14 @@ class StepCache {
     st.gpus = s.cluster.total_gpus();
     st.result = fn_(s);
     steps_.push_back(std::move(st));
-    index_.emplace(key, steps_.size() - 1);
+    index_.emplace_back(std::move(key), steps_.size() - 1);
     return steps_.size() - 1;
   }
 
  private:
   const StepFn& fn_;
   std::vector<SimulatedStep>& steps_;
-  std::map<std::string, std::size_t> index_;
+  std::vector<std::pair<StepKey, std::size_t>> index_;
 };
 
 // Sums behind a Throughput: FLOPs, and GPU-seconds weighted by each GPU's peaks.
@@ -121,8 +123,15 @@ PhaseForecast forecast_phase(const Scenario& s, const PhaseDef& def, StepCache& 
   ph.title = def.title;
   ph.plan = def.plan;
   for (const BatchBlock& b : phase_batches(s, def)) {
-    const StepScenario sc = step_scenario(s, def.plan, b.batch_sequences, def.seq_len, def.key);
+    StepScenario sc = step_scenario(s, def.plan, b.batch_sequences, def.seq_len, def.key);
     add_note(notes, sc.note);
+    if (b.level >= 0 && sc.scenario.simulation.fidelity == "full") {
+      // A ramp level is a few percent of the run's steps: one representative pipeline instead of every
+      // DP replica (the same step time on the shipped scenarios, docs/performance.md), so a full-fidelity
+      // run builds one big graph, not one per level.
+      sc.scenario.simulation.fidelity = "representative";
+      add_note(notes, "batch ramp levels simulated at representative fidelity (one pipeline); the full batch at full fidelity");
+    }
     StepBlock blk;
     blk.level = b.level;
     blk.batch_sequences = b.batch_sequences;

@@ -21,6 +21,8 @@ struct TopologySpec {
   int switch_radix = 64;          // ports per switch
   double oversubscription = 1.0;  // leaf down-ports : up-ports (1 = non-blocking)
   int planes = 8;                 // MPFT only: independent planes (= NICs per node)
+
+  bool operator==(const TopologySpec&) const = default;
 };
 
 struct ClusterSpec {
@@ -32,6 +34,8 @@ struct ClusterSpec {
   TopologySpec topology;
 
   [[nodiscard]] int total_gpus() const { return nodes * gpus_per_node; }
+
+  bool operator==(const ClusterSpec&) const = default;
 };
 
 }  // namespace deepsim

@@ -22,6 +22,8 @@ struct GpuSpec {
   double pcie_achievable = 0;         // fraction of nominal PCIe reachable
   double tdp_w = 0;                   // board power, watts (cost model)
   std::string source;                 // where the numbers come from
+
+  bool operator==(const GpuSpec&) const = default;
 };
 
 // A scale-out NIC model (bandwidth, achievable fraction and switch latencies of its fabric).
@@ -32,6 +34,8 @@ struct NicSpec {
   Time latency_same_leaf;             // end-to-end, two NICs under one leaf switch
   Time latency_cross_leaf;            // through a spine
   std::string source;
+
+  bool operator==(const NicSpec&) const = default;
 };
 
 }  // namespace deepsim

@@ -25,6 +25,8 @@ struct AttentionSpec {
   int qk_rope_head_dim = 0;  // d_h^R
   int v_head_dim = 0;
   bool qkv_bias = false;     // q, k and v projections carry a bias vector (Qwen2.5)
+
+  bool operator==(const AttentionSpec&) const = default;
 };
 
 struct MoeSpec {
@@ -37,6 +39,8 @@ struct MoeSpec {
   int first_dense_layers = 0;  // the first k layers use the dense FFN (V3: 3)
   int moe_layer_freq = 1;      // every n-th layer after the dense ones is MoE
   bool router_bias = false;    // per-expert score bias for aux-loss-free balancing (V3 e_score_correction_bias)
+
+  bool operator==(const MoeSpec&) const = default;
 };
 
 struct ModelSpec {
@@ -53,6 +57,8 @@ struct ModelSpec {
 
   [[nodiscard]] bool is_moe() const { return moe.routed_experts > 0; }
   [[nodiscard]] bool is_moe_layer(int layer) const;  // 0-based layer index
+
+  bool operator==(const ModelSpec&) const = default;
 };
 
 }  // namespace deepsim

@@ -1,6 +1,7 @@
 #include "sim/moe/eplb.h"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 #include <vector>
 
@@ -8,6 +9,28 @@
 
 namespace deepsim {
 namespace {
+
+// Greedy packing can end with the only packs left with room already holding an item's label (two
+// replicas of one expert on one GPU). Each such item swaps with an item of another pack where neither
+// label is present: pack sizes stay exact, and the swap that moves the least weight is taken.
+void repair_duplicates(std::vector<int>& pack, std::span<const double> weight, std::span<const int> label, int packs) {
+  const std::size_t n = pack.size();
+  const auto holds = [&](int p, int l, std::size_t except) {
+    for (std::size_t k = 0; k < n; ++k)
+      if (k != except && pack[k] == p && label[k] == l) return true;
+    return false;
+  };
+  for (std::size_t i = 0; i < n; ++i) {
+    if (label[i] < 0 || !holds(pack[i], label[i], i)) continue;
+    std::size_t best = n;
+    for (std::size_t j = 0; j < n; ++j) {
+      if (pack[j] == pack[i] || holds(pack[j], label[i], j) || (label[j] >= 0 && holds(pack[i], label[j], i))) continue;
+      if (best == n || std::abs(weight[j] - weight[i]) < std::abs(weight[best] - weight[i])) best = j;
+    }
+    DEEPSIM_ASSERT(best < n || packs == 1, "a swap that separates the replicas exists");
+    if (best < n) std::swap(pack[i], pack[best]);
+  }
+}
 
 // Items to `packs` packs of exactly n/packs items each: heaviest first, to the lightest pack with room,
 // preferring packs without an item of the same label (label < 0: no preference). Returns the pack of each.
@@ -35,6 +58,7 @@ std::vector<int> pack_balanced(std::span<const double> weight, std::span<const i
     load[static_cast<std::size_t>(p)] += weight[i];
     labels[static_cast<std::size_t>(p)].push_back(label[i]);
   }
+  repair_duplicates(out, weight, label, packs);
   return out;
 }
 
@@ -58,7 +82,8 @@ std::vector<int> place(std::span<const double> load, int groups, int nodes, int 
     std::vector<double> local_load;
     for (int e : local) local_load.push_back(load[static_cast<std::size_t>(e)]);
     // Step 2: replicate inside the node.
-    const std::vector<int> count = eplb_replica_counts(local_load, slots_per_node);
+    // At most one replica per GPU of the node: a second copy on one GPU would not spread its load.
+    const std::vector<int> count = eplb_replica_counts(local_load, slots_per_node, node_gpus);
     std::vector<double> item_w;
     std::vector<int> item_e;
     for (std::size_t i = 0; i < local.size(); ++i)
@@ -80,14 +105,15 @@ std::vector<int> place(std::span<const double> load, int groups, int nodes, int 
 
 }  // namespace
 
-std::vector<int> eplb_replica_counts(std::span<const double> expert_load, int slots) {
+std::vector<int> eplb_replica_counts(std::span<const double> expert_load, int slots, int max_replicas) {
   const std::size_t n = expert_load.size();
   DEEPSIM_ASSERT(slots >= static_cast<int>(n), "at least one slot per expert");
   std::vector<int> count(n, 1);
   for (int extra = static_cast<int>(n); extra < slots; ++extra) {
-    std::size_t best = 0;
-    for (std::size_t e = 1; e < n; ++e)
-      if (expert_load[e] / count[e] > expert_load[best] / count[best]) best = e;
+    std::size_t best = n;
+    for (std::size_t e = 0; e < n; ++e)
+      if (count[e] < max_replicas && (best == n || expert_load[e] / count[e] > expert_load[best] / count[best])) best = e;
+    DEEPSIM_ASSERT(best < n, "slots fit within max_replicas per expert");
     ++count[best];
   }
   return count;

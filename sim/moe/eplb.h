@@ -27,7 +27,8 @@ namespace deepsim {
 [[nodiscard]] ExpertPlacement eplb_place(EplbPolicy policy, std::span<const double> expert_load, int expert_groups,
                                          int redundant, EpLayout layout);
 
-// Replica count per expert for `slots` physical slots: greedily to the largest load per replica.
-[[nodiscard]] std::vector<int> eplb_replica_counts(std::span<const double> expert_load, int slots);
+// Replica count per expert for `slots` physical slots: greedily to the largest load per replica, at most
+// max_replicas each (the GPUs one expert can spread over).
+[[nodiscard]] std::vector<int> eplb_replica_counts(std::span<const double> expert_load, int slots, int max_replicas = 1 << 30);
 
 }  // namespace deepsim

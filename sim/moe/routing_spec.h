@@ -47,6 +47,8 @@ struct EplbSpec {
   EplbPolicy policy = EplbPolicy::kNone;
   int redundant_experts = 0;       // extra physical slots per MoE layer (V3 inference: 32, 288 in all)
   int rebalance_every_steps = 10;  // recompute the placement from the loads observed since the last one
+
+  bool operator==(const EplbSpec&) const = default;
 };
 
 struct MoeRoutingSpec {
@@ -68,6 +70,8 @@ struct MoeRoutingSpec {
   std::uint64_t seed_offset = 0;         // added to the scenario seed for the routing streams
   std::int64_t per_token_max_tokens = 1 << 16;  // route() in auto mode samples per token up to this many
   int probe_tokens = 4096;               // tokens sampled to estimate selection probabilities (aggregate)
+
+  bool operator==(const MoeRoutingSpec&) const = default;
 };
 
 [[nodiscard]] const char* to_string(LoadSource v);

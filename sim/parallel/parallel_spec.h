@@ -29,6 +29,8 @@ struct ParallelSpec {
   int comm_sms = 20;            // SMs held by communication kernels (DeepSeek-V3: 20 of 132)
 
   [[nodiscard]] int gpus() const { return pp * dp * tp; }
+
+  bool operator==(const ParallelSpec&) const = default;
 };
 
 }  // namespace deepsim

@@ -2,13 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
 #include <fstream>
-#include <map>
-#include <mutex>
 #include <sstream>
-#include <system_error>
-#include <thread>
 
 #include "sim/core/error.h"
 #include "sim/core/format.h"
@@ -17,6 +12,7 @@
 #include "sim/report/batch_summary.h"
 #include "sim/report/result_json.h"
 #include "sim/report/run_report.h"
+#include "sim/report/work_pool.h"
 #include "sim/report/write_reports.h"
 #include "sim/scenario/loader.h"
 #include "sim/scenario/yaml_document.h"
@@ -162,80 +158,63 @@ class RowWriter {
   Progress progress_;
 };
 
-// The pool's shared state: the next job to hand out, the next row to write, and the finished rows
-// waiting for an earlier one. Jobs are handed out at most `window` ahead of the next row to write.
-struct Pool {
-  std::mutex m;
-  std::condition_variable cv;
-  std::uint64_t next = 0, next_write = 0, window = 8;
-  std::map<std::uint64_t, Computed> pending;
-  std::exception_ptr error;
-};
+// A computed row as bytes for the work pool (exact: doubles round-trip through JSON).
+std::string encode(const Computed& c) {
+  const BatchRow& r = c.row;
+  nlohmann::json j = {{"reused", c.reused}, {"index", r.index}, {"file", r.file}, {"label", r.label},
+                      {"hash", r.hash}, {"ok", r.ok}, {"error", r.error}, {"name", r.name}, {"gpu", r.gpu},
+                      {"schedule", r.schedule}, {"gpus", r.gpus}, {"pp", r.pp}, {"dp", r.dp}, {"ep", r.ep},
+                      {"step_time_s", r.step_time_s}, {"gpu_hours", r.gpu_hours}, {"days", r.days},
+                      {"cost_usd", r.cost_usd}, {"usd_per_million_tokens", r.usd_per_million_tokens},
+                      {"mfu_bf16_causal", r.mfu_bf16_causal}};
+  return j.dump();
+}
 
-void work(const BatchJobs& jobs, const BatchOptions& o, Pool& pool, RowWriter& writer) {
-  for (;;) {
-    std::unique_lock lock(pool.m);
-    pool.cv.wait(lock, [&] { return pool.next >= jobs.size() || pool.next < pool.next_write + pool.window || pool.error; });
-    if (pool.next >= jobs.size() || pool.error) return;
-    const std::uint64_t i = pool.next++;
-    lock.unlock();
-    Computed c;
-    try {
-      c = compute_one(jobs.at(i), i, o);
-    } catch (...) {  // not the scenario's fault (e.g. the disk): stop the batch
-      lock.lock();
-      pool.error = std::current_exception();
-      pool.cv.notify_all();
-      return;
-    }
-    lock.lock();
-    pool.pending.emplace(i, std::move(c));
-    try {
-      for (auto it = pool.pending.find(pool.next_write); it != pool.pending.end();
-           it = pool.pending.find(pool.next_write)) {
-        writer.write(it->second);
-        pool.pending.erase(it);
-        ++pool.next_write;
-      }
-    } catch (...) {
-      pool.error = std::current_exception();
-    }
-    pool.cv.notify_all();
-  }
+Computed decode(const std::string& bytes) {
+  const nlohmann::json j = nlohmann::json::parse(bytes);
+  Computed c;
+  BatchRow& r = c.row;
+  c.reused = j.at("reused").get<bool>();
+  r.index = j.at("index").get<std::uint64_t>();
+  r.file = j.at("file").get<std::string>();
+  r.label = j.at("label").get<std::string>();
+  r.hash = j.at("hash").get<std::string>();
+  r.ok = j.at("ok").get<bool>();
+  r.error = j.at("error").get<std::string>();
+  r.name = j.at("name").get<std::string>();
+  r.gpu = j.at("gpu").get<std::string>();
+  r.schedule = j.at("schedule").get<std::string>();
+  r.gpus = j.at("gpus").get<int>();
+  r.pp = j.at("pp").get<int>();
+  r.dp = j.at("dp").get<int>();
+  r.ep = j.at("ep").get<int>();
+  r.step_time_s = j.at("step_time_s").get<double>();
+  r.gpu_hours = j.at("gpu_hours").get<double>();
+  r.days = j.at("days").get<double>();
+  r.cost_usd = j.at("cost_usd").get<double>();
+  r.usd_per_million_tokens = j.at("usd_per_million_tokens").get<double>();
+  r.mfu_bf16_causal = j.at("mfu_bf16_causal").get<double>();
+  return c;
 }
 
 }  // namespace
 
 BatchOutcome run_batch(const BatchJobs& jobs, const BatchOptions& o) {
+  ThreadWorkPool threads(o.threads);
+  WorkPool& pool = o.pool != nullptr ? *o.pool : threads;
   fs::create_directories(o.out_dir / "runs");
-  RowWriter writer(o, jobs.size());
-  Pool pool;
-  // No more threads than jobs; and if the system refuses a thread (--jobs 2000 on a small machine), run
-  // with those already started instead of terminating with joinable threads.
-  const auto threads = static_cast<int>(std::clamp<std::uint64_t>(jobs.size(), 1, static_cast<std::uint64_t>(std::max(1, o.threads))));
-  pool.window = 4 * static_cast<std::uint64_t>(threads) + 8;
-  DEEPSIM_ASSERT(threads <= kMaxBatchThreads, "batch threads above kMaxBatchThreads; the CLI bounds --jobs");
-  std::vector<std::thread> workers;
-  std::string spawn_error;
-  for (int t = 0; t < threads; ++t) {
-    try {
-      workers.emplace_back([&] { work(jobs, o, pool, writer); });
-    } catch (const std::system_error& e) {
-      // The system refused another thread (ulimit -u, memory): go on with those that started, and say so.
-      spawn_error = e.what();
-      break;
-    }
+  const auto compute = [&](std::uint64_t i) { return encode(compute_one(jobs.at(i), i, o)); };
+  if (!pool.coordinator()) {  // an MPI worker: computes what it is handed, writes no summary
+    pool.run(jobs.size(), compute, [](std::uint64_t, std::string&&) {});
+    return {};
   }
-  if (workers.empty()) throw std::runtime_error("batch: cannot start a worker thread: " + spawn_error);
-  for (auto& t : workers) t.join();
+  RowWriter writer(o, jobs.size());
+  pool.run(jobs.size(), compute, [&](std::uint64_t, std::string&& bytes) { writer.write(decode(bytes)); });
   writer.finish();
-  if (pool.error) std::rethrow_exception(pool.error);
   const std::string title = "deepsim batch: " + std::to_string(jobs.size()) + " scenarios";
   write_text_file(o.out_dir / "summary.md", writer.summary().markdown(title));
   write_text_file(o.out_dir / "summary.html", writer.summary().html(title));
   BatchOutcome out = writer.outcome();
-  out.threads_started = static_cast<int>(workers.size());
-  out.thread_error = spawn_error;
   return out;
 }
 

@@ -1,6 +1,6 @@
 // `deepsim batch`: many scenarios on all cores (docs/forecast.md, "Batch runs").
 //  - Inputs are scenario files and sweep files (sim/forecast/sweep.h), enumerated lazily in order.
-//  - A pool of std::threads computes them; rows are written to results.csv strictly in input order as
+//  - A work pool (std::threads, or MPI ranks) computes them; rows are written to results.csv strictly in input order as
 //    soon as every earlier row is done (a bounded reorder window keeps memory flat on huge sweeps).
 //  - Each result is stored as runs/<input hash>/result.json; a scenario whose hash already has one is
 //    not recomputed, its row is read back from the file (same bytes either way), and the run says so.
@@ -17,6 +17,7 @@
 #include "sim/forecast/forecast.h"
 #include "sim/forecast/forecast_cost.h"
 #include "sim/forecast/sweep.h"
+#include "sim/report/work_pool.h"
 
 namespace deepsim {
 
@@ -58,12 +59,13 @@ struct BatchOptions {
   InventoryFn inventory;
   std::ostream* progress = nullptr;  // progress bar and ETA; nullptr: silent
   std::size_t summary_keep = 20;
+  // Where the scenarios run (work_pool.h); null: `threads` std::threads in this process. Under MPI only
+  // the coordinator writes results.csv and the summaries; the rows are the same bytes either way.
+  WorkPool* pool = nullptr;
 };
 
 struct BatchOutcome {
   std::uint64_t total = 0, computed = 0, reused = 0, failed = 0;
-  int threads_started = 0;   // fewer than asked when the system refused a thread
-  std::string thread_error;  // why it refused, "" when all started
   std::uint64_t does_not_fit = 0;  // of computed + reused: plans over HBM, listed apart in the summary
   std::uint64_t bad_input = 0;     // of failed: the scenario itself was refused (an InputError)
 };

@@ -19,12 +19,16 @@ struct PhaseSpec {
   std::string plan;          // overrides applied to the scenario for this phase only
 
   [[nodiscard]] bool enabled() const { return steps > 0 || tokens > 0; }
+
+  bool operator==(const PhaseSpec&) const = default;
 };
 
 // Two context-extension stages (DeepSeek-V3: 32K then 128K, 1000 steps each; TR 4.3).
 struct ContextExtensionSpec {
   PhaseSpec stage1;
   PhaseSpec stage2;
+
+  bool operator==(const ContextExtensionSpec&) const = default;
 };
 
 // Post-training as token budgets: supervised fine-tuning and reinforcement learning. RL is modelled as
@@ -32,6 +36,8 @@ struct ContextExtensionSpec {
 struct PostTrainingSpec {
   PhaseSpec sft;
   PhaseSpec rl;
+
+  bool operator==(const PostTrainingSpec&) const = default;
 };
 
 // Failures form a Poisson process; checkpoints bound the work a failure destroys (docs/forecast.md).
@@ -44,11 +50,15 @@ struct FailureSpec {
   double checkpoint_interval_min = 60;  // training time between checkpoints
   double checkpoint_write_s = 60;     // training stalls this long per checkpoint
   double restart_min = 10;            // detect, replace or exclude, reload, warm up
+
+  bool operator==(const FailureSpec&) const = default;
 };
 
 // How finely the forecast samples the run.
 struct ForecastSpec {
   int ramp_levels = 8;  // distinct batch sizes the batch ramp is cut into, each simulated once
+
+  bool operator==(const ForecastSpec&) const = default;
 };
 
 // Ownership prices (the rental price is PricingSpec::usd_per_gpu_hour). Every figure is an assumption
@@ -67,6 +77,8 @@ struct OwnershipPrices {
   double gpu_power_fraction = 1.0;    // average draw / TDP while training (1: at TDP, an upper bound)
   double node_overhead_w = 3000;      // CPUs, DRAM, NVSwitches, NICs, fans per node
   double switch_w = 1000;             // one switch with its optics
+
+  bool operator==(const OwnershipPrices&) const = default;
 };
 
 }  // namespace deepsim

@@ -23,6 +23,8 @@ class SourceMap;
 struct BatchRamp {
   double start_sequences = 0;  // global batch at step 0, in sequences (0: no ramp)
   double ramp_tokens = 0;      // tokens over which the batch grows to TrainingSpec::global_batch
+
+  bool operator==(const BatchRamp&) const = default;
 };
 
 struct TrainingSpec {
@@ -32,18 +34,26 @@ struct TrainingSpec {
   BatchRamp ramp;
   std::string precision = "fp8";  // "fp8" (DeepSeek-V3 recipe) or "bf16"
   bool recompute = false;         // recompute cheap activations in the backward (DeepSeek-V3 TR 3.4)
+
+  bool operator==(const TrainingSpec&) const = default;
 };
 
 struct PricingSpec {
   double usd_per_gpu_hour = 2.0;
+
+  bool operator==(const PricingSpec&) const = default;
 };
 
 struct CalibrationSpec {
   std::string profile;         // name or path of a calibration profile; empty: roofline default
+
+  bool operator==(const CalibrationSpec&) const = default;
 };
 
 struct SimulationSpec {
   std::string fidelity = "representative";  // "representative" (one pipeline) or "full" (every DP replica)
+
+  bool operator==(const SimulationSpec&) const = default;
 };
 
 struct Scenario {
@@ -72,6 +82,9 @@ struct Scenario {
   std::shared_ptr<const SourceMap> sources;
   // The key's position, falling back to its nearest present ancestor, then to {source_file, 0, 0}.
   [[nodiscard]] SourcePos pos_of(std::string_view key) const;
+
+  // Field by field; `sources` compares by pointer, so a StepKey (sim/step/step_key.h) clears it.
+  bool operator==(const Scenario&) const = default;
 };
 
 }  // namespace deepsim

@@ -22,14 +22,19 @@ struct GroupTimes {
   AllToAllLoad unit;
 };
 
-GroupTimes group_times(const Scenario& s, const EpGroupShape& g, int group) {
+GroupTimes group_times(const Scenario& s, const EpGroupShape& g, int group, RoutingSampleCache* cache) {
   const ModelSpec& m = s.model;
   const int tokens = s.parallel.micro_batch_size * s.training.seq_len;
-  Rng rng = Rng(s.seed).fork("routing").fork(static_cast<std::uint64_t>(group));
   const GroupLimitedTopK shape{m.moe.routed_experts, m.moe.expert_groups, m.moe.limited_groups, m.moe.top_k};
-  const TokenRouting routing = sample_group_limited_routing(shape, s.parallel.ep, tokens, rng);
+  const auto sample = [&] {
+    Rng rng = Rng(s.seed).fork("routing").fork(static_cast<std::uint64_t>(group));
+    return all_to_all_load(g, sample_group_limited_routing(shape, s.parallel.ep, tokens, rng), 1.0);
+  };
   GroupTimes t;
-  t.unit = all_to_all_load(g, routing, 1.0);
+  if (cache != nullptr)
+    t.unit = *cache->get({s.seed, group, s.parallel.ep, tokens, shape, g.gpus_per_node}, sample);
+  else
+    t.unit = sample();
   auto scaled = [&](double bytes) {
     AllToAllLoad l = t.unit;
     for (auto* v : {&l.nic_out, &l.nic_in, &l.nvlink_out, &l.nvlink_in})
@@ -41,7 +46,7 @@ GroupTimes group_times(const Scenario& s, const EpGroupShape& g, int group) {
   return t;
 }
 
-void moe_all_to_all(const Scenario& s, int groups, CommCosts& out) {
+void moe_all_to_all(const Scenario& s, int groups, RoutingSampleCache* cache, CommCosts& out) {
   const ModelSpec& m = s.model;
   const int ep = s.parallel.ep;
   if (!m.is_moe() || ep <= 1) {
@@ -50,7 +55,7 @@ void moe_all_to_all(const Scenario& s, int groups, CommCosts& out) {
   }
   const EpGroupShape g = ep_group_shape(s);
   std::vector<GroupTimes> times;
-  for (int k = 0; k < std::max(1, groups); ++k) times.push_back(group_times(s, g, k));
+  for (int k = 0; k < std::max(1, groups); ++k) times.push_back(group_times(s, g, k, cache));
   const GroupTimes t0 = times[0];
   const int tokens = s.parallel.micro_batch_size * s.training.seq_len;
   out.dispatch_forward = t0.dispatch_fwd;
@@ -136,9 +141,9 @@ EpGroupShape ep_group_shape(const Scenario& s) {
 }
 
 CommCosts comm_costs(const Scenario& s, const KernelModel& model, const StaticAnalysis& analysis, int ranks,
-                     const std::function<int(int, int)>& gpu_of, int groups) {
+                     const std::function<int(int, int)>& gpu_of, int groups, RoutingSampleCache* routing_cache) {
   CommCosts out;
-  moe_all_to_all(s, groups, out);
+  moe_all_to_all(s, groups, routing_cache, out);
   pipeline_sends(s, gpu_of, out);
   data_parallel(s, model, analysis, ranks, out);
   return out;

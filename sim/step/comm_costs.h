@@ -21,6 +21,7 @@
 #include "sim/parallel/placement.h"
 #include "sim/perf/kernel_model.h"
 #include "sim/scenario/scenario.h"
+#include "sim/step/routing_sample_cache.h"
 #include "sim/step/static_analysis.h"
 #include "sim/step/step_inputs.h"
 
@@ -46,8 +47,9 @@ struct CommCosts {
 [[nodiscard]] EpGroupShape ep_group_shape(const Scenario& s);
 
 // `gpu_of(replica, rank)` places pipeline ranks for routing their sends on the fabric; `groups` EP groups per
-// stage get their own routing sample.
+// stage get their own routing sample, drawn once per key when `routing_cache` (not owned) is given.
 [[nodiscard]] CommCosts comm_costs(const Scenario& s, const KernelModel& model, const StaticAnalysis& analysis,
-                                   int ranks, const std::function<int(int, int)>& gpu_of, int groups);
+                                   int ranks, const std::function<int(int, int)>& gpu_of, int groups,
+                                   RoutingSampleCache* routing_cache = nullptr);
 
 }  // namespace deepsim

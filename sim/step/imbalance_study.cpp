@@ -10,7 +10,8 @@
 
 namespace deepsim {
 
-std::vector<ImbalanceRow> imbalance_study(const Scenario& s, const MoeRoutingSpec& spec, int warmup_steps) {
+std::vector<ImbalanceRow> imbalance_study(const Scenario& s, const MoeRoutingSpec& spec, int warmup_steps,
+                                          RoutingSampleCache* cache) {
   struct Variant {
     std::string name;
     MoeRoutingSpec spec;
@@ -48,6 +49,7 @@ std::vector<ImbalanceRow> imbalance_study(const Scenario& s, const MoeRoutingSpe
     StepOptions o;
     o.routing = v.spec;
     o.warmup_steps = v.warmup;
+    o.routing_cache = cache;
     const StepSimulation r = simulate_step_full(s, o);
     rows.push_back({v.name, r.result.step, 0, r.moe_gpu_max_over_mean, r.moe_node_max_over_mean, r.moe_nodes_per_token});
   }

@@ -9,6 +9,7 @@
 #include "sim/core/time.h"
 #include "sim/moe/routing_spec.h"
 #include "sim/scenario/scenario.h"
+#include "sim/step/routing_sample_cache.h"
 
 namespace deepsim {
 
@@ -23,7 +24,8 @@ struct ImbalanceRow {
 
 // `spec` is the configured skew; its balancing and EPLB settings pick what the last rows switch on
 // (EPLB hierarchical with ep redundant slots when none is configured).
-[[nodiscard]] std::vector<ImbalanceRow> imbalance_study(const Scenario& s, const MoeRoutingSpec& spec, int warmup_steps);
+[[nodiscard]] std::vector<ImbalanceRow> imbalance_study(const Scenario& s, const MoeRoutingSpec& spec, int warmup_steps,
+                                                        RoutingSampleCache* cache = nullptr);
 [[nodiscard]] std::string format_imbalance(const std::vector<ImbalanceRow>& rows);
 
 }  // namespace deepsim

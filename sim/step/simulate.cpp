@@ -105,7 +105,7 @@ static StepSimulation simulate_unchecked(const Scenario& s, const StepOptions& o
   if (routing && m.is_moe() && s.parallel.ep > 1) {
     MoeEffectOptions eo;
     eo.warmup_steps = warmup;
-    effects = moe_effects(s, *routing, ep_group_shape(s), eo);
+    effects = moe_effects(s, *routing, ep_group_shape(s), eo, options.routing_cache);
     ctx.expert_tokens = [&effects](int, int layer) { return effects->of_layer(layer).busiest_gpu_expert_tokens; };
   }
 
@@ -136,7 +136,7 @@ static StepSimulation simulate_unchecked(const Scenario& s, const StepOptions& o
     const auto r = static_cast<std::size_t>(rank);
     return replica == 0 ? in.rank_gpu[r] : in.replica_gpu[static_cast<std::size_t>(replica)][r];
   };
-  CommCosts comm = comm_costs(s, *model, sa, schedule.ranks, gpu_of, groups);
+  CommCosts comm = comm_costs(s, *model, sa, schedule.ranks, gpu_of, groups, options.routing_cache);
   in.dispatch = comm.dispatch;
   in.combine = comm.combine;
   if (effects) {

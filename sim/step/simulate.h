@@ -19,6 +19,7 @@
 #include "sim/perf/kernel_model.h"
 #include "sim/scenario/scenario.h"
 #include "sim/step/step_graph.h"
+#include "sim/step/routing_sample_cache.h"
 #include "sim/step/static_analysis.h"
 #include "sim/step/step_result.h"
 
@@ -47,6 +48,9 @@ struct StepOptions {
   // expert rows and the per-token all-to-all of every MoE layer (sim/step/moe_effects.h).
   std::optional<MoeRoutingSpec> routing;
   int warmup_steps = 0;  // bias / EPLB dynamics run before the simulated step
+  // Uniform routing samples kept across steps (routing_sample_cache.h); not owned, may be shared between
+  // threads; null: drawn afresh. Results are the same either way.
+  RoutingSampleCache* routing_cache = nullptr;
 };
 
 // Throws InputError when the plan cannot be placed or scheduled.

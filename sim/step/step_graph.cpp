@@ -1,10 +1,11 @@
 #include "sim/step/step_graph.h"
 
-#include <map>
 #include <string>
+#include <unordered_map>
 
 #include "sim/core/error.h"
 #include "sim/step/task_info.h"
+#include "sim/core/rng.h"
 
 namespace deepsim {
 namespace {
@@ -47,6 +48,28 @@ Flops flops_of(const SegmentFlops& f, Part part) {
   return Flops{};
 }
 
+// Keys of the builder's lookups: small structs of ints hashed with mix64. A full-fidelity build looks
+// one up per task of every replica; ordered maps of tuples made that a chain of cache misses.
+template <std::size_t N>
+struct IntKey {
+  std::array<std::int64_t, N> v{};
+  bool operator==(const IntKey&) const = default;
+};
+struct IntKeyHash {
+  template <std::size_t N>
+  std::size_t operator()(const IntKey<N>& k) const {
+    std::uint64_t h = N;
+    for (const std::int64_t x : k.v) h = mix64(h ^ static_cast<std::uint64_t>(x));
+    return static_cast<std::size_t>(h);
+  }
+};
+template <std::size_t N, class V>
+using IntMap = std::unordered_map<IntKey<N>, V, IntKeyHash>;
+
+IntKey<4> hop_key(int replica, const HopKey& h) {
+  return {{replica, std::get<0>(h) ? 1 : 0, std::get<1>(h), std::get<2>(h)}};
+}
+
 Time pass_of(const SegmentTime& s, Part part) {
   switch (part) {
     case Part::kForward: return s.forward;
@@ -76,7 +99,7 @@ class Builder {
       for (int r = 0; r < s_.ranks; ++r) build_rank(r);
     }
     for (const auto& [key, waiter] : recvs_) {
-      auto it = sends_.find(key);
+      auto it = sends_.find(hop_key(key.first, key.second));
       DEEPSIM_ASSERT(it != sends_.end(), "a receive has no matching send");
       g_.graph.add_dep(it->second, waiter);
     }
@@ -93,6 +116,7 @@ class Builder {
   }
 
   // Labels repeat across micro-batches and replicas; intern them so a full-fidelity graph stays small.
+  // Labels are built per chain (cached below) and per send label, not per task.
   std::uint32_t label(const std::string& text) {
     auto [it, fresh] = labels_.try_emplace(text, 0);
     if (fresh) it->second = g_.graph.add_label(text);
@@ -117,7 +141,7 @@ class Builder {
 
   // The barrier an all-to-all of an EP group waits on: every member replica's predecessor.
   TaskId barrier(const Item& it, int rank) {
-    const auto key = std::make_tuple(group_of(), it.stage, it.layer_index, it.mb, it.backward, it.dispatch);
+    const IntKey<6> key{{group_of(), it.stage, it.layer_index, it.mb, it.backward ? 1 : 0, it.dispatch ? 1 : 0}};
     auto [pos, fresh] = barriers_.try_emplace(key, TaskId{});
     if (fresh) {
       pos->second = g_.graph.add_delay(Time::zero());
@@ -131,7 +155,7 @@ class Builder {
   // chain() with labels interned, cached per (EP group, stage, micro-batch, part): replicas of one EP
   // group share their chains, which keeps a full-fidelity build linear in tasks, not in string work.
   const std::vector<Item>& chain_of(int stage, int mb, Part part) {
-    const auto key = std::make_tuple(group_of(), stage, mb, static_cast<int>(part));
+    const IntKey<4> key{{group_of(), stage, mb, static_cast<int>(part)}};
     auto it = chains_.find(key);
     if (it != chains_.end()) return it->second;
     std::vector<Item> items = chain(stage, mb, part);
@@ -316,27 +340,35 @@ class Builder {
       }
     }
     if (in.op == PipeOp::kForwardBackward) {
-      last_of_piece_[{replica_, p.mb, p.chunk, true}] = end;
-      last_of_piece_[{replica_, in.other.mb, in.other.chunk, false}] = end;
+      last_of_piece_[{{replica_, p.mb, p.chunk, 1}}] = end;
+      last_of_piece_[{{replica_, in.other.mb, in.other.chunk, 0}}] = end;
     } else {
-      last_of_piece_[{replica_, p.mb, p.chunk, in.op == PipeOp::kForward}] = end;
+      last_of_piece_[{{replica_, p.mb, p.chunk, in.op == PipeOp::kForward ? 1 : 0}}] = end;
     }
     return end;
   }
 
   void send(int rank, const Instr& in) {
     const bool grad = in.op == PipeOp::kSendGradient;
-    auto it = last_of_piece_.find({replica_, in.piece.mb, in.piece.chunk, !grad});
+    auto it = last_of_piece_.find({{replica_, in.piece.mb, in.piece.chunk, grad ? 0 : 1}});
     DEEPSIM_ASSERT(it != last_of_piece_.end(), "a send precedes the compute that produces it");
     const Path path = in_.p2p_path ? in_.p2p_path(replica_, rank, in.peer) : Path{};
-    const TaskId t = g_.graph.add_flow(path.links, in_.activation_bytes, path.latency,
-                                       label((grad ? "send-grad mb" : "send-act mb") + std::to_string(in.piece.mb)),
+    const TaskId t = g_.graph.add_flow(path.links, in_.activation_bytes, path.latency, send_label(grad, in.piece.mb),
                                        gpu_of(rank), static_cast<std::uint32_t>(StepCategory::kPipelineP2P));
     note(StepPhase::kSteady, rank,
          {grad ? StepOp::kSendGradient : StepOp::kSendActivation, -1, in.piece.mb, stage_of(rank, in.piece),
           in.piece.chunk, Flops{}, in_.activation_bytes});
     g_.graph.add_dep(it->second, t);
-    sends_[std::make_pair(replica_, hop_of(s_, rank, in))] = t;
+    sends_[hop_key(replica_, hop_of(s_, rank, in))] = t;
+  }
+
+  // "send-act mb7" / "send-grad mb7", interned once per (direction, micro-batch) for all replicas.
+  std::uint32_t send_label(bool grad, int mb) {
+    auto& ids = send_labels_[grad ? 1 : 0];
+    const auto m = static_cast<std::size_t>(mb);
+    if (m >= ids.size()) ids.resize(m + 1, 0);
+    if (ids[m] == 0) ids[m] = label((grad ? "send-grad mb" : "send-act mb") + std::to_string(mb));
+    return ids[m];
   }
 
   void close_step(int rank, TaskId barrier) {
@@ -359,12 +391,13 @@ class Builder {
   int replica_ = 0;
   int chunk_ = -1;  // the chunk of the instruction being emitted (for StepTaskInfo)
   std::vector<std::array<StreamId, 2>> streams_;  // [replica * ranks + rank]
-  std::map<std::string, std::uint32_t> labels_;
-  std::map<std::pair<int, HopKey>, TaskId> sends_;
+  std::unordered_map<std::string, std::uint32_t> labels_;
+  std::array<std::vector<std::uint32_t>, 2> send_labels_;  // [grad?][mb] -> label id, 0 = not yet
+  IntMap<4, TaskId> sends_;                                 // (replica, hop)
   std::vector<std::pair<std::pair<int, HopKey>, TaskId>> recvs_;
-  std::map<std::tuple<int, int, int, bool>, TaskId> last_of_piece_;  // (replica, mb, chunk, forward?)
-  std::map<std::tuple<int, int, int, int, bool, bool>, TaskId> barriers_;
-  std::map<std::tuple<int, int, int, int>, std::vector<Item>> chains_;
+  IntMap<4, TaskId> last_of_piece_;                         // (replica, mb, chunk, forward?)
+  IntMap<6, TaskId> barriers_;                              // (EP group, stage, layer, mb, backward?, dispatch?)
+  IntMap<4, std::vector<Item>> chains_;                     // (EP group, stage, mb, part)
 };
 
 }  // namespace

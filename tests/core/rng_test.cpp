@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <vector>
 
 #include "sim/core/rng.h"
@@ -52,6 +53,35 @@ TEST(Rng, BelowIsUnbiasedOverSmallRange) {
   for (int i = 0; i < kN; ++i) ++counts[static_cast<std::size_t>(r.below(6))];
   // Each face expects 10000 with sd sqrt(N p (1-p)) = 91; 5 sd.
   for (int c : counts) EXPECT_NEAR(c, 10000, 5 * 91.3);
+}
+
+TEST(Rng, BelowIsTheHighWordOfTheDrawTimesN) {
+  // Lemire's multiply-shift: below(n) = floor(x n / 2^64) for the engine's next word x, unless the low
+  // word falls in the rejected sliver of width 2^64 mod n (chance < n / 2^64: never for these n).
+  for (const std::uint64_t n : {2ULL, 6ULL, 1000ULL, 0x7fffffffULL}) {
+    Rng a(99), b(99);
+    for (int i = 0; i < 1000; ++i) {
+      const std::uint64_t x = b.next_u64();
+      const std::uint64_t hi = static_cast<std::uint64_t>((static_cast<__uint128_t>(x) * n) >> 64);
+      ASSERT_EQ(a.below(n), hi) << "n " << n << " draw " << i;
+    }
+  }
+}
+
+TEST(Rng, BelowIsUnbiasedOverAHugeRange) {
+  // n = 3 x 2^62 is not a power of two: the low words below 2^64 mod n = 2^62 are rejected (a quarter
+  // of the draws), which keeps the values uniform: mean n/2 up to 1/(2n).
+  Rng r(5);
+  const std::uint64_t n = 3ULL << 62;
+  constexpr int kN = 100000;
+  double sum = 0;
+  for (int i = 0; i < kN; ++i) {
+    const std::uint64_t v = r.below(n);
+    ASSERT_LT(v, n);
+    sum += static_cast<double>(v) / static_cast<double>(n);
+  }
+  // Mean 1/2, standard error sqrt(1/12 / N) = 9.1e-4; allow 5 standard errors.
+  EXPECT_NEAR(sum / kN, 0.5, 5 * std::sqrt(1.0 / 12.0 / kN));
 }
 
 TEST(Rng, NormalAndGammaMoments) {

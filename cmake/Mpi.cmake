@@ -1,0 +1,20 @@
+# MPI detection: DEEPSIM_WITH_MPI=AUTO turns on when an MPI library is found (Debian: libopenmpi-dev
+# openmpi-bin). With MPI, `mpirun -np N deepsim batch|plan ...` spreads the points over N processes.
+set(DEEPSIM_MPI_ENABLED OFF)
+set(DEEPSIM_MPI_REASON "off by DEEPSIM_WITH_MPI=OFF")
+if(NOT DEEPSIM_WITH_MPI STREQUAL "OFF")
+  # The CXX component for a C++-only project; its C++ bindings are skipped (we call the C API).
+  set(MPI_CXX_SKIP_MPICXX ON)
+  find_package(MPI QUIET COMPONENTS CXX)
+  find_program(DEEPSIM_MPIEXEC NAMES mpirun mpiexec)
+  if(MPI_CXX_FOUND)
+    set(DEEPSIM_MPI_ENABLED ON)
+    set(DEEPSIM_MPI_REASON "MPI ${MPI_CXX_VERSION}, launcher ${DEEPSIM_MPIEXEC}")
+  else()
+    set(DEEPSIM_MPI_REASON "off: no MPI library found (Debian: libopenmpi-dev openmpi-bin)")
+  endif()
+  if(DEEPSIM_WITH_MPI STREQUAL "ON" AND NOT DEEPSIM_MPI_ENABLED)
+    message(FATAL_ERROR "DEEPSIM_WITH_MPI=ON but ${DEEPSIM_MPI_REASON}")
+  endif()
+endif()
+message(STATUS "deepsim MPI: ${DEEPSIM_MPI_REASON}")
