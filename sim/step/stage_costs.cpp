@@ -26,7 +26,7 @@ LayerCost layer_cost(const ModelSpec& m, int stage, int layer, const KernelModel
     // router run before dispatch; the routed experts are replaced by this GPU's grouped launch.
     for (const Op& op : moe_ops(m, c.ops)) {
       if (op.per_expert) continue;
-      if (op.kind == OpKind::kNorm || op.kind == OpKind::kRouter) {
+      if (op.kind == OpKind::kNorm || op.kind == OpKind::kRouter || op.name == "moe.router_topk") {
         attn.push_back(op);
       } else {
         mlp.push_back(op);
@@ -60,8 +60,20 @@ std::vector<StageCost> stage_costs(const ModelSpec& m, const std::vector<StageLa
     for (int l = st.first_layer; l < st.end_layer(); ++l) sc.layers.push_back(layer_cost(m, st.stage, l, model, c));
     std::vector<Op> post;
     if (st.has_head) append(post, head_ops(m, c.ops));
-    if (st.has_mtp)
-      for (int d = 0; d < m.mtp_depth; ++d) append(post, mtp_ops(m, c.ops));
+    if (st.has_mtp) {
+      // Each MTP module's transformer layer runs like a main layer (for V3 an MoE layer: this GPU's
+      // experts only, between its own dispatch and combine, TR 2.2), after the stage's layers; its
+      // input norms and projection lead the layer's attention piece, its head and loss join `post`.
+      const SegmentTime input = segment(mtp_input_ops(m, c.ops), model, c.sms);
+      for (int d = 0; d < m.mtp_depth; ++d) {
+        LayerCost lc = layer_cost(m, st.stage, m.layers + d, model, c);
+        lc.attention.forward += input.forward;
+        lc.attention.backward_input += input.backward_input;
+        lc.attention.backward_weight += input.backward_weight;
+        sc.layers.push_back(lc);
+        append(post, mtp_head_ops(m, c.ops));
+      }
+    }
     sc.post = segment(post, model, c.sms);
     out.push_back(std::move(sc));
   }
