@@ -6,6 +6,7 @@ set_property(CACHE DEEPSIM_WITH_GUI PROPERTY STRINGS AUTO ON OFF)
 option(DEEPSIM_WARNINGS_AS_ERRORS "Treat compiler warnings as errors" ON)
 option(DEEPSIM_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanitizer" OFF)
 option(DEEPSIM_BUILD_BENCH "Build the Google Benchmark programs in bench/" ON)
+option(DEEPSIM_BUILD_FUZZ "Build the libFuzzer harness in tests/fuzz (clang only; see scripts/fuzz.sh)" OFF)
 
 foreach(opt DEEPSIM_WITH_CUDA DEEPSIM_WITH_GUI)
   if(NOT ${opt} MATCHES "^(AUTO|ON|OFF)$")
@@ -21,6 +22,16 @@ target_compile_options(deepsim_warnings INTERFACE
   # (GCC bug 105329); keep every other warning an error.
   $<$<CXX_COMPILER_ID:GNU>:-Wno-restrict>
   $<$<BOOL:${DEEPSIM_WARNINGS_AS_ERRORS}>:-Werror>>)
+
+if(DEEPSIM_BUILD_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "DEEPSIM_BUILD_FUZZ needs clang (libFuzzer), not ${CMAKE_CXX_COMPILER_ID}; use scripts/fuzz.sh")
+  endif()
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+    # clang 14 + libstdc++ 12: no std::source_location (see the header)
+    -include ${PROJECT_SOURCE_DIR}/tests/fuzz/source_location_compat.h)
+  add_link_options(-fsanitize=address,undefined)
+endif()
 
 if(DEEPSIM_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)

@@ -9,6 +9,7 @@ PACKAGES=(
   libyaml-cpp-dev libeigen3-dev libboost-graph-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev libxkbcommon-dev libgl-dev
+  clang libclang-rt-14-dev  # the libFuzzer harness (scripts/fuzz.sh, tests/fuzz/)
 )
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

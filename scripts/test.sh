@@ -2,7 +2,9 @@
 # Sets up (Debian packages, configure, build) and runs every test:
 #  1. the full Release build (sim, CLI, calibrate, CUDA kernels and runtime where nvcc exists, GUI where
 #     Qt6 exists) and all its tests; GPU tests skip with the reason printed when no GPU is present;
-#  2. the simulator's tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
+#  2. the simulator's tests again under AddressSanitizer + UndefinedBehaviorSanitizer;
+#  3. a short (60 s) libFuzzer run on the scenario loader (scripts/fuzz.sh), skipped with the reason
+#     printed where clang is missing.
 # .ci/run calls this script; it is the README's test command.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -25,3 +27,10 @@ echo "== Simulator tests under AddressSanitizer + UndefinedBehaviorSanitizer"
   -DDEEPSIM_SANITIZE=ON -DDEEPSIM_WITH_CUDA=OFF -DDEEPSIM_WITH_GUI=OFF -DDEEPSIM_BUILD_BENCH=OFF
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir "$here/build-asan" --output-on-failure -j "$jobs" --timeout 900
+
+echo "== Fuzzing the scenario loader and --set overrides (60 s)"
+if command -v clang++ >/dev/null; then
+  "$here/scripts/fuzz.sh" 60
+else
+  echo "fuzz: skipped: clang++ not found (scripts/setup.sh installs clang and libclang-rt-14-dev)"
+fi

@@ -39,7 +39,11 @@ int run_batch(const Args& args) {
     std::cerr << "skipped " << out.reused << " scenarios already computed in " << (o.out_dir / "runs").string()
               << " (same input hash)\n";
   std::cout << out.total << " scenarios: " << out.computed << " computed, " << out.reused << " reused, " << out.failed
-            << " failed; wrote " << o.out_dir.string() << "/{results.csv,summary.md,summary.html}\n";
+            << " failed";
+  if (out.does_not_fit > 0) std::cout << " (" << out.does_not_fit << " do not fit in HBM: listed apart, not ranked)";
+  std::cout << "; wrote " << o.out_dir.string() << "/{results.csv,summary.md,summary.html}\n";
+  // Bad input is exit 2 in a batch too: a sweep whose points the loader refuses is the input's fault.
+  if (out.bad_input > 0) return kExitBadInput;
   return out.failed > 0 ? kExitRunFailed : kExitOk;
 }
 

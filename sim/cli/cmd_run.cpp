@@ -9,6 +9,9 @@
 #include "sim/cli/run_output.h"
 #include "sim/report/documents.h"
 #include "sim/core/error.h"
+#include "sim/core/format.h"
+#include "sim/report/run_report.h"
+#include "sim/forecast/preflight.h"
 #include "sim/scenario/loader.h"
 #include "sim/step/static_analysis.h"
 
@@ -17,6 +20,7 @@ namespace deepsim::cli {
 int run_run(const Args& args) {
   const std::string path = args.positional().at(0);
   const Scenario scenario = load_scenario_file(path, args.all("set"));
+  preflight(scenario);  // the checks `validate` makes, so both refuse the same inputs with the same errors
   std::filesystem::path out_dir;
   if (auto o = args.get("out")) {
     out_dir = *o;
@@ -30,6 +34,14 @@ int run_run(const Args& args) {
     std::cout << "\n" << text_summary(output.report);
   }
   std::cout << summary_line(output) << "\n";
+  // A plan over HBM is still simulated (the time it would take if it fit), but it cannot run: say so on
+  // stderr, in a line a script can grep, whatever --quiet says; result.json carries memory.fits.
+  const MemoryFit fit = memory_fit(output.report);
+  if (!fit.fits)
+    std::cerr << "WARNING: does not fit in HBM: the fullest rank needs " << format_bytes(Bytes(fit.peak_bytes))
+              << " of " << format_bytes(output.scenario.cluster.gpu.hbm) << " (over by "
+              << format_bytes(Bytes(-fit.min_headroom_bytes))
+              << "); the step time and cost above are for a plan no cluster can run\n";
   if (!out_dir.empty()) {
     write_run(out_dir, output);
     std::cout << "wrote " << out_dir.string()

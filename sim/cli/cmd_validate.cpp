@@ -1,7 +1,11 @@
-// deepsim validate: load and check a scenario; print a one-line summary (or the resolved YAML).
+// deepsim validate: load and check a scenario as `run` would (preflight.h); print a one-line summary (or
+// the resolved YAML).
 #include <iostream>
 
 #include "sim/cli/commands.h"
+#include "sim/core/format.h"
+#include "sim/forecast/preflight.h"
+#include "sim/step/static_analysis.h"
 #include "sim/parallel/parallel_spec.h"
 #include "sim/scenario/loader.h"
 
@@ -10,6 +14,13 @@ namespace deepsim::cli {
 int run_validate(const Args& args) {
   const std::string path = args.positional().at(0);
   const Scenario s = load_scenario_file(path, args.all("set"));
+  preflight(s);  // everything `run` checks before it simulates: placement, profile, trace, phases, failures
+  // The plan is valid input either way; whether it fits is a property of the plan, said as `run` says it.
+  const MemoryEstimate memory = analyze(s).memory;
+  if (!memory.fits())
+    std::cerr << "WARNING: does not fit in HBM: the fullest stage needs " << format_bytes(memory.peak().total())
+              << " of " << format_bytes(memory.hbm) << " (over by "
+              << format_bytes(Bytes(memory.peak().total().value() - memory.hbm.value())) << ")\n";
   if (args.has("print")) {
     std::cout << to_yaml(s);
     return kExitOk;

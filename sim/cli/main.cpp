@@ -9,6 +9,7 @@
 #include "sim/cli/commands.h"
 #include "sim/core/error.h"
 #include "sim/core/suggest.h"
+#include "sim/core/time.h"
 
 namespace {
 
@@ -58,6 +59,11 @@ int main(int argc, char** argv) {
     return dispatch(std::vector<std::string>(argv + 1, argv + argc));
   } catch (const deepsim::InputError& e) {
     std::cerr << "error: " << e.what() << '\n';
+    return kExitBadInput;
+  } catch (const deepsim::TimeOverflow& e) {
+    // Outside simulate_step (which names the cause itself): still extreme input, not a bug.
+    std::cerr << "error: " << e.what() << " (hint: check extreme values in cluster.gpu_overrides and "
+                                         "cluster.nic_overrides)\n";
     return kExitBadInput;
   } catch (const deepsim::InternalError& e) {
     std::cerr << "deepsim: " << e.what() << "\nThis is a bug in deepsim; please report it with the scenario.\n";

@@ -178,7 +178,7 @@ Forecast forecast_run(const Scenario& s, const StepFn& step) {
       f.phases.push_back(forecast_phase(s, def, cache, f.steps, f.notes, tally));
     } catch (const InputError& e) {
       if (e.key() != "failures") throw;
-      throw InputError({s.source_file, 0, 0}, "failures", def.title + ": " + e.message(), e.hint());
+      throw InputError(s.pos_of("failures"), "failures", def.title + ": " + e.message(), e.hint());
     }
     total.add(tally);
     const PhaseForecast& ph = f.phases.back();

@@ -18,7 +18,7 @@ namespace {
 
 PhaseDef later_phase(const Scenario& s, const PhaseSpec& p, std::string key, std::string title) {
   if (p.steps > 0 && p.tokens > 0)
-    throw InputError({s.source_file, 0, 0}, key + ".steps", "give steps or tokens for a phase, not both",
+    throw InputError(s.pos_of(key + ".steps"), key + ".steps", "give steps or tokens for a phase, not both",
                      "context extension is published in steps, post-training budgets in tokens");
   PhaseDef d;
   d.key = std::move(key);
@@ -138,6 +138,7 @@ StepScenario step_scenario(const Scenario& base, std::span<const std::string> pl
                       "parallel.micro_batches=" + std::to_string(m)});
     out.scenario = load_scenario_text(to_yaml(base), base.source_file, overrides);
     out.scenario.source_file = base.source_file;
+    out.scenario.sources = base.sources;  // errors point into the user's file, not the generated text
     out.counted_sequences = batch_sequences;
     out.micro_batches = m;
     const std::string head = key + ": batch " + shortest(batch_sequences) + " at seq_len " +
@@ -151,7 +152,7 @@ StepScenario step_scenario(const Scenario& base, std::span<const std::string> pl
                  " micro-batches per pipeline, as the fullest replicas run (tokens counted from the batch)";
   } catch (const InputError& e) {
     if (plan.empty()) throw;
-    throw InputError({base.source_file, 0, 0}, key + ".plan", std::string("this phase's plan: ") + e.what(),
+    throw InputError(base.pos_of(key + ".plan"), key + ".plan", std::string("this phase's plan: ") + e.what(),
                      "the plan holds --set overrides separated by ';', e.g. \"parallel.pp=8; parallel.dp=256\"");
   }
   return out;

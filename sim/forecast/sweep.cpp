@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "sim/core/error.h"
@@ -12,6 +13,7 @@
 #include "sim/scenario/scalar_codec.h"
 #include "sim/scenario/schema.h"
 #include "sim/scenario/source_map.h"
+#include "sim/scenario/yaml_document.h"
 
 namespace deepsim {
 namespace {
@@ -113,11 +115,37 @@ void check_top(const YAML::Node& root, const SourceMap& src) {
                        "e.g. parallel.ep: [32, 64]");
 }
 
+// The point count is a product of list lengths: refuse it, naming the axis where it crosses the limit,
+// before a batch starts something that cannot finish.
+void check_size(const Sweep& sw, const YAML::Node& root, const SourceMap& src) {
+  std::uint64_t n = 1;
+  for (std::size_t a = 0; a < sw.axes.size(); ++a) {
+    n *= sw.axes[a].values.size();  // each factor is under kMaxSweepPoints, so this cannot wrap
+    if (n <= kMaxSweepPoints) continue;
+    const std::string& key = sw.axes[a].keys.front();
+    const bool zipped = sw.axes[a].keys.size() > 1 || (a + 1 == sw.axes.size() && root["zip"].IsMap());
+    const YAML::Node section = root[zipped ? "zip" : "grid"];
+    YAML::Mark mark = section.Mark();
+    for (const auto& kv : section)
+      if (kv.first.Scalar() == key) mark = kv.first.Mark();
+    throw InputError(src.from_mark(mark), key,
+                     "the sweep has more than " + std::to_string(kMaxSweepPoints) + " points (" +
+                         std::to_string(sw.axes.size()) + " axes; the limit is " + std::to_string(kMaxSweepPoints) + ")",
+                     "split it into several sweep files, or use zip: to step lists together instead of grid:");
+  }
+}
+
 }  // namespace
 
 std::uint64_t Sweep::size() const {
+  // Saturates instead of wrapping (64 two-valued keys made 2^64 = "0 scenarios"); parse_sweep refuses
+  // anything over kMaxSweepPoints, so a parsed sweep never gets near it.
   std::uint64_t n = 1;
-  for (const auto& a : axes) n *= a.values.size();
+  for (const auto& a : axes) {
+    const std::uint64_t k = a.values.size();
+    if (k != 0 && n > std::numeric_limits<std::uint64_t>::max() / k) return std::numeric_limits<std::uint64_t>::max();
+    n *= k;
+  }
   return n;
 }
 
@@ -150,25 +178,23 @@ bool is_sweep_text(std::string_view yaml) {
 }
 
 bool is_sweep_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return in && is_sweep_text(text.str());
+  try {
+    return is_sweep_text(read_input_file(path));
+  } catch (const InputError&) {
+    return false;  // not a readable file: loading it as a scenario reports why
+  }
 }
 
 Sweep parse_sweep(std::string_view yaml, const std::string& display_name) {
   const SourceMap src(display_name);
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(yaml));
-  } catch (const YAML::Exception& e) {
-    throw InputError(src.from_mark(e.mark), "", "not valid YAML: " + e.msg, "check the indentation");
-  }
+  YAML::Node root = load_single_yaml_document(yaml, src);  // not const: const operator[] of a missing key throws
   if (!root.IsMap()) throw InputError({display_name, 1, 1}, "", "a sweep file is a mapping", "start with 'sweep: 1'");
   check_top(root, src);
   Sweep sw;
   sw.file = display_name;
-  sw.name = root["name"].IsDefined() ? root["name"].as<std::string>() : std::filesystem::path(display_name).stem().string();
+  if (root["name"].IsDefined() && !root["name"].IsScalar())  // as<std::string>() threw a non-input error: exit 1
+    throw InputError(src.from_mark(root["name"].Mark()), "name", "a sweep's name is one line of text", "e.g. name: ep32-vs-ep64");
+  sw.name = root["name"].IsDefined() ? root["name"].Scalar() : std::filesystem::path(display_name).stem().string();
   if (!root["base"].IsScalar())
     throw InputError({display_name, 1, 1}, "base", "a sweep needs 'base:', the scenario file it varies",
                      "e.g. base: ../full-run/deepseek-v3.yaml (relative to the sweep file)");
@@ -182,15 +208,10 @@ Sweep parse_sweep(std::string_view yaml, const std::string& display_name) {
     }
   if (root["grid"].IsMap()) read_grid(sw, root["grid"], src);
   if (root["zip"].IsMap()) read_zip(sw, root["zip"], src);
+  check_size(sw, root, src);
   return sw;
 }
 
-Sweep load_sweep_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError({path, 0, 0}, "", "cannot read the sweep file", "check the path");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_sweep(text.str(), path);
-}
+Sweep load_sweep_file(const std::string& path) { return parse_sweep(read_input_file(path), path); }
 
 }  // namespace deepsim

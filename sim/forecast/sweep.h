@@ -26,6 +26,10 @@
 
 namespace deepsim {
 
+// The most points one sweep file may expand to. At about a second per point a million points is days of
+// one machine's time; a sweep over that is refused when it is read, naming this limit.
+inline constexpr std::uint64_t kMaxSweepPoints = 1'000'000;
+
 struct SweepAxis {
   std::vector<std::string> keys;                 // one for a grid axis, several for the zip axis
   std::vector<std::vector<std::string>> values;  // values[position][key], as YAML text

@@ -4,6 +4,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -124,8 +125,18 @@ RoutingTrace parse_routing_trace_csv(std::string_view text, const std::string& f
 }
 
 RoutingTrace load_routing_trace_csv(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))  // a FIFO would block the run forever
+    throw InputError(SourcePos{path, 0, 0}, "moe.trace_path",
+                     std::filesystem::exists(path, ec) ? "the routing trace is not a regular file" : "no such routing trace",
+                     "moe.trace_path names a CSV file; a relative path is read beside the scenario");
+  if (const auto size = std::filesystem::file_size(path, ec); !ec && size > kMaxRoutingTraceBytes)
+    throw InputError(SourcePos{path, 0, 0}, "moe.trace_path",
+                     "the routing trace holds " + std::to_string(size >> 20) + " MiB, over the limit of " +
+                         std::to_string(kMaxRoutingTraceBytes >> 20) + " MiB",
+                     "a few steps of a trace drive a long simulation by repetition; trim it");
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(SourcePos{path, 0, 0}, "moe.trace_path", "cannot open the routing trace");
+  if (!in) throw InputError(SourcePos{path, 0, 0}, "moe.trace_path", "cannot open the routing trace", "check its permissions");
   std::ostringstream ss;
   ss << in.rdbuf();
   return parse_routing_trace_csv(ss.str(), path);

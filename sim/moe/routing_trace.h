@@ -8,6 +8,7 @@
 // a (step, layer, expert) written twice is an error. Errors are InputErrors naming file:line.
 #pragma once
 
+#include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
@@ -26,6 +27,9 @@ struct RoutingTrace {
   // drives a longer simulation by repetition).
   [[nodiscard]] std::span<const double> loads(int step, int layer) const;
 };
+
+// Traces over this are refused when loaded (the whole trace is held in memory as doubles).
+inline constexpr std::uintmax_t kMaxRoutingTraceBytes = std::uintmax_t{256} << 20;  // 256 MiB
 
 [[nodiscard]] RoutingTrace parse_routing_trace_csv(std::string_view text, const std::string& file);
 [[nodiscard]] RoutingTrace load_routing_trace_csv(const std::string& path);

@@ -27,7 +27,8 @@ Time FlowNetwork::quantize(Time finish) const {
   if (quantum_ == Time::zero() || finish == Time::max()) return finish;
   const Time::rep q = quantum_.count_ps();
   const Time::rep units = finish.count_ps() / q + (finish.count_ps() % q != 0 ? 1 : 0);
-  return units > Time::max().count_ps() / q ? Time::max() : Time::ps(units * q);
+  if (units > Time::max().count_ps() / q) throw TimeOverflow();  // a finite flow past the clock's range
+  return Time::ps(units * q);
 }
 
 FlowNetwork::Handle FlowNetwork::start(Time now, std::span<const LinkId> path, Bytes bytes) {

@@ -66,14 +66,27 @@ fs::path resolve_profile(const std::string& profile, const std::vector<fs::path>
                    "give a path to a profile YAML, or a name in one of: " + searched);
 }
 
+fs::path resolve_scenario_profile(const std::string& profile, const std::string& scenario_file,
+                                  const SourcePos& where) {
+  const fs::path base = scenario_file.empty() ? fs::path(".") : fs::path(scenario_file).parent_path();
+  const fs::path given(profile);
+  std::error_code ec;
+  if (given.is_relative() && fs::is_regular_file(base / given, ec)) return (base / given).lexically_normal();
+  try {
+    return resolve_profile(profile, profile_search_dirs(base.empty() ? fs::path(".") : base), where.file);
+  } catch (const InputError& e) {
+    throw InputError(where, e.key(), e.message(), e.hint());
+  }
+}
+
 std::unique_ptr<KernelModel> make_kernel_model(const GpuSpec& gpu, const std::string& profile,
-                                               const std::string& scenario_file) {
+                                               const std::string& scenario_file, SourcePos where) {
   if (profile.empty()) return std::make_unique<RooflineModel>(gpu, default_roofline_params());
-  const fs::path base = scenario_file.empty() ? fs::path{} : fs::path(scenario_file).parent_path();
-  const fs::path path = resolve_profile(profile, profile_search_dirs(base.empty() ? fs::path(".") : base), scenario_file);
+  if (where.file.empty()) where = {scenario_file, 0, 0};
+  const fs::path path = resolve_scenario_profile(profile, scenario_file, where);
   KernelProfile p = read_profile_file(path.string());
   if (!iequals(p.device, gpu.name))
-    throw InputError({scenario_file, 0, 0}, "calibration.profile",
+    throw InputError(where, "calibration.profile",
                      "profile '" + p.name + "' was measured on " + p.device + ", the scenario simulates " + gpu.name,
                      "use a profile of " + gpu.name + " or leave calibration.profile empty for the roofline default");
   return std::make_unique<ProfileModel>(gpu, std::move(p));

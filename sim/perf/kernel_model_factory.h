@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/core/error.h"
 #include "sim/hw/gpu_spec.h"
 #include "sim/perf/kernel_model.h"
 
@@ -24,9 +25,18 @@ namespace deepsim {
                                                     const std::vector<std::filesystem::path>& dirs,
                                                     const std::string& where);
 
-// `scenario_file` (may be empty) anchors the name lookup and is named in errors. A profile measured on a
-// different GPU than `gpu` is an InputError: its coefficients would silently describe other hardware.
+// The profile file a scenario's `calibration.profile` names: an absolute path as is; a relative path
+// against the scenario's own folder first (not the working directory: the same scenario must read the
+// same file wherever deepsim runs), then the working directory; otherwise a name in
+// profile_search_dirs(scenario's folder). Errors are raised at `where` (the key's position).
+[[nodiscard]] std::filesystem::path resolve_scenario_profile(const std::string& profile,
+                                                             const std::string& scenario_file, const SourcePos& where);
+
+// `scenario_file` (may be empty) anchors the name lookup; errors point at `where` (default: the file). A
+// profile measured on a different GPU than `gpu` is an InputError: its coefficients would silently
+// describe other hardware.
 [[nodiscard]] std::unique_ptr<KernelModel> make_kernel_model(const GpuSpec& gpu, const std::string& profile,
-                                                             const std::string& scenario_file = {});
+                                                             const std::string& scenario_file = {},
+                                                             SourcePos where = {});
 
 }  // namespace deepsim

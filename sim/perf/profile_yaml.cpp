@@ -3,8 +3,10 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <sstream>
+#include <type_traits>
 #include <vector>
 
 #include "sim/core/error.h"
@@ -72,7 +74,8 @@ class Reader {
   void check_keys(const YAML::Node& map, const std::string& path, const std::vector<std::string>& allowed) const {
     if (!map.IsMap()) fail(map, path, "expected a mapping");
     for (const auto& kv : map) {
-      const auto key = kv.first.as<std::string>();
+      if (!kv.first.IsScalar()) fail(kv.first, path, "a key must be a plain name");
+    const auto key = kv.first.Scalar();
       if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
         fail(kv.first, path.empty() ? key : path + "." + key, "unknown key", suggestion_hint(key, allowed));
     }
@@ -82,11 +85,16 @@ class Reader {
   T get(const YAML::Node& map, const std::string& key, const std::string& path) const {
     const YAML::Node v = map[key];
     if (!v) fail(map, path + key, "missing");
+    T out{};
     try {
-      return v.as<T>();
+      out = v.as<T>();
     } catch (const YAML::Exception&) {
       fail(v, path + key, "wrong type: '" + YAML::Dump(v) + "'");
     }
+    // yaml-cpp reads .nan and .inf as doubles; a coefficient of NaN gave a plausible-looking step.
+    if constexpr (std::is_floating_point_v<T>)
+      if (!std::isfinite(out)) fail(v, path + key, "must be a finite number, got '" + v.Scalar() + "'");
+    return out;
   }
 
   template <class T>
@@ -172,13 +180,32 @@ std::string profile_to_yaml(const KernelProfile& p) {
   return o.str();
 }
 
+namespace {
+
+KernelProfile read_profile(const YAML::Node& root, const std::string& display_name);
+
+}  // namespace
+
 KernelProfile profile_from_yaml(std::string_view text, const std::string& display_name) {
   YAML::Node root;
   try {
-    root = YAML::Load(std::string(text));
-  } catch (const YAML::ParserException& e) {
-    throw InputError({display_name, e.mark.line + 1, e.mark.column + 1}, "", "YAML syntax: " + e.msg);
+    root = YAML::Load(std::string(text));  // Load, not LoadAll: LoadAll can loop forever (yaml_document.h)
+  } catch (const YAML::Exception& e) {
+    throw InputError({display_name, e.mark.line + 1, e.mark.column + 1}, "", "YAML syntax: " + e.msg,
+                     "check the indentation and the quotes");
   }
+  try {
+    return read_profile(root, display_name);
+  } catch (const YAML::Exception& e) {
+    // A structure the reader did not expect (a list where a mapping belongs, ...): still the input's fault.
+    throw InputError({display_name, e.mark.line + 1, e.mark.column + 1}, "", "unexpected profile structure: " + e.msg,
+                     "compare with calibrate/profiles/h800-published.yaml");
+  }
+}
+
+namespace {
+
+KernelProfile read_profile(const YAML::Node& root, const std::string& display_name) {
   const Reader r(display_name);
   r.check_keys(root, "", {"schema", "name", "device", "sms", "date", "source", "generated_by", "families",
                           "communication"});
@@ -195,9 +222,13 @@ KernelProfile profile_from_yaml(std::string_view text, const std::string& displa
   const YAML::Node fams = root["families"];
   if (fams && !fams.IsMap()) r.fail(fams, "families", "expected a mapping of op family -> model");
   for (const auto& kv : fams) p.families.push_back(read_family(r, kv.first, kv.second));
-  for (const YAML::Node& e : root["communication"]) p.communication.push_back(read_comm(r, e));
+  const YAML::Node comm = root["communication"];
+  if (comm && !comm.IsSequence() && !comm.IsNull()) r.fail(comm, "communication", "expected a list");
+  for (const YAML::Node& e : comm) p.communication.push_back(read_comm(r, e));
   return p;
 }
+
+}  // namespace
 
 KernelProfile read_profile_file(const std::string& path) {
   std::ifstream in(path);

@@ -17,6 +17,8 @@ struct BatchRow {
   std::string error;       // when !ok
   std::string name, gpu, schedule;
   int gpus = 0, pp = 0, dp = 0, ep = 0;
+  bool fits = true;                 // result.json memory.fits: the plan fits in HBM on every rank
+  double min_headroom_bytes = 0;    // HBM minus the fullest rank's peak; negative when it does not fit
   double step_time_s = 0, gpu_hours = 0, days = 0, cost_usd = 0, usd_per_million_tokens = 0, mfu_bf16_causal = 0;
 };
 

@@ -7,16 +7,19 @@
 #include <map>
 #include <mutex>
 #include <sstream>
+#include <system_error>
 #include <thread>
 
 #include "sim/core/error.h"
 #include "sim/core/format.h"
+#include "sim/forecast/preflight.h"
 #include "sim/report/batch_row.h"
 #include "sim/report/batch_summary.h"
 #include "sim/report/result_json.h"
 #include "sim/report/run_report.h"
 #include "sim/report/write_reports.h"
 #include "sim/scenario/loader.h"
+#include "sim/scenario/yaml_document.h"
 
 namespace deepsim {
 namespace fs = std::filesystem;
@@ -26,9 +29,14 @@ BatchJobs::BatchJobs(const std::vector<std::string>& files) {
     Entry e;
     e.file = f;
     e.first = total_;
-    e.sweep = is_sweep_file(f);
-    if (e.sweep) e.spec = load_sweep_file(f);
+    // Read once, here: a FIFO, a directory or an oversized file is refused before anything runs.
+    const std::string text = read_input_file(f);
+    e.sweep = is_sweep_text(text);
+    if (e.sweep) e.spec = parse_sweep(text, f);
     total_ += e.sweep ? e.spec.size() : 1;
+    if (total_ > kMaxSweepPoints)
+      throw InputError({f, 0, 0}, "", "the batch has more than " + std::to_string(kMaxSweepPoints) + " scenarios with this file",
+                       "the limit for one batch is " + std::to_string(kMaxSweepPoints) + " scenarios; run the files in several batches");
     entries_.push_back(std::move(e));
   }
 }
@@ -47,6 +55,7 @@ namespace {
 struct Computed {
   BatchRow row;
   bool reused = false;
+  bool bad_input = false;  // failed with an InputError
 };
 
 std::string read_file(const fs::path& p) {
@@ -61,6 +70,7 @@ Computed compute_one(const BatchJob& job, std::uint64_t index, const BatchOption
   Computed c;
   try {
     const Scenario s = load_scenario_file(job.scenario_path, job.overrides);
+    preflight(s);  // the same checks as deepsim validate and run, before any engine time
     const std::string hash = input_hash(s, o.deepsim_version);
     c.row.hash = hash;
     const fs::path dir = o.out_dir / "runs" / hash;
@@ -84,6 +94,7 @@ Computed compute_one(const BatchJob& job, std::uint64_t index, const BatchOption
   } catch (const InputError& e) {
     c.row.ok = false;
     c.row.error = e.what();
+    c.bad_input = true;
   } catch (const std::exception& e) {
     c.row.ok = false;
     c.row.error = e.what();
@@ -133,6 +144,8 @@ class RowWriter {
     csv_ << results_csv_line(c.row) << std::flush;
     summary_.add(c.row);
     (c.row.ok ? (c.reused ? outcome_.reused : outcome_.computed) : outcome_.failed) += 1;
+    if (c.row.ok && !c.row.fits) ++outcome_.does_not_fit;
+    if (c.bad_input) ++outcome_.bad_input;
     progress_.update(outcome_);
   }
   [[nodiscard]] const BatchOutcome& outcome() const { return outcome_; }
@@ -194,10 +207,19 @@ BatchOutcome run_batch(const BatchJobs& jobs, const BatchOptions& o) {
   fs::create_directories(o.out_dir / "runs");
   RowWriter writer(o, jobs.size());
   Pool pool;
-  const int threads = std::max(1, o.threads);
+  // No more threads than jobs; and if the system refuses a thread (--jobs 2000 on a small machine), run
+  // with those already started instead of terminating with joinable threads.
+  const auto threads = static_cast<int>(std::clamp<std::uint64_t>(jobs.size(), 1, static_cast<std::uint64_t>(std::max(1, o.threads))));
   pool.window = 4 * static_cast<std::uint64_t>(threads) + 8;
   std::vector<std::thread> workers;
-  for (int t = 0; t < threads; ++t) workers.emplace_back([&] { work(jobs, o, pool, writer); });
+  for (int t = 0; t < threads; ++t) {
+    try {
+      workers.emplace_back([&] { work(jobs, o, pool, writer); });
+    } catch (const std::system_error&) {
+      if (workers.empty()) throw;
+      break;
+    }
+  }
   for (auto& t : workers) t.join();
   writer.finish();
   if (pool.error) std::rethrow_exception(pool.error);

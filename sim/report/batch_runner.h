@@ -57,6 +57,8 @@ struct BatchOptions {
 
 struct BatchOutcome {
   std::uint64_t total = 0, computed = 0, reused = 0, failed = 0;
+  std::uint64_t does_not_fit = 0;
+  std::uint64_t bad_input = 0;     // of failed: the scenario itself was refused (an InputError)  // of computed + reused: plans over HBM, listed apart in the summary
 };
 
 // Throws std::runtime_error when the output directory cannot be written.

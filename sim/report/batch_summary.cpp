@@ -1,6 +1,7 @@
 #include "sim/report/batch_summary.h"
 
 #include <algorithm>
+#include <cmath>
 #include <sstream>
 
 #include "sim/core/format.h"
@@ -23,12 +24,13 @@ std::vector<std::string> cells(const BatchRow& r, std::size_t rank) {
   return {std::to_string(rank), std::to_string(r.index), r.label, r.gpu + " x " + std::to_string(r.gpus),
           "pp " + std::to_string(r.pp) + " dp " + std::to_string(r.dp) + " ep " + std::to_string(r.ep) + " " + r.schedule,
           format_seconds(r.step_time_s), fixed(r.days, 2), "$" + format_count(r.cost_usd),
-          "$" + fixed(r.usd_per_million_tokens, 4), fixed(100 * r.mfu_bf16_causal, 1) + "%"};
+          "$" + fixed(r.usd_per_million_tokens, 4), fixed(100 * r.mfu_bf16_causal, 1) + "%",
+          (r.fits ? "" : "-") + fixed(std::abs(r.min_headroom_bytes) / 1e9, 1) + (r.fits ? " GB" : " GB (over)")};
 }
 
 const std::vector<std::string>& header() {
   static const std::vector<std::string> h = {"rank", "#", "scenario", "GPUs", "plan", "step", "days", "cost",
-                                             "$/M tokens", "MFU (BF16, causal)"};
+                                             "$/M tokens", "MFU (BF16, causal)", "HBM headroom"};
   return h;
 }
 
@@ -60,6 +62,12 @@ void html_rows(std::ostringstream& out, const std::string& title, const std::vec
 
 }  // namespace
 
+std::string BatchSummary::counts_text() const {
+  std::string s = std::to_string(total()) + " scenarios: " + std::to_string(ok_ - infeasible_) + " ok, ";
+  if (infeasible_ > 0) s += std::to_string(infeasible_) + " do not fit in HBM, ";
+  return s + std::to_string(failed_) + " failed.";
+}
+
 void BatchSummary::add(const BatchRow& row) {
   if (!row.ok) {
     ++failed_;
@@ -67,16 +75,23 @@ void BatchSummary::add(const BatchRow& row) {
     return;
   }
   ++ok_;
+  if (!row.fits) {
+    ++infeasible_;
+    if (does_not_fit_.size() < keep_) does_not_fit_.push_back(row);
+    return;
+  }
   insert_ranked(by_cost_, row, keep_, [](const BatchRow& r) { return r.cost_usd; });
   insert_ranked(by_days_, row, keep_, [](const BatchRow& r) { return r.days; });
 }
 
 std::string BatchSummary::markdown(const std::string& title) const {
   std::ostringstream out;
-  out << "# " << title << "\n\n" << total() << " scenarios: " << ok_ << " ok, " << failed_ << " failed. "
-      << "Every row is in results.csv; below, the best " << keep_ << " of each ranking.\n\n";
+  out << "# " << title << "\n\n" << counts_text() << " "
+      << "Every row is in results.csv; below, the best " << keep_ << " of each ranking (plans that fit only).\n\n";
   md_rows(out, "Cheapest", by_cost_);
   md_rows(out, "Fastest (wall-clock days)", by_days_);
+  if (!does_not_fit_.empty())
+    md_rows(out, "Do not fit in HBM (not ranked; time and cost as if they fit)", does_not_fit_);
   if (!failures_.empty()) {
     out << "## Failed\n\n";
     for (const auto& f : failures_) out << "- #" << f.index << " " << f.label << " (" << f.file << "): " << f.error << "\n";
@@ -91,10 +106,12 @@ std::string BatchSummary::html(const std::string& title) const {
       << "</title>\n<style>\nbody{font-family:sans-serif;max-width:1100px;margin:2em auto}\n"
          "table{border-collapse:collapse}\nth,td{border:1px solid #ccc;padding:3px 8px;font-size:13px}\n"
          "th{background:#f3f3f3}\n</style>\n</head>\n<body>\n<h1>"
-      << xml_escape(title) << "</h1>\n<p>" << total() << " scenarios: " << ok_ << " ok, " << failed_
-      << " failed. Every row is in results.csv; below, the best " << keep_ << " of each ranking.</p>\n";
+      << xml_escape(title) << "</h1>\n<p>" << counts_text() << " Every row is in results.csv; below, the best "
+      << keep_ << " of each ranking (plans that fit only).</p>\n";
   html_rows(out, "Cheapest", by_cost_);
   html_rows(out, "Fastest (wall-clock days)", by_days_);
+  if (!does_not_fit_.empty())
+    html_rows(out, "Do not fit in HBM (not ranked; time and cost as if they fit)", does_not_fit_);
   if (!failures_.empty()) {
     out << "<h2>Failed</h2>\n<ul>\n";
     for (const auto& f : failures_)

@@ -62,6 +62,21 @@ Json step_json(const StepResult& st) {
   return j;
 }
 
+// Whether the plan fits in HBM, rank by rank: the peak of each pipeline rank (weights, master weights,
+// gradients, optimizer states, activations of the schedule's in-flight micro-batches) against the GPU's
+// capacity. A plan that does not fit still gets a step time and a cost (what it would take if it fit), so
+// every consumer (batch ranking, scripts) must read `fits`.
+Json memory_json(const RunReport& r) {
+  const double hbm = r.scenario.cluster.gpu.hbm.value();
+  const MemoryFit fit = memory_fit(r);
+  Json j{{"hbm_bytes", hbm}, {"fits", fit.fits}, {"peak_bytes", fit.peak_bytes},
+         {"min_headroom_bytes", fit.min_headroom_bytes}, {"ranks", Json::array()}};
+  for (const RankResult& rr : r.step.ranks)
+    j["ranks"].push_back({{"rank", rr.rank}, {"peak_bytes", rr.peak_memory.value()},
+                          {"headroom_bytes", hbm - rr.peak_memory.value()}, {"fits", rr.peak_memory.value() <= hbm}});
+  return j;
+}
+
 Json throughput_json(const Throughput& t) {
   return Json{{"model_flops_causal", t.model_flops_causal},
               {"model_flops_non_causal", t.model_flops_non_causal},
@@ -141,6 +156,7 @@ nlohmann::ordered_json result_json(const RunReport& r) {
   j["scenario"] = {{"name", r.scenario.name}, {"source_file", r.scenario.source_file}, {"input_hash", r.input_hash}};
   j["model"] = model_json(r);
   j["cluster"] = cluster_json(r.scenario);
+  j["memory"] = memory_json(r);
   j["step"] = step_json(r.step);
   j["run"] = run_json(r);
   j["phases"] = Json::array();

@@ -14,6 +14,7 @@
 #include "sim/scenario/schema.h"
 #include "sim/scenario/source_map.h"
 #include "sim/scenario/validate.h"
+#include "sim/scenario/yaml_document.h"
 
 namespace deepsim {
 namespace {
@@ -21,23 +22,19 @@ namespace {
 constexpr const char* kStartHint = "a scenario starts with 'schema: 1'; see scenarios/default.yaml";
 
 YAML::Node parse_document(std::string_view text, const SourceMap& sources) {
-  std::vector<YAML::Node> docs;
-  try {
-    docs = YAML::LoadAll(std::string(text));
-  } catch (const YAML::Exception& e) {
-    throw InputError(sources.from_mark(e.mark), "", "not valid YAML: " + e.msg,
-                     "check the indentation and that each key ends with ':'");
-  }
-  if (docs.empty() || (docs.size() == 1 && docs[0].IsNull()))
-    throw InputError({sources.file(), 0, 0}, "", "the file is empty", kStartHint);
-  if (docs.size() > 1)
-    throw InputError(sources.from_mark(docs[1].Mark()), "",
-                     "the file holds " + std::to_string(docs.size()) + " YAML documents; a scenario is one",
-                     "remove the '---' separators");
-  if (!docs[0].IsMap())
-    throw InputError(sources.from_mark(docs[0].Mark()), "",
-                     "expected a mapping of sections (schema, cluster, model, ...)", kStartHint);
-  return docs[0];
+  const YAML::Node doc = load_single_yaml_document(text, sources);  // guards yaml-cpp's LoadAll loop
+  if (doc.IsNull()) throw InputError({sources.file(), 0, 0}, "", "the file is empty", kStartHint);
+  if (!doc.IsMap())
+    throw InputError(sources.from_mark(doc.Mark()), "", "expected a mapping of sections (schema, cluster, model, ...)",
+                     kStartHint);
+  return doc;
+}
+
+// yaml-cpp marks an empty value ("nodes:" with nothing after it) at the next token, often the next line,
+// so an error about it pointed at the wrong line. An empty value is blamed on its key's own position.
+YAML::Mark value_mark(const YAML::Node& key, const YAML::Node& value) {
+  if (value.IsNull() && (value.Mark().is_null() || value.Mark().line != key.Mark().line)) return key.Mark();
+  return value.Mark();
 }
 
 // The version is checked before anything else: a file for another schema fails on that, not on the
@@ -45,7 +42,7 @@ YAML::Node parse_document(std::string_view text, const SourceMap& sources) {
 void check_schema_version(const YAML::Node& root, SourceMap& sources) {
   for (const auto& kv : root)
     if (kv.first.IsScalar() && kv.first.Scalar() == "schema")
-      sources.record_file_key("schema", kv.first.Mark(), kv.second.Mark());
+      sources.record_file_key("schema", kv.first.Mark(), value_mark(kv.first, kv.second));
   const YAML::Node v = root["schema"];
   if (!v.IsDefined())
     throw InputError(sources.key_pos(""), "schema", "missing the schema version", "add 'schema: 1' at the top");
@@ -69,7 +66,7 @@ void check_keys(const YAML::Node& map, const std::string& section, SourceMap& so
   for (const auto& kv : map) {
     const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : std::string();
     const std::string path = section.empty() ? key : section + "." + key;
-    sources.record_file_key(path, kv.first.Mark(), kv.second.Mark());
+    sources.record_file_key(path, kv.first.Mark(), value_mark(kv.first, kv.second));
     if (!kv.first.IsScalar())
       throw InputError(sources.from_mark(kv.first.Mark()), section, "a key must be a plain name", "");
     if (std::ranges::find(allowed, key) == allowed.end())
@@ -138,6 +135,16 @@ Scenario read_fields(const YAML::Node& root, const std::string& display_name, co
   return s;
 }
 
+// A relative moe.trace_path names a file beside the scenario, not in the working directory: it is made
+// absolute here, so the same scenario reached by a relative or an absolute path (or run from another
+// folder) reads the same file and resolves to the same YAML.
+std::string beside_scenario(const std::string& display_name, const std::string& path) {
+  if (path.empty() || std::filesystem::path(path).is_absolute()) return path;
+  std::error_code ec;
+  const std::filesystem::path p = std::filesystem::absolute(std::filesystem::path(display_name).parent_path() / path, ec);
+  return ec ? path : p.lexically_normal().string();
+}
+
 Scenario load(std::string_view text, const std::string& display_name, std::span<const std::string> overrides) {
   SourceMap sources(display_name);
   YAML::Node root = parse_document(text, sources);
@@ -145,7 +152,9 @@ Scenario load(std::string_view text, const std::string& display_name, std::span<
   check_schema_version(root, sources);
   check_keys(root, "", sources);
   Scenario s = read_fields(root, display_name, sources);
+  s.moe.trace_path = beside_scenario(display_name, s.moe.trace_path);
   validate_scenario(s, sources);
+  s.sources = std::make_shared<const SourceMap>(std::move(sources));
   return s;
 }
 
@@ -157,15 +166,7 @@ Scenario load_scenario_text(std::string_view yaml, const std::string& display_na
 }
 
 Scenario load_scenario_file(const std::string& path, std::span<const std::string> overrides) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec))
-    throw InputError({path, 0, 0}, "", std::filesystem::exists(path, ec) ? "not a regular file" : "no such file",
-                     "check the path; the shipped scenarios are in scenarios/");
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (!in) throw InputError({path, 0, 0}, "", "cannot read the file", "check its permissions");
-  return load(text.str(), path, overrides);
+  return load(read_input_file(path), path, overrides);
 }
 
 std::string to_yaml(const Scenario& s) {

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 
 #include "sim/core/suggest.h"
 
@@ -74,6 +75,42 @@ FieldValue parse_seed(const Field& f, const YAML::Node& node, const SourcePos& w
   return u;
 }
 
+// Names end up in JSON and HTML reports; a byte sequence that is not UTF-8 made the JSON writer fail
+// after the whole run had been simulated. Checks the encoding (no overlongs, no surrogates, <= U+10FFFF).
+std::size_t invalid_utf8_at(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t n = 0;
+    std::uint32_t cp = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    if (c >= 0xC2 && c <= 0xDF) {
+      n = 1;
+      cp = c & 0x1Fu;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 2;
+      cp = c & 0x0Fu;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 3;
+      cp = c & 0x07u;
+    } else {
+      return i;
+    }
+    for (std::size_t k = 1; k <= n; ++k) {
+      if (i + k >= s.size()) return i;
+      const auto d = static_cast<unsigned char>(s[i + k]);
+      if ((d & 0xC0u) != 0x80u) return i;
+      cp = (cp << 6) | (d & 0x3Fu);
+    }
+    const bool overlong = (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000);
+    if (overlong || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) return i;
+    i += n + 1;
+  }
+  return std::string_view::npos;
+}
+
 FieldValue parse_choice(const Field& f, const YAML::Node& node, const SourcePos& where) {
   const auto names = f.choices();
   const std::string want = lower(node.Scalar());
@@ -131,6 +168,9 @@ FieldValue parse_field_value(const Field& f, const YAML::Node& node, const Sourc
       type_error(f, node, where);
     }
     case FieldKind::kText:
+      if (const std::size_t bad = invalid_utf8_at(text); bad != std::string_view::npos)
+        throw InputError(where, std::string(f.path), "not valid UTF-8 text (byte " + std::to_string(bad + 1) + ")",
+                         "save the file as UTF-8");
       return text;
     case FieldKind::kChoice:
       return parse_choice(f, node, where);

@@ -3,8 +3,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "sim/core/error.h"
 
 #include "sim/hw/cluster_spec.h"
 #include "sim/moe/routing_spec.h"
@@ -13,6 +17,8 @@
 #include "sim/scenario/run_spec.h"  // later phases, failures, forecast, ownership prices
 
 namespace deepsim {
+
+class SourceMap;
 
 struct BatchRamp {
   double start_sequences = 0;  // global batch at step 0, in sequences (0: no ramp)
@@ -59,6 +65,13 @@ struct Scenario {
   ForecastSpec forecast;
   MoeRoutingSpec moe;                 // `moe:` expert loads and balancing (sim/moe)
   int moe_warmup_steps = 20;          // `moe.warmup_steps`
+
+  // Where each key came from (file:line:column, or the `--set` that set it), so that errors found after
+  // loading (placement, profile, trace, phases, failures) point at the key to blame. Shared, immutable,
+  // not part of the scenario's value: to_yaml and the input hash ignore it. Null when built in code.
+  std::shared_ptr<const SourceMap> sources;
+  // The key's position, falling back to its nearest present ancestor, then to {source_file, 0, 0}.
+  [[nodiscard]] SourcePos pos_of(std::string_view key) const;
 };
 
 }  // namespace deepsim

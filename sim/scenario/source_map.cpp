@@ -1,5 +1,7 @@
 #include "sim/scenario/source_map.h"
 
+#include "sim/scenario/scenario.h"
+
 namespace deepsim {
 
 SourcePos SourceMap::from_mark(const YAML::Mark& mark) const {
@@ -30,5 +32,10 @@ SourcePos SourceMap::lookup(std::string_view path, bool value) const {
 
 SourcePos SourceMap::key_pos(std::string_view path) const { return lookup(path, false); }
 SourcePos SourceMap::value_pos(std::string_view path) const { return lookup(path, true); }
+
+SourcePos Scenario::pos_of(std::string_view key) const {
+  if (sources) return sources->key_pos(key);
+  return {source_file, 0, 0};
+}
 
 }  // namespace deepsim

@@ -152,6 +152,34 @@ void check_degrees(const Scenario& s, const SourceMap& src) {
          "DeepSeek-V3 gives 20 of 132 SMs to communication");
 }
 
+// Tensor parallelism splits every column- and row-parallel matrix by tp: each split size must divide.
+// Caught here with the key to blame; the op builder used to stop on an internal assertion instead.
+void check_tp_splits(const Scenario& s, const SourceMap& src) {
+  const ModelSpec& m = s.model;
+  const int tp = s.parallel.tp;
+  if (tp <= 1) return;
+  const auto need = [&](std::int64_t size, const std::string& key, const std::string& what) {
+    if (size % tp == 0) return;
+    fail(src, key, key + " = " + to_string(size) + " is not a multiple of parallel.tp = " + to_string(tp),
+         "tensor parallelism splits " + what + " into tp equal parts; choose a tp that divides it");
+  };
+  bool dense_layers = false;
+  for (int l = 0; l < m.layers && !dense_layers; ++l) dense_layers = !m.is_moe_layer(l);
+  if (dense_layers) need(m.dense_intermediate, "model.dense_intermediate", "the dense FFN's inner size");
+  if (m.is_moe() && m.moe.shared_experts > 0)
+    need(std::int64_t{m.moe.shared_experts} * m.moe.expert_intermediate, "model.moe.expert_intermediate",
+         "the shared experts' inner size (shared_experts x expert_intermediate)");
+  need(m.vocab, "model.vocab", "the embedding and output head by vocabulary");
+  if (m.attention.kind == AttentionKind::kGqa && m.attention.kv_heads > 0) {
+    const int kv = m.attention.kv_heads;
+    if (kv >= tp ? kv % tp != 0 : tp % kv != 0)
+      fail(src, "model.attention.kv_heads",
+           "model.attention.kv_heads = " + to_string(kv) + " and parallel.tp = " + to_string(tp) +
+               ": one must be a multiple of the other",
+           "KV heads are split by tp, or replicated when there are fewer of them than tp");
+  }
+}
+
 void check_schedule(const Scenario& s, const SourceMap& src) {
   const ParallelSpec& p = s.parallel;
   const std::string name = to_string(p.schedule);
@@ -219,14 +247,33 @@ void check_moe_routing(const Scenario& s, const SourceMap& src) {
   if (!problems.empty()) fail(src, problems.front().key, problems.front().message, problems.front().hint);
 }
 
+
+void check_limits(const Scenario& s, const SourceMap& src) {
+  const long long gpus = static_cast<long long>(s.cluster.nodes) * s.cluster.gpus_per_node;
+  if (gpus > kMaxClusterGpus)
+    fail(src, "cluster.nodes",
+         "the cluster has " + to_string(gpus) + " GPUs (nodes x gpus_per_node), over the limit of " +
+             to_string(kMaxClusterGpus),
+         "deepsim builds the fabric link by link; split the study or scale a smaller cluster");
+  const ParallelSpec& p = s.parallel;
+  const long long instructions = static_cast<long long>(p.pp) * p.micro_batches * p.virtual_stages;
+  if (instructions > kMaxPipelineInstructions)
+    fail(src, "parallel.micro_batches",
+         "pp x micro_batches x virtual_stages = " + to_string(instructions) + ", over the limit of " +
+             to_string(kMaxPipelineInstructions) + " pipeline instructions per step",
+         "fewer, larger micro-batches (parallel.micro_batch_size) give the same batch");
+}
+
 }  // namespace
 
 void validate_scenario(const Scenario& s, const SourceMap& sources) {
+  check_limits(s, sources);
   check_cluster(s, sources);
   check_attention(s.model, sources);
   check_moe(s.model, sources);
   check_gpu_count(s, sources);
   check_degrees(s, sources);
+  check_tp_splits(s, sources);
   check_schedule(s, sources);
   check_training(s, sources);
   check_moe_routing(s, sources);

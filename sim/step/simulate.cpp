@@ -23,7 +23,7 @@ namespace {
 
 template <class T>
 const T& must(const Result<T>& r, const Scenario& s, const char* key) {
-  if (!r.ok()) throw InputError({s.source_file, 0, 0}, key, r.error());
+  if (!r.ok()) throw InputError(s.pos_of(key), key, r.error());
   return r.value();
 }
 
@@ -70,7 +70,7 @@ void add_all_to_all_link_use(const Scenario& s, const CommCosts& comm, StepSimul
 }  // namespace
 
 std::unique_ptr<KernelModel> kernel_model_for(const Scenario& s) {
-  return make_kernel_model(s.cluster.gpu, s.calibration.profile, s.source_file);
+  return make_kernel_model(s.cluster.gpu, s.calibration.profile, s.source_file, s.pos_of("calibration.profile"));
 }
 
 bool moe_routing_configured(const Scenario& s) {
@@ -78,7 +78,7 @@ bool moe_routing_configured(const Scenario& s) {
          (s.moe.source != LoadSource::kUniform || s.moe.eplb.policy != EplbPolicy::kNone);
 }
 
-StepSimulation simulate_step_full(const Scenario& s, const StepOptions& options) {
+static StepSimulation simulate_unchecked(const Scenario& s, const StepOptions& options) {
   const Placement placement = must(Placement::make(s.parallel, s.cluster), s, "parallel");
   const Schedule schedule = must(make_schedule(s.parallel), s, "parallel.schedule");
   const std::unique_ptr<KernelModel> model = kernel_model_for(s);
@@ -179,6 +179,17 @@ StepSimulation simulate_step_full(const Scenario& s, const StepOptions& options)
     rr.activation_peak = sa.memory.stages[idx].activations;
   }
   return sim;
+}
+
+StepSimulation simulate_step_full(const Scenario& s, const StepOptions& options) {
+  try {
+    return simulate_unchecked(s, options);
+  } catch (const TimeOverflow&) {
+    // Valid but extreme inputs (a GPU or NIC override a million times too slow) make a step longer than
+    // the engine's clock holds; say so instead of returning a wrapped time or a stuck-task report.
+    throw InputError({s.source_file, 0, 0}, "", "the simulated step would last more than 106 days, past the engine's clock (int64 picoseconds)",
+                     "check extreme values in cluster.gpu_overrides and cluster.nic_overrides (TFLOP/s, GB/s, Gb/s) and training.seq_len");
+  }
 }
 
 StepResult simulate_step(const Scenario& s, const StepOptions& options) { return simulate_step_full(s, options).result; }

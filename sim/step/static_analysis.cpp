@@ -15,7 +15,7 @@ namespace {
 // stages r and pp-1-r, so its memory is that of both. We report per stage the factor of its rank.
 void schedule_factors(const Scenario& s, StaticAnalysis& a) {
   const auto schedule = make_schedule(s.parallel);
-  if (!schedule.ok()) throw InputError({s.source_file, 0, 0}, "parallel.schedule", schedule.error());
+  if (!schedule.ok()) throw InputError(s.pos_of("parallel.schedule"), "parallel.schedule", schedule.error());
   const auto check = check_schedule(*schedule);
   if (!check.ok()) throw InternalError("generated schedule fails its check: " + check.error());
   a.activation_factor = check->activation_factor;

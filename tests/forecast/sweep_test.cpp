@@ -3,7 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "sim/core/error.h"
+#include "sim/scenario/scalar_codec.h"
+#include "sim/scenario/schema.h"
 
 namespace deepsim {
 namespace {
@@ -91,5 +95,66 @@ TEST(Sweep, UnknownTopLevelKeyAndMissingBase) {
   EXPECT_EQ(sweep_error("sweep: 1\ngrid: {}\n").key(), "base");
 }
 
+// Issue 18: 64 two-valued keys made Sweep::size() wrap to 0 ("0 scenarios", exit 0), and 2^40 points
+// were accepted and ran for ever. Past kMaxSweepPoints the sweep is refused at the key that crosses it.
+namespace limits {
+
+// A grid over the first `keys` schema fields that have two distinct valid values.
+std::string grid_of(int keys) {
+  std::string text = "sweep: 1\nbase: x.yaml\ngrid:\n";
+  int n = 0;
+  for (const Field& f : scenario_schema()) {
+    if (n == keys) break;
+    std::string a, b;
+    if ((f.kind == FieldKind::kInt || f.kind == FieldKind::kReal) && f.min < f.max) {
+      a = shortest(f.min);
+      b = shortest(f.max);
+    } else if (f.kind == FieldKind::kBool) {
+      a = "true";
+      b = "false";
+    } else {
+      continue;
+    }
+    text += "  " + std::string(f.path) + ": [" + a + ", " + b + "]\n";
+    ++n;
+  }
+  EXPECT_EQ(n, keys) << "the schema has fewer than " << keys << " two-valued keys";
+  return text;
+}
+
+TEST(SweepLimits, SixtyFourTwoValuedKeysAreRefusedNotWrappedToZero) {
+  const InputError e = sweep_error(grid_of(64));
+  EXPECT_NE(e.message().find("more than 1000000 points"), std::string::npos) << e.what();
+  EXPECT_GT(e.pos().line, 3);  // at the key where the product crossed the limit
+  EXPECT_NE(e.hint().find("split"), std::string::npos) << e.what();
+  const InputError forty = sweep_error(grid_of(40));  // 2^40 points
+  EXPECT_NE(forty.message().find("limit is 1000000"), std::string::npos) << forty.what();
+}
+
+TEST(SweepLimits, ExactlyTheLimitIsAccepted) {
+  std::string text = "sweep: 1\nbase: x.yaml\ngrid:\n  parallel.micro_batches: [";
+  for (int i = 1; i <= 1000; ++i) text += std::to_string(i) + (i < 1000 ? ", " : "]\n");
+  text += "  training.seq_len: [";
+  for (int i = 1; i <= 1000; ++i) text += std::to_string(i) + (i < 1000 ? ", " : "]\n");
+  EXPECT_EQ(parse_sweep(text, "ok.yaml").size(), kMaxSweepPoints);
+}
+
+TEST(SweepLimits, SizeSaturatesInsteadOfWrapping) {
+  Sweep sw;
+  for (int i = 0; i < 64; ++i) sw.axes.push_back({{"k"}, {{"a"}, {"b"}}});
+  EXPECT_EQ(sw.size(), std::numeric_limits<std::uint64_t>::max());
+}
+
+TEST(SweepLimits, BadValuesAreInputErrorsNotOtherExceptions) {
+  EXPECT_EQ(sweep_error("sweep: 1\nname: [a, b]\nbase: x.yaml\n").key(), "name");
+  EXPECT_EQ(sweep_error("sweep: 1\nbase: x.yaml\ngrid:\n  parallel.pp: [{a: 1}]\n").key(), "parallel.pp");
+  EXPECT_EQ(sweep_error("sweep: 1\nbase: x.yaml\ngrid:\n  parallel.pp: 4\n").key(), "parallel.pp");
+}
+
+TEST(SweepLimits, AStrayCommaInASweepIsRefused) {
+  EXPECT_NE(sweep_error(",").message().find("not valid YAML"), std::string::npos);
+}
+
+}  // namespace limits
 }  // namespace
 }  // namespace deepsim
