@@ -130,6 +130,30 @@ std::optional<NicSpec> find_nic(std::string_view name) {
   return std::nullopt;
 }
 
+std::string describe_gpu(const GpuSpec& g) {
+  const std::optional<GpuSpec> base = find_gpu(g.name);
+  if (!base) return g.description.empty() ? g.name : g.description;
+  // Say which figures a scenario changed, in the schema's key names, so a report never passes an
+  // altered part off as the catalog's.
+  std::string changed;
+  auto check = [&changed](bool differs, const char* key) {
+    if (!differs) return;
+    changed += changed.empty() ? "" : ", ";
+    changed += key;
+  };
+  check(g.sms != base->sms, "sms");
+  check(g.bf16_dense.per_s() != base->bf16_dense.per_s(), "bf16_dense_tflops");
+  check(g.fp8_dense.per_s() != base->fp8_dense.per_s(), "fp8_dense_tflops");
+  check(g.hbm.value() != base->hbm.value(), "hbm_gb");
+  check(g.hbm_bandwidth.bytes_per_s() != base->hbm_bandwidth.bytes_per_s(), "hbm_bandwidth_gbps");
+  check(g.nvlink_per_direction.bytes_per_s() != base->nvlink_per_direction.bytes_per_s(), "nvlink_gbps_per_direction");
+  check(g.nvlink_achievable != base->nvlink_achievable, "nvlink_achievable");
+  check(g.pcie_per_direction.bytes_per_s() != base->pcie_per_direction.bytes_per_s(), "pcie_gbps_per_direction");
+  check(g.pcie_achievable != base->pcie_achievable, "pcie_achievable");
+  check(g.tdp_w != base->tdp_w, "tdp_w");
+  return base->description + (changed.empty() ? "" : "; overridden: " + changed);
+}
+
 Time nvlink_hop_latency() { return Time::ns(3330); }
 
 }  // namespace deepsim

@@ -48,5 +48,13 @@ TEST(GpuCatalog, Gb200JoinsSeventyTwoGpusOnOneNvlinkDomain) {
   EXPECT_NE(g.description.find("NVL72"), std::string::npos);
 }
 
+TEST(GpuCatalog, DescriptionSaysWhatTheGpuIsAndWhatWasOverridden) {
+  GpuSpec g = *find_gpu("A800");
+  EXPECT_EQ(describe_gpu(g), "NVIDIA A800 SXM4 80 GB (Ampere, export variant: NVLink 400 GB/s)");
+  g.sms = 100;
+  g.hbm = Bytes(40e9);
+  EXPECT_EQ(describe_gpu(g), "NVIDIA A800 SXM4 80 GB (Ampere, export variant: NVLink 400 GB/s); overridden: sms, hbm_gb");
+}
+
 }  // namespace
 }  // namespace deepsim
