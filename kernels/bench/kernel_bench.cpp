@@ -1,6 +1,6 @@
 // deepsim-kernel-bench: times the FP8 GEMMs on a GPU at DeepSeek-V3's shapes and prints them beside
 // DeepGEMM's published H800 figures (reference R21 dense, R22 contiguous grouped).
-//   usage: deepsim-kernel-bench OUT.json [--warmup N] [--repeats N]
+//   usage: deepsim-kernel-bench OUT.json [--warmup N] [--repeats N]   (--help, --version: common/cmdline)
 // Per shape: N warm-up runs, then `repeats` runs each timed with CUDA events; the median is reported.
 //   TFLOPS = 2 M N K / t,   GB/s = (M K + N K + 2 M N) / t   (FP8 in, BF16 out; grouped: times G)
 // Exits 3 with the reason when no usable GPU is present, 2 on bad arguments.
@@ -16,12 +16,14 @@
 #include <exception>
 #include <fstream>
 #include <functional>
+#include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <type_traits>
 #include <vector>
 
+#include "cmdline/command_line.h"
 #include "kernels/check.h"
 #include "kernels/device.h"
 #include "kernels/device_buffer.h"
@@ -30,6 +32,7 @@
 #include "kernels/grouped_gemm_fp8.h"
 
 namespace dk = deepsim::kernels;
+namespace dc = deepsim::cmdline;
 
 namespace {
 
@@ -171,25 +174,39 @@ std::string utc_now() {
   return buf;
 }
 
+int bench(const std::string& out_path, int warmup, int repeats);
+
+// Arguments, --help and --version are handled before the GPU is looked at, so they work on any machine.
+dc::Program program() {
+  dc::CommandSpec spec{"", "OUT.json", 1, 1,
+                       "time the FP8 GEMMs at DeepSeek-V3's shapes beside DeepGEMM's published H800 figures",
+                       {{"warmup", "N", false, "untimed runs per shape, 0..10000 (default 5)"},
+                        {"repeats", "N", false, "timed runs per shape (median reported), 1..100000 (default 20)"}},
+                       "TFLOPS = 2 M N K / t; GB/s = (M K + N K + 2 M N) / t (FP8 in, BF16 out; grouped: times G).\n"
+                       "Writes OUT.json (deepsim-calibrate fit --bench OUT.json reads it)."};
+  dc::Program p{"deepsim-kernel-bench", DEEPSIM_KERNEL_BENCH_VERSION, "FP8 GEMM micro-benchmarks", {},
+                "exit codes: 0 ok, 1 run failed, 2 bad arguments, 3 no usable GPU"};
+  p.commands.push_back({spec, [](const dc::Args& a) {
+                          return bench(a.positional().at(0), static_cast<int>(a.get_int("warmup", 0, 10000).value_or(5)),
+                                       static_cast<int>(a.get_int("repeats", 1, 100000).value_or(20)));
+                        }});
+  return p;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::fprintf(stderr, "usage: %s OUT.json [--warmup N] [--repeats N]\n", argv[0]);
+  try {
+    return dc::run_program(program(), std::vector<std::string>(argv + 1, argv + argc), std::cout, kExitUsage);
+  } catch (const dc::UsageError& e) {
+    std::cerr << dc::format_usage_error(e) << "\n";
     return kExitUsage;
   }
-  const std::string out_path = argv[1];
-  int warmup = 5, repeats = 20;
-  for (int i = 2; i + 1 < argc; i += 2) {
-    const std::string flag = argv[i];
-    const int value = std::atoi(argv[i + 1]);
-    if (flag == "--warmup" && value >= 0) warmup = value;
-    else if (flag == "--repeats" && value > 0) repeats = value;
-    else {
-      std::fprintf(stderr, "bad argument %s %s\n", argv[i], argv[i + 1]);
-      return kExitUsage;
-    }
-  }
+}
+
+namespace {
+
+int bench(const std::string& out_path, int warmup, int repeats) {
   const dk::DeviceInfo dev = dk::query_device();
   if (!dev.available) {
     std::fprintf(stderr, "deepsim-kernel-bench: no usable GPU: %s\n", dev.reason.c_str());
@@ -232,3 +249,5 @@ int main(int argc, char** argv) {
   std::printf("wrote %s\n", out_path.c_str());
   return 0;
 }
+
+}  // namespace

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "cmdline/command_line.h"
+#include "cmdline/duration_text.h"
 #include "kernels/device.h"
 #include "runtime/config.h"
 #include "runtime/cpu_trainer.h"
@@ -27,68 +29,37 @@ struct Options {
   int steps = 0;
   bool cpu_reference = false;
   bool debug_checks = false;
-  bool help = false;
-  bool version = false;
 };
 
-const char* kUsage =
-    "usage: deepsim-exec --config FILE [--exec FILE] [--steps N] [--out DIR] [--cpu-reference] [--debug-checks]\n"
-    "  --config FILE     scenario YAML (schema 1, model spelled out); exec keys from FILE's exec: section,\n"
-    "                    --exec FILE, or the sibling <name>.exec.yaml\n"
-    "  --steps N         training steps (default: exec.steps)\n"
-    "  --out DIR         writes DIR/measured-run.json and DIR/trace.json (rank r > 0: .rank<r> before .json)\n"
-    "  --cpu-reference   train with the CPU reference model (tiny configs; no GPU needed)\n"
-    "  --debug-checks    NaN/Inf check after every op; stops naming the layer and op\n"
-    "multi-GPU: scripts/exec-launch.sh N --config FILE ... (one process per GPU)\n"
-    "exit codes: 0 ok, 1 run failed, 2 bad input, 3 no usable GPU\n";
+// 1..1e6 steps: a measured run is minutes of GPU time, not days; a bound catches `--steps 1e9` typos.
+constexpr long long kMaxSteps = 1'000'000;
 
-bool parse(int argc, const char* const* argv, Options& o, std::ostream& err) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto value = [&](std::string& dst) {
-      if (i + 1 >= argc) {
-        err << "deepsim-exec: " << a << " needs a value\n";
-        return false;
-      }
-      dst = argv[++i];
-      return true;
-    };
-    std::string v;
-    if (a == "--config") {
-      if (!value(o.config)) return false;
-    } else if (a == "--exec") {
-      if (!value(o.exec)) return false;
-    } else if (a == "--out") {
-      if (!value(o.out)) return false;
-    } else if (a == "--steps") {
-      if (!value(v)) return false;
-      try {
-        o.steps = std::stoi(v);
-      } catch (const std::exception&) {
-        o.steps = 0;
-      }
-      if (o.steps < 1) {
-        err << "deepsim-exec: --steps: expected a positive integer, got '" << v << "'\n";
-        return false;
-      }
-    } else if (a == "--cpu-reference") {
-      o.cpu_reference = true;
-    } else if (a == "--debug-checks") {
-      o.debug_checks = true;
-    } else if (a == "--help" || a == "-h") {
-      o.help = true;
-    } else if (a == "--version") {
-      o.version = true;
-    } else {
-      err << "deepsim-exec: unknown option '" << a << "'\n" << kUsage;
-      return false;
-    }
-  }
-  if (!o.help && !o.version && o.config.empty()) {
-    err << "deepsim-exec: --config is required\n" << kUsage;
-    return false;
-  }
-  return true;
+cmdline::CommandSpec command_spec() {
+  return {"", "", 0, 0,
+          "train a scaled DeepSeek-V3-architecture model on GPUs (or the CPU reference) and write the measured run",
+          {{"config", "FILE", false,
+            "scenario YAML (schema 1, model spelled out); exec keys from FILE's exec: section, --exec FILE, or the "
+            "sibling <name>.exec.yaml (required)"},
+           {"exec", "FILE", false, "exec settings YAML"},
+           {"steps", "N", false, "training steps, 1..1000000 (default: exec.steps)"},
+           {"out", "DIR", false,
+            "writes DIR/measured-run.json and DIR/trace.json (rank r > 0: .rank<r> before .json); default exec-out"},
+           {"cpu-reference", "", false, "train with the CPU reference model (tiny configs; no GPU needed)"},
+           {"debug-checks", "", false, "NaN/Inf check after every op; stops naming the layer and op"}},
+          "multi-GPU: scripts/exec-launch.sh N --config FILE ... (one process per GPU)"};
+}
+
+Options options_from(const cmdline::Args& a) {
+  Options o;
+  const auto config = a.get("config");
+  if (!config) throw cmdline::UsageError(a.where(), "--config is required", "see 'deepsim-exec --help'");
+  o.config = *config;
+  o.exec = a.get("exec").value_or("");
+  o.out = a.get("out").value_or(o.out);
+  if (auto n = a.get_int("steps", 1, kMaxSteps)) o.steps = static_cast<int>(*n);
+  o.cpu_reference = a.has("cpu-reference");
+  o.debug_checks = a.has("debug-checks");
+  return o;
 }
 
 std::string suffix(const MeasuredRun& r) { return r.rank == 0 ? "" : ".rank" + std::to_string(r.rank); }
@@ -100,17 +71,17 @@ void report(const MeasuredRun& run, std::ostream& out) {
   std::sort(ms.begin(), ms.end());
   const double median = ms.empty() ? 0.0 : ms[ms.size() / 2];
   const long tokens = run.steps.empty() ? 0 : run.steps.back().tokens;
-  out << std::fixed << std::setprecision(3) << "step time (median after step 0): " << median << " ms\n"
+  out << std::fixed << "step time (median after step 0): " << cmdline::duration_text_ms(median) << "\n"
       << "tokens/s: " << std::setprecision(0) << (median > 0 ? static_cast<double>(tokens) / (median / 1e3) : 0.0) << "\n"
       << std::setprecision(4) << "loss: first " << run.steps.front().loss << ", last " << run.steps.back().loss << "\n";
   const auto top = top_kernels(run.kernels, 10);
   if (top.empty()) return;
   double total = 0.0;
   for (const auto& k : run.kernels) total += static_cast<double>(k.end_ns - k.start_ns) / 1e6;
-  out << "top kernels by time (" << run.kernels.size() << " kernels, " << std::setprecision(1) << total << " ms):\n";
+  out << "top kernels by time (" << run.kernels.size() << " kernels, " << cmdline::duration_text_ms(total) << "):\n";
   for (const auto& k : top)
     out << "  " << std::setw(6) << std::setprecision(1) << 100.0 * k.total_ms / total << "%  " << std::setw(10)
-        << std::setprecision(3) << k.total_ms << " ms  x" << k.count << "  " << k.name.substr(0, 90) << "\n";
+        << cmdline::duration_text_ms(k.total_ms) << "  x" << k.count << "  " << k.name.substr(0, 90) << "\n";
 }
 
 int run(const Options& o, std::ostream& out, std::ostream& err) {
@@ -118,8 +89,8 @@ int run(const Options& o, std::ostream& out, std::ostream& err) {
   if (o.debug_checks) c.exec.debug_checks = true;
   MeasuredRun result;
   const StepObserver print = [&](const StepRecord& s) {
-    out << "step " << s.step << "  loss " << std::setprecision(5) << s.loss << "  " << std::setprecision(2) << s.time_ms
-        << " ms\n";
+    out << "step " << s.step << "  loss " << std::fixed << std::setprecision(5) << s.loss << "  "
+        << cmdline::duration_text_ms(s.time_ms) << "\n";
   };
   if (o.cpu_reference) {
     const long params = static_cast<long>(ParamLayout(c.model, full_model_shard(c.model)).total_size());
@@ -152,27 +123,30 @@ int run(const Options& o, std::ostream& out, std::ostream& err) {
 }  // namespace
 
 int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
-  Options o;
-  if (!parse(argc, argv, o, err)) return kExitBadInput;
-  if (o.help) {
-    out << kUsage;
-    return kExitOk;
-  }
-  if (o.version) {
-    out << "deepsim-exec " << version() << "\n";
-    return kExitOk;
-  }
+  const std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
+  // Parsing and --help/--version come first: they need no GPU and no config.
+  cmdline::Program program{"deepsim-exec", version(), "the deepsim executor", {},
+                           "exit codes: 0 ok, 1 run failed, 2 bad input, 3 no usable GPU"};
+  program.commands.push_back({command_spec(), [&](const cmdline::Args& a) {
+                                const Options o = options_from(a);
+                                try {
+                                  return run(o, out, err);
+                                } catch (const ConfigError& e) {
+                                  err << e.what() << "\n";
+                                  return kExitBadInput;
+                                } catch (const NonFiniteError& e) {
+                                  err << "deepsim-exec: " << e.what() << "\n";
+                                  return kExitRunFailed;
+                                } catch (const std::exception& e) {
+                                  err << "deepsim-exec: run failed: " << e.what() << "\n";
+                                  return kExitRunFailed;
+                                }
+                              }});
   try {
-    return run(o, out, err);
-  } catch (const ConfigError& e) {
-    err << e.what() << "\n";
+    return cmdline::run_program(program, args, out, kExitBadInput);
+  } catch (const cmdline::UsageError& e) {
+    err << cmdline::format_usage_error(e) << "\n";
     return kExitBadInput;
-  } catch (const NonFiniteError& e) {
-    err << "deepsim-exec: " << e.what() << "\n";
-    return kExitRunFailed;
-  } catch (const std::exception& e) {
-    err << "deepsim-exec: run failed: " << e.what() << "\n";
-    return kExitRunFailed;
   }
 }
 

@@ -1,10 +1,13 @@
 // deepsim batch: many scenarios and sweeps on all cores, with results.csv, summary.md / summary.html and
 // one result.json per scenario under OUT/runs/<input hash>/ (sim/report/batch_runner.h). Re-running
 // reuses the results already there.
+#include <algorithm>
+#include <cstdio>
 #include <iostream>
 #include <stdexcept>
 #include <thread>
 
+#include "cmdline/terminal.h"
 #include "sim/cli/commands.h"
 #include "sim/core/error.h"
 #include "sim/cost/network_inventory.h"
@@ -18,23 +21,20 @@ int run_batch(const Args& args) {
   BatchOptions o;
   o.out_dir = args.get("out").value_or("batch-out");
   const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
-  o.threads = static_cast<int>(cores);
-  if (auto j = args.get("jobs")) {
-    try {
-      o.threads = std::stoi(*j);
-    } catch (const std::exception&) {
-      o.threads = 0;
-    }
-    if (o.threads < 1)
-      throw InputError({}, "--jobs", "expected a positive number of threads, got '" + *j + "'", "e.g. --jobs 4");
-  }
+  o.threads = static_cast<int>(std::min<unsigned>(cores, static_cast<unsigned>(kMaxBatchThreads)));
+  if (auto j = args.get_int("jobs", 1, kMaxBatchThreads)) o.threads = static_cast<int>(*j);
   o.deepsim_version = DEEPSIM_VERSION;
   o.step = [](const Scenario& s) { return simulate_step(s); };
   o.inventory = [](const ClusterSpec& c) { return network_inventory(c); };
-  o.progress = args.has("quiet") ? nullptr : &std::cerr;
+  // The progress bar rewrites its line with '\r': only on a terminal, or when asked for (--progress).
+  const bool progress = args.has("progress") || (!args.has("quiet") && cmdline::is_terminal(stderr));
+  o.progress = progress ? &std::cerr : nullptr;
   std::cerr << "batch: " << jobs.size() << " scenarios on " << o.threads << " threads -> " << o.out_dir.string()
             << "\n";
   const BatchOutcome out = deepsim::run_batch(jobs, o);
+  if (!out.thread_error.empty())
+    std::cerr << "batch: the system started only " << out.threads_started << " of " << o.threads
+              << " threads (" << out.thread_error << "); ran on those\n";
   if (out.reused > 0)
     std::cerr << "skipped " << out.reused << " scenarios already computed in " << (o.out_dir / "runs").string()
               << " (same input hash)\n";

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "sim/cli/commands.h"
+#include "sim/cli/json_output.h"
 #include "sim/core/error.h"
 #include "sim/core/format.h"
 #include "sim/core/suggest.h"
@@ -40,13 +41,11 @@ void row(const std::string& name, double value) {
 int run_model(const Args& args) {
   int seq_len = 4096;
   const ModelSpec m = resolve_model(args, seq_len);
-  if (auto s = args.get("seq-len")) {
-    try {
-      seq_len = std::stoi(*s);
-    } catch (const std::exception&) {
-      throw InputError({}, "--seq-len", "expected a positive integer, got '" + *s + "'");
-    }
-    if (seq_len <= 0) throw InputError({}, "--seq-len", "expected a positive integer, got '" + *s + "'");
+  // 1..16M tokens: beyond any context length a model is trained at, still exact in FLOP arithmetic.
+  if (auto s = args.get_int("seq-len", 1, 1 << 24)) seq_len = static_cast<int>(*s);
+  if (args.has("json")) {
+    std::cout << model_json(m, seq_len).dump(2) << "\n";
+    return kExitOk;
   }
   const ParamCount p = count_params(m);
   std::cout << "model " << m.name << " (" << m.source << ")\n\nparameters:\n";

@@ -8,6 +8,7 @@
 #include "sim/cli/commands.h"
 #include "sim/cli/run_output.h"
 #include "sim/report/documents.h"
+#include "sim/report/result_json.h"
 #include "sim/core/error.h"
 #include "sim/core/format.h"
 #include "sim/report/run_report.h"
@@ -29,13 +30,20 @@ int run_run(const Args& args) {
     if (ec) throw std::runtime_error("cannot create output directory '" + out_dir.string() + "': " + ec.message());
   }
   const RunOutput output = compute_run(scenario);
-  if (!args.has("quiet")) {
-    print_run(std::cout, output);
-    std::cout << "\n" << text_summary(output.report);
+  const bool json = args.has("json");
+  // --json: stdout is exactly result.json (docs/result-schema.md); every other line goes to stderr.
+  std::ostream& text = json ? std::cerr : std::cout;
+  if (json) {
+    std::cout << result_json(output.report).dump(2) << "\n";
+  } else {
+    if (!args.has("quiet")) {
+      print_run(std::cout, output);
+      std::cout << "\n" << text_summary(output.report);
+    }
+    std::cout << summary_line(output) << "\n";
   }
-  std::cout << summary_line(output) << "\n";
   // A plan over HBM is still simulated (the time it would take if it fit), but it cannot run: say so on
-  // stderr, in a line a script can grep, whatever --quiet says; result.json carries memory.fits.
+  // stderr, in a line a script can grep, whatever --quiet or --json say; result.json carries memory.fits.
   const MemoryFit fit = memory_fit(output.report);
   if (!fit.fits)
     std::cerr << "WARNING: does not fit in HBM: the fullest rank needs " << format_bytes(Bytes(fit.peak_bytes))
@@ -44,8 +52,8 @@ int run_run(const Args& args) {
               << "); the step time and cost above are for a plan no cluster can run\n";
   if (!out_dir.empty()) {
     write_run(out_dir, output);
-    std::cout << "wrote " << out_dir.string()
-              << "/{report.md,report.html,result.json,phases.csv,ranks.csv,trace.json,analysis.md}\n";
+    text << "wrote " << out_dir.string()
+         << "/{report.md,report.html,result.json,phases.csv,ranks.csv,trace.json,analysis.md}\n";
   }
   return kExitOk;
 }

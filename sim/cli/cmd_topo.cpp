@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "sim/cli/commands.h"
+#include "sim/cli/json_output.h"
 #include "sim/core/error.h"
 #include "sim/core/suggest.h"
 #include "sim/net/net_report.h"
@@ -46,7 +47,11 @@ std::vector<double> parse_sizes(const std::string& text) {
 
 int run_topo(const Args& args) {
   const Scenario s = load_scenario_file(args.positional().at(0), args.all("set"));
-  std::cout << describe_topology(build_topology(s.cluster));
+  const Topology t = build_topology(s.cluster);
+  if (args.has("json"))
+    std::cout << topology_json(t).dump(2) << "\n";
+  else
+    std::cout << describe_topology(t);
   return kExitOk;
 }
 
@@ -61,15 +66,7 @@ int run_net_bench(const Args& args) {
   }
   const Topology fabric = build_topology(s.cluster);
   int gpus = fabric.counts.gpus;
-  if (auto g = args.get("gpus")) {
-    try {
-      gpus = std::stoi(*g);
-    } catch (const std::exception&) {
-      gpus = -1;
-    }
-    if (gpus < 2 || gpus > fabric.counts.gpus)
-      throw InputError({}, "--gpus", "expected 2.." + std::to_string(fabric.counts.gpus) + ", got '" + *g + "'");
-  }
+  if (auto g = args.get_int("gpus", 2, fabric.counts.gpus)) gpus = static_cast<int>(*g);
   for (int i = 0; i < gpus; ++i) spec.gpus.push_back(i);
   const std::string routing_name = args.get("routing").value_or("ecmp");
   if (routing_name == "adaptive") {
@@ -100,7 +97,10 @@ int run_net_bench(const Args& args) {
     row.result = run_collective(fabric, spec);
     rows.push_back(std::move(row));
   }
-  std::cout << format_net_bench(name, gpus, rows);
+  if (args.has("json"))
+    std::cout << net_bench_json(name, gpus, rows).dump(2) << "\n";
+  else
+    std::cout << format_net_bench(name, gpus, rows);
   return kExitOk;
 }
 

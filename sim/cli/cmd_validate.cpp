@@ -1,8 +1,9 @@
 // deepsim validate: load and check a scenario as `run` would (preflight.h); print a one-line summary (or
-// the resolved YAML).
+// the resolved YAML, or JSON).
 #include <iostream>
 
 #include "sim/cli/commands.h"
+#include "sim/cli/json_output.h"
 #include "sim/core/format.h"
 #include "sim/forecast/preflight.h"
 #include "sim/step/static_analysis.h"
@@ -13,6 +14,18 @@ namespace deepsim::cli {
 
 int run_validate(const Args& args) {
   const std::string path = args.positional().at(0);
+  if (args.has("json")) {
+    // Machine-readable either way: the error too goes to stdout (and to stderr, as always), exit 2.
+    try {
+      const Scenario s = load_scenario_file(path, args.all("set"));
+      preflight(s);
+      std::cout << validate_json(path, s).dump(2) << "\n";
+      return kExitOk;
+    } catch (const InputError& e) {
+      std::cout << input_error_json(path, e).dump(2) << "\n";
+      throw;
+    }
+  }
   const Scenario s = load_scenario_file(path, args.all("set"));
   preflight(s);  // everything `run` checks before it simulates: placement, profile, trace, phases, failures
   // The plan is valid input either way; whether it fits is a property of the plan, said as `run` says it.

@@ -7,6 +7,10 @@ OptionSpec set_option() {
   return {"set", "KEY.PATH=VALUE", true, "override a scenario key, e.g. --set parallel.pp=8"};
 }
 
+OptionSpec json_option() {
+  return {"json", "", false, "print one JSON document on stdout instead of the text (units in the keys)"};
+}
+
 }  // namespace
 
 const std::vector<Command>& commands() {
@@ -14,16 +18,19 @@ const std::vector<Command>& commands() {
       {{"run", "SCENARIO", 1, 1, "simulate a training step and run of a scenario; print and write reports",
         {set_option(),
          {"out", "DIR", false, "write result.json, report.md, report.html, trace.json and CSV files to DIR"},
-         {"quiet", "", false, "print only the summary line"}}},
+         {"quiet", "", false, "print only the summary line"},
+         json_option()}},
        run_run},
       {{"validate", "SCENARIO", 1, 1, "check a scenario and print its resolved form; exit 2 on errors",
-        {set_option(), {"print", "", false, "print the fully resolved scenario as YAML"}}},
+        {set_option(), {"print", "", false, "print the fully resolved scenario as YAML"},
+         {"json", "", false, "print {\"ok\": true, ...} or {\"ok\": false, \"error\": {file, line, key, ...}} on stdout"}}},
        run_validate},
       {{"model", "PRESET|SCENARIO", 1, 1, "parameters, FLOPs per token and KV cache of a model",
-        {set_option(), {"seq-len", "N", false, "sequence length for FLOPs per token (default: 4096)"}}},
+        {set_option(), {"seq-len", "N", false, "sequence length for FLOPs per token, 1..16777216 (default: 4096)"},
+         json_option()}},
        run_model},
       {{"topo", "SCENARIO", 1, 1, "describe the scenario's fabric: nodes, GPUs, planes, switches, links",
-        {set_option()}},
+        {set_option(), json_option()}},
        run_topo},
       {{"net-bench", "SCENARIO", 1, 1, "simulate a collective on the scenario's fabric, like nccl-tests",
         {set_option(),
@@ -31,14 +38,22 @@ const std::vector<Command>& commands() {
           "all-reduce, all-gather, reduce-scatter, all-to-all, dispatch or combine (default all-reduce)"},
          {"bytes", "SIZE[,SIZE...]", false, "message sizes, e.g. 1M,64M,1G (default 1G)"},
          {"gpus", "N", false, "GPUs taking part (default: the whole cluster)"},
-         {"routing", "POLICY", false, "ecmp (hash of the flow) or adaptive (least-loaded spine); default ecmp"}}},
+         {"routing", "POLICY", false, "ecmp (hash of the flow) or adaptive (least-loaded spine); default ecmp"},
+         json_option()}},
        run_net_bench},
       {{"batch", "FILE...", 1, 1 << 20,
         "run scenario and sweep files on all cores; write results.csv and summary.md/.html ranked by cost and time",
         {{"out", "DIR", false, "output directory (default batch-out); results already there are reused"},
-         {"jobs", "N", false, "threads (default: all cores)"},
-         {"quiet", "", false, "no progress bar"}}},
+         {"jobs", "N", false, "threads, 1..256 (default: all cores)"},
+         {"quiet", "", false, "no progress bar"},
+         {"progress", "", false, "progress bar even when stderr is not a terminal (default: only on a terminal)"}}},
        run_batch},
+      {{"diff", "A B", 2, 2,
+        "compare two results (result.json files or run folders): changed inputs, headline and phase moves",
+        {json_option()},
+        "A and B are result.json files or folders written by 'deepsim run --out' (or a batch's runs/<hash>/).\n"
+        "Inputs are compared key by key on the resolved scenarios; changes are B - A, relative to A."},
+       run_diff},
   };
   return list;
 }

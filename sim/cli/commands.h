@@ -26,5 +26,6 @@ int run_model(const Args& args);
 int run_topo(const Args& args);
 int run_net_bench(const Args& args);
 int run_batch(const Args& args);
+int run_diff(const Args& args);
 
 }  // namespace deepsim::cli

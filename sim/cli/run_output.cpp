@@ -6,7 +6,7 @@
 
 #include "sim/core/format.h"
 #include "sim/cost/network_inventory.h"
-#include "sim/report/chrome_trace.h"
+#include "sim/report/step_trace.h"
 #include "sim/report/documents.h"
 #include "sim/report/write_reports.h"
 #include "sim/scenario/loader.h"
@@ -113,9 +113,8 @@ void write_run(const std::filesystem::path& dir, const RunOutput& r) {
   // report.md, report.html, result.json and the CSVs (sim/report), then the step's Perfetto trace and
   // the static analysis with its bounds.
   write_reports(dir, r.report);
-  const auto cats = step_category_names();
   std::ofstream trace(dir / "trace.json");
-  write_chrome_trace(trace, r.step.graph.graph, r.step.run, r.step.links, {cats, 1 << 30});
+  write_step_trace(trace, r.step);
   std::ostringstream analysis;
   analysis << "# deepsim analysis: " << r.scenario.name << "\n\n```\n";
   print_run(analysis, r);

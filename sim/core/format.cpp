@@ -26,6 +26,7 @@ std::string scaled(double v, const char* const* units, int n, double step, int d
 
 std::string format_seconds(double s) {
   const double a = std::fabs(s);
+  if (a == 0.0) return "0 s";  // not "0.000 ns": zero has no scale to pick
   if (a >= 86400.0 * 2) return fixed(s / 86400.0, 2) + " days";
   if (a >= 3600.0) return fixed(s / 3600.0, 2) + " h";
   if (a >= 1.0) return fixed(s, 3) + " s";

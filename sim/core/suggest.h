@@ -1,20 +1,19 @@
-// Did-you-mean suggestions for misspelt keys, flags and names.
+// Did-you-mean suggestions for misspelt keys, flags and names. The edit distance and the hints live in
+// common/cmdline (shared with the programs that may not include sim/); this header adds them to deepsim::.
 #pragma once
 
 #include <span>
 #include <string>
 #include <string_view>
 
+#include "cmdline/suggest.h"
+
 namespace deepsim {
 
 // Case-insensitive (ASCII) equality, for catalog and preset names.
 [[nodiscard]] bool iequals(std::string_view a, std::string_view b);
-// Optimal-string-alignment edit distance (insertions, deletions, substitutions, adjacent swaps).
-[[nodiscard]] int edit_distance(std::string_view a, std::string_view b);
-// The candidate closest to `word` if it is close enough to be a plausible typo (distance <= max(1, len/3)),
-// else "". Ties go to the earlier candidate, so suggestions are deterministic.
-[[nodiscard]] std::string closest_match(std::string_view word, std::span<const std::string> candidates);
-// "did you mean 'x'?" or "expected one of: a, b, c".
-[[nodiscard]] std::string suggestion_hint(std::string_view word, std::span<const std::string> candidates);
+using cmdline::closest_match;
+using cmdline::edit_distance;
+using cmdline::suggestion_hint;
 
 }  // namespace deepsim

@@ -27,12 +27,14 @@ double nice_max(double v) {
 
 std::string tick_text(double v) { return v >= 100 || v == std::floor(v) ? fixed(v, 0) : fixed(v, 2); }
 
-void axis(Svg& svg, double x0, double plot_w, double y, double max_value, const std::string& unit) {
+// Gridlines and tick values at quarters of the axis, and the axis title (with its unit) below them.
+void axis(Svg& svg, double x0, double plot_w, double y, double max_value, const std::string& title) {
   for (int i = 0; i <= 4; ++i) {
     const double x = x0 + plot_w * i / 4.0;
     svg.line(x, kTop - 4, x, y, "#ddd");
-    svg.text(x, y + 14, tick_text(max_value * i / 4.0) + (i == 4 ? " " + unit : ""), 10, "middle", "#555");
+    svg.text(x, y + 14, tick_text(max_value * i / 4.0), 10, "middle", "#555");
   }
+  svg.text(x0 + plot_w / 2, y + 28, title, 11, "middle", "#333");
 }
 
 }  // namespace
@@ -43,14 +45,16 @@ const char* series_colour(int i) {
   return kPalette[static_cast<std::size_t>(i) % kPalette.size()];
 }
 
-std::string bar_chart_svg(const std::string& title, const std::vector<Bar>& bars) {
+std::string bar_chart_svg(const std::string& title, const std::vector<Bar>& bars, const std::string& axis_title) {
   double max_value = 0;
   for (const auto& b : bars) max_value = std::max(max_value, b.value);
   max_value = nice_max(max_value);
   const double plot_w = kWidth - kLabelWidth - kValueWidth;
-  const double height = kTop + kRowHeight * static_cast<double>(bars.size()) + 8;
+  const double rows_h = kRowHeight * static_cast<double>(bars.size());
+  const double height = kTop + rows_h + 36;
   Svg svg(kWidth, height);
   svg.text(4, 16, title, 13, "start", "#000");
+  axis(svg, kLabelWidth, plot_w, kTop + rows_h, max_value, axis_title);
   for (std::size_t i = 0; i < bars.size(); ++i) {
     const double y = kTop + kRowHeight * static_cast<double>(i);
     const double w = plot_w * std::max(0.0, bars[i].value) / max_value;
@@ -71,10 +75,11 @@ std::string stacked_chart_svg(const StackedChart& c) {
   max_value = nice_max(max_value);
   const double plot_w = kWidth - kLabelWidth - 30;
   const double rows_h = kRowHeight * static_cast<double>(c.rows.size());
-  const double legend_y = kTop + rows_h + 30;
+  const double legend_y = kTop + rows_h + 46;
   Svg svg(kWidth, legend_y + 18 * std::ceil(static_cast<double>(c.series.size()) / 4.0) + 4);
   svg.text(4, 16, c.title, 13, "start", "#000");
-  axis(svg, kLabelWidth, plot_w, kTop + rows_h, max_value, c.axis_unit);
+  axis(svg, kLabelWidth, plot_w, kTop + rows_h, max_value,
+       c.axis_title.empty() ? c.axis_unit : c.axis_title + " (" + c.axis_unit + ")");
   for (std::size_t r = 0; r < c.rows.size(); ++r) {
     const double y = kTop + kRowHeight * static_cast<double>(r);
     svg.text(kLabelWidth - 6, y + 13, c.rows[r].label, 11, "end");

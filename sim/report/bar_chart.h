@@ -26,13 +26,16 @@ struct StackedRow {
 struct StackedChart {
   std::string title;
   std::string axis_unit;            // "s", "GB"
+  std::string axis_title{};         // what the axis measures, e.g. "time"; printed as "time (s)"
   std::vector<std::string> series;  // legend names, coloured in order
   std::vector<StackedRow> rows;
   double marker = 0;                // a vertical dashed line at this value (0: none)
   std::string marker_label;
 };
 
-[[nodiscard]] std::string bar_chart_svg(const std::string& title, const std::vector<Bar>& bars);
+// `axis_title` names the value axis with its unit, e.g. "GPU-hours" or "utilisation (%)".
+[[nodiscard]] std::string bar_chart_svg(const std::string& title, const std::vector<Bar>& bars,
+                                        const std::string& axis_title);
 [[nodiscard]] std::string stacked_chart_svg(const StackedChart& chart);
 // The colour of series i (a fixed palette, repeated).
 [[nodiscard]] const char* series_colour(int i);

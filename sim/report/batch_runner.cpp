@@ -117,8 +117,11 @@ class Progress {
     const auto filled = static_cast<int>(total_ > 0 ? width * done / total_ : width);
     *out_ << "\r[" << std::string(static_cast<std::size_t>(filled), '#')
           << std::string(static_cast<std::size_t>(width - filled), '.') << "] " << done << "/" << total_ << "  "
-          << o.reused << " reused  " << o.failed << " failed  ETA "
-          << format_seconds(per * static_cast<double>(total_ - done)) << "   " << std::flush;
+          << o.reused << " reused  " << o.failed << " failed  "
+          << (done >= total_ ? "done in " + format_seconds(elapsed)
+              : per > 0   ? "ETA " + format_seconds(per * static_cast<double>(total_ - done))
+                          : std::string("ETA --"))
+          << "   " << std::flush;
   }
   void finish() {
     if (out_ != nullptr) *out_ << "\n";
@@ -211,22 +214,29 @@ BatchOutcome run_batch(const BatchJobs& jobs, const BatchOptions& o) {
   // with those already started instead of terminating with joinable threads.
   const auto threads = static_cast<int>(std::clamp<std::uint64_t>(jobs.size(), 1, static_cast<std::uint64_t>(std::max(1, o.threads))));
   pool.window = 4 * static_cast<std::uint64_t>(threads) + 8;
+  DEEPSIM_ASSERT(threads <= kMaxBatchThreads, "batch threads above kMaxBatchThreads; the CLI bounds --jobs");
   std::vector<std::thread> workers;
+  std::string spawn_error;
   for (int t = 0; t < threads; ++t) {
     try {
       workers.emplace_back([&] { work(jobs, o, pool, writer); });
-    } catch (const std::system_error&) {
-      if (workers.empty()) throw;
+    } catch (const std::system_error& e) {
+      // The system refused another thread (ulimit -u, memory): go on with those that started, and say so.
+      spawn_error = e.what();
       break;
     }
   }
+  if (workers.empty()) throw std::runtime_error("batch: cannot start a worker thread: " + spawn_error);
   for (auto& t : workers) t.join();
   writer.finish();
   if (pool.error) std::rethrow_exception(pool.error);
   const std::string title = "deepsim batch: " + std::to_string(jobs.size()) + " scenarios";
   write_text_file(o.out_dir / "summary.md", writer.summary().markdown(title));
   write_text_file(o.out_dir / "summary.html", writer.summary().html(title));
-  return writer.outcome();
+  BatchOutcome out = writer.outcome();
+  out.threads_started = static_cast<int>(workers.size());
+  out.thread_error = spawn_error;
+  return out;
 }
 
 }  // namespace deepsim

@@ -45,6 +45,11 @@ class BatchJobs {
   std::uint64_t total_ = 0;
 };
 
+// The most worker threads a batch starts. More threads than cores only add memory (a reorder window of
+// 4 rows and a stack per thread); 256 covers the largest single machines while a typo such as
+// `--jobs 20000` cannot exhaust the process's thread limit.
+inline constexpr int kMaxBatchThreads = 256;
+
 struct BatchOptions {
   std::filesystem::path out_dir;
   int threads = 1;
@@ -57,11 +62,14 @@ struct BatchOptions {
 
 struct BatchOutcome {
   std::uint64_t total = 0, computed = 0, reused = 0, failed = 0;
-  std::uint64_t does_not_fit = 0;
-  std::uint64_t bad_input = 0;     // of failed: the scenario itself was refused (an InputError)  // of computed + reused: plans over HBM, listed apart in the summary
+  int threads_started = 0;   // fewer than asked when the system refused a thread
+  std::string thread_error;  // why it refused, "" when all started
+  std::uint64_t does_not_fit = 0;  // of computed + reused: plans over HBM, listed apart in the summary
+  std::uint64_t bad_input = 0;     // of failed: the scenario itself was refused (an InputError)
 };
 
-// Throws std::runtime_error when the output directory cannot be written.
+// Throws std::runtime_error when the output directory cannot be written or no thread can be started.
+// `threads` must be in 1..kMaxBatchThreads.
 BatchOutcome run_batch(const BatchJobs& jobs, const BatchOptions& options);
 
 }  // namespace deepsim

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "sim/core/format.h"
@@ -12,6 +14,9 @@ namespace {
 
 constexpr int kNetworkPid = 1'000'000;
 constexpr int kHostPid = 999'999;
+// Thread ids of the extra comm lanes of a GPU (and of its comm track when it has no comm stream); far
+// above the stream indices, which are the other thread ids.
+constexpr int kLaneTid = 1'000'000;
 
 // Trace timestamps are microseconds; picosecond resolution needs 6 decimals.
 std::string us(Time t) { return fixed(static_cast<double>(t.count_ps()) / 1e6, 6); }
@@ -52,6 +57,177 @@ LinkClass flow_class(const TaskGraph& g, const Task& task, const LinkTable& link
   return best;
 }
 
+// Where each task's slice goes: (pid, tid), or pid < 0 for none.
+struct Placement {
+  std::vector<std::pair<int, int>> track;           // per task
+  std::map<int, int> lanes;                         // pid -> comm lanes used
+  std::map<int, int> comm_tid;                      // pid -> tid of its comm stream, when it has one
+};
+
+// Compute tasks go on their stream's track; a GPU's comm-stream tasks and the flows it sends share its
+// comm track, spread over lanes so that the slices of one lane never overlap (first lane free wins,
+// in start order: deterministic).
+Placement place(const TaskGraph& graph, const RunResult& run, const std::vector<StreamTrack>& tracks, int max_gpus) {
+  Placement p;
+  const auto tasks = graph.tasks();
+  p.track.assign(tasks.size(), {-1, -1});
+  for (const StreamTrack& t : tracks)
+    if (t.pid != kHostPid && t.thread == "comm") p.comm_tid.emplace(t.pid, t.tid);
+  std::map<int, std::vector<std::size_t>> comm;  // pid -> tasks on its comm track
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    const Task& task = tasks[i];
+    if (task.kind == TaskKind::kCompute) {
+      const StreamTrack& t = tracks[task.stream.value()];
+      if (t.pid != kHostPid && t.pid >= max_gpus) continue;
+      if (t.pid != kHostPid && t.thread == "comm") comm[t.pid].push_back(i);
+      else p.track[i] = {t.pid, t.tid};
+    } else if (task.kind == TaskKind::kFlow && task.gpu >= 0 && task.gpu < max_gpus) {
+      comm[task.gpu].push_back(i);
+    }
+  }
+  for (auto& [pid, list] : comm) {
+    std::sort(list.begin(), list.end(), [&](std::size_t a, std::size_t b) {
+      return std::tie(run.tasks[a].start, run.tasks[a].end, a) < std::tie(run.tasks[b].start, run.tasks[b].end, b);
+    });
+    std::vector<Time> lane_end;
+    for (std::size_t i : list) {
+      std::size_t lane = 0;
+      while (lane < lane_end.size() && lane_end[lane] > run.tasks[i].start) ++lane;
+      if (lane == lane_end.size()) lane_end.push_back(Time::zero());
+      lane_end[lane] = run.tasks[i].end;
+      const auto own = p.comm_tid.find(pid);
+      const int tid = lane == 0 && own != p.comm_tid.end() ? own->second : kLaneTid + static_cast<int>(lane);
+      p.track[i] = {pid, tid};
+    }
+    p.lanes[pid] = static_cast<int>(lane_end.size());
+  }
+  return p;
+}
+
+class Writer {
+ public:
+  explicit Writer(std::ostream& out) : out_(out) {}
+  std::ostream& next() {
+    if (!first_) out_ << ",\n";
+    first_ = false;
+    return out_;
+  }
+
+ private:
+  std::ostream& out_;
+  bool first_ = true;
+};
+
+void write_metadata(Writer& w, const std::vector<StreamTrack>& tracks, const Placement& p, int max_gpus) {
+  std::set<int> named;
+  auto process = [&](int pid, const std::string& name) {
+    if (!named.insert(pid).second) return;
+    w.next() << R"({"ph":"M","name":"process_name","pid":)" << pid << R"(,"args":{"name":")" << name << "\"}}";
+    w.next() << R"({"ph":"M","name":"process_sort_index","pid":)" << pid << R"(,"args":{"sort_index":)" << pid << "}}";
+  };
+  auto thread = [&](int pid, int tid, const std::string& name) {
+    w.next() << R"({"ph":"M","name":"thread_name","pid":)" << pid << ",\"tid\":" << tid << R"(,"args":{"name":")"
+             << escape(name) << "\"}}";
+    // Compute first, then comm and its lanes, in every GPU process.
+    w.next() << R"({"ph":"M","name":"thread_sort_index","pid":)" << pid << ",\"tid\":" << tid
+             << R"(,"args":{"sort_index":)" << (tid >= kLaneTid ? tid : tid % kLaneTid) << "}}";
+  };
+  for (const auto& t : tracks) {
+    if (t.pid != kHostPid && t.pid >= max_gpus) continue;
+    process(t.pid, t.pid == kHostPid ? std::string("host") : "GPU " + std::to_string(t.pid));
+    thread(t.pid, t.tid, t.thread);
+  }
+  for (const auto& [pid, lanes] : p.lanes) {
+    process(pid, "GPU " + std::to_string(pid));
+    const bool own = p.comm_tid.count(pid) > 0;
+    for (int lane = own ? 1 : 0; lane < lanes; ++lane)
+      thread(pid, kLaneTid + lane, lane == 0 ? std::string("comm") : "comm " + std::to_string(lane + 1));
+  }
+  process(kNetworkPid, "network (link classes)");
+  for (int c = 0; c < kLinkClassCount; ++c) thread(kNetworkPid, c, to_string(static_cast<LinkClass>(c)));
+}
+
+// `"args":{...}` of a slice: the task's label and, with task info, its place in the step and its work.
+void write_args(std::ostream& out, const Task& task, const std::string& label, const StepTaskInfo* info) {
+  out << R"(,"args":{"label":")" << label << '"';
+  if (info != nullptr) {
+    if (info->layer >= 0) out << ",\"layer\":" << info->layer;
+    if (info->mb >= 0) out << ",\"micro_batch\":" << info->mb;
+    if (info->stage >= 0) out << ",\"stage\":" << info->stage;
+    if (info->chunk >= 0) out << ",\"chunk\":" << info->chunk;
+    if (info->flops.value() > 0) out << ",\"flops\":" << fixed(info->flops.value(), 0);
+  }
+  if (task.kind == TaskKind::kFlow) out << ",\"bytes\":" << fixed(task.bytes.value(), 0) << ",\"gpu\":" << task.gpu;
+  out << "}";
+}
+
+void write_memory_counters(Writer& w, const TaskGraph& graph, const RunResult& run, const TraceOptions& o) {
+  if (o.info.size() != graph.size()) return;
+  const auto tasks = graph.tasks();
+  for (const TraceMemory& m : o.memory) {
+    if (m.gpu >= o.max_gpus) continue;
+    // (micro-batch, chunk, stage) -> [first forward start, last backward end]
+    std::map<std::tuple<int, int, int>, std::pair<Time, Time>> held;
+    for (std::size_t i = 0; i < tasks.size(); ++i) {
+      const StepTaskInfo& in = o.info[i];
+      if (tasks[i].gpu != m.gpu || in.mb < 0) continue;
+      const bool fwd = is_forward_compute(in.op), bwd = is_backward_compute(in.op);
+      if (!fwd && !bwd) continue;
+      auto [it, fresh] = held.try_emplace({in.mb, in.chunk, in.stage}, run.tasks[i].start, run.tasks[i].start);
+      if (fwd) it->second.first = fresh ? run.tasks[i].start : std::min(it->second.first, run.tasks[i].start);
+      if (bwd) it->second.second = std::max(it->second.second, run.tasks[i].end);
+    }
+    std::map<Time, int> delta;
+    for (const auto& [key, span] : held) {
+      ++delta[span.first];
+      --delta[std::max(span.first, span.second)];
+    }
+    delta.try_emplace(Time::zero(), 0);
+    int in_flight = 0;
+    for (const auto& [t, d] : delta) {
+      in_flight += d;
+      const double gb = (m.states.value() + in_flight * m.activations_per_micro_batch.value()) / 1e9;
+      w.next() << R"j({"ph":"C","name":"memory in use (GB)","pid":)j" << m.gpu << ",\"ts\":" << us(t)
+               << R"(,"args":{"GB":)" << fixed(gb, 3) << ",\"micro_batches_in_flight\":" << in_flight << "}}";
+    }
+  }
+}
+
+// Per link class: the rate of every flow (its bytes over its transfer time, after its latency) summed
+// over the links of that class it crosses, over the capacity of the class's links that carry any flow.
+void write_link_counters(Writer& w, const TaskGraph& graph, const RunResult& run, const LinkTable& links) {
+  const auto tasks = graph.tasks();
+  std::array<std::set<std::uint32_t>, kLinkClassCount> used;
+  std::array<std::map<Time, double>, kLinkClassCount> delta;  // bytes/s
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    const Task& task = tasks[i];
+    if (task.kind != TaskKind::kFlow) continue;
+    const Time from = run.tasks[i].start + task.latency;
+    const Time to = run.tasks[i].end;
+    if (to <= from) continue;
+    const double rate = task.bytes.value() / (to - from).seconds();
+    for (LinkId l : graph.path(task)) {
+      const auto c = static_cast<std::size_t>(links[l].cls);
+      used[c].insert(l.value());
+      delta[c][from] += rate;
+      delta[c][to] -= rate;
+    }
+  }
+  for (std::size_t c = 0; c < kLinkClassCount; ++c) {
+    double capacity = 0;
+    for (std::uint32_t l : used[c]) capacity += links[LinkId(l)].capacity.bytes_per_s();
+    if (capacity <= 0) continue;
+    double rate = 0;
+    delta[c].try_emplace(Time::zero(), 0.0);
+    for (const auto& [t, d] : delta[c]) {
+      rate += d;
+      w.next() << R"({"ph":"C","name":"utilisation )" << to_string(static_cast<LinkClass>(c))
+               << R"j( (%)","pid":)j" << kNetworkPid << ",\"ts\":" << us(t) << R"(,"args":{"percent":)"
+               << fixed(std::max(0.0, 100 * rate / capacity), 2) << "}}";
+    }
+  }
+}
+
 }  // namespace
 
 void write_chrome_trace(std::ostream& out, const TaskGraph& graph, const RunResult& run, const LinkTable& links,
@@ -62,58 +238,51 @@ void write_chrome_trace(std::ostream& out, const TaskGraph& graph, const RunResu
   auto category = [&](std::uint32_t c) -> std::string {
     return c < options.category_names.size() ? options.category_names[c] : "task";
   };
+  const bool with_info = options.info.size() == graph.size();
+  const Placement placed = place(graph, run, tracks, options.max_gpus);
   out << "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n";
-  bool first = true;
-  auto sep = [&] {
-    if (!first) out << ",\n";
-    first = false;
-  };
-  std::map<int, bool> named_pids;
-  for (const auto& t : tracks) {
-    if (t.pid != kHostPid && t.pid >= options.max_gpus) continue;
-    if (!named_pids[t.pid]) {
-      named_pids[t.pid] = true;
-      sep();
-      out << R"({"ph":"M","name":"process_name","pid":)" << t.pid << R"(,"args":{"name":")"
-          << (t.pid == kHostPid ? std::string("host") : "GPU " + std::to_string(t.pid)) << "\"}}";
-      sep();
-      out << R"({"ph":"M","name":"process_sort_index","pid":)" << t.pid << R"(,"args":{"sort_index":)" << t.pid << "}}";
-    }
-    sep();
-    out << R"({"ph":"M","name":"thread_name","pid":)" << t.pid << ",\"tid\":" << t.tid << R"(,"args":{"name":")"
-        << escape(t.thread) << "\"}}";
-  }
-  sep();
-  out << R"({"ph":"M","name":"process_name","pid":)" << kNetworkPid << R"j(,"args":{"name":"network (link classes)"}})j";
-  for (int c = 0; c < kLinkClassCount; ++c) {
-    sep();
-    out << R"({"ph":"M","name":"thread_name","pid":)" << kNetworkPid << ",\"tid\":" << c << R"(,"args":{"name":")"
-        << to_string(static_cast<LinkClass>(c)) << "\"}}";
-  }
+  Writer w(out);
+  write_metadata(w, tracks, placed, options.max_gpus);
   const auto tasks = graph.tasks();
   for (std::size_t i = 0; i < tasks.size(); ++i) {
     const Task& task = tasks[i];
     const TaskTiming& tm = run.tasks[i];
     const std::string label = escape(graph.labels()[task.label]);
-    if (task.kind == TaskKind::kCompute) {
-      const StreamTrack& t = tracks[task.stream.value()];
-      if (t.pid != kHostPid && t.pid >= options.max_gpus) continue;
-      sep();
-      out << R"({"ph":"X","name":")" << label << R"(","cat":")" << category(task.category) << R"(","pid":)" << t.pid
-          << ",\"tid\":" << t.tid << ",\"ts\":" << us(tm.start) << ",\"dur\":" << us(tm.end - tm.start) << "}";
-    } else if (task.kind == TaskKind::kFlow) {
-      if (task.gpu >= options.max_gpus) continue;
+    const StepTaskInfo* info = with_info ? &options.info[i] : nullptr;
+    const std::string name = info != nullptr && info->op != StepOp::kNone ? std::string(to_string(info->op)) : label;
+    const auto [pid, tid] = placed.track[i];
+    if (pid >= 0 && task.kind != TaskKind::kDelay) {
+      std::ostream& e = w.next();
+      e << R"({"ph":"X","name":")" << name << R"(","cat":")" << category(task.category) << R"(","pid":)" << pid
+        << ",\"tid\":" << tid << ",\"ts\":" << us(tm.start) << ",\"dur\":" << us(tm.end - tm.start);
+      write_args(e, task, label, info);
+      e << "}";
+    } else if (task.kind == TaskKind::kFlow && task.gpu < 0) {
+      // A flow no GPU sends (a generic graph): an async slice on its link class's network track.
       const int cls = static_cast<int>(flow_class(graph, task, links));
       for (int phase = 0; phase < 2; ++phase) {
-        sep();
-        out << R"({"ph":")" << (phase == 0 ? 'b' : 'e') << R"(","name":")" << label << R"(","cat":")"
-            << category(task.category) << R"(","id":)" << i << R"(,"pid":)" << kNetworkPid << ",\"tid\":" << cls
-            << ",\"ts\":" << us(phase == 0 ? tm.start : tm.end);
-        if (phase == 0) out << R"(,"args":{"bytes":)" << fixed(task.bytes.value(), 0) << ",\"gpu\":" << task.gpu << "}";
-        out << "}";
+        std::ostream& e = w.next();
+        e << R"({"ph":")" << (phase == 0 ? 'b' : 'e') << R"(","name":")" << name << R"(","cat":")"
+          << category(task.category) << R"(","id":)" << i << R"(,"pid":)" << kNetworkPid << ",\"tid\":" << cls
+          << ",\"ts\":" << us(phase == 0 ? tm.start : tm.end);
+        if (phase == 0) write_args(e, task, label, info);
+        e << "}";
       }
     }
+    // A send's arrow: from its slice to the first compute task that waited for it.
+    if (task.kind != TaskKind::kFlow || pid < 0) continue;
+    for (TaskId succ : graph.successors(TaskId(static_cast<TaskId::rep>(i)))) {
+      const auto [spid, stid] = placed.track[succ.value()];
+      if (graph.task(succ).kind != TaskKind::kCompute || spid < 0) continue;
+      w.next() << R"({"ph":"s","name":"send","cat":"flow","id":)" << i << ",\"pid\":" << pid << ",\"tid\":" << tid
+               << ",\"ts\":" << us(tm.start) << "}";
+      w.next() << R"({"ph":"f","bp":"e","name":"send","cat":"flow","id":)" << i << ",\"pid\":" << spid
+               << ",\"tid\":" << stid << ",\"ts\":" << us(run.tasks[succ.value()].start) << "}";
+      break;
+    }
   }
+  write_memory_counters(w, graph, run, options);
+  write_link_counters(w, graph, run, links);
   out << "\n]}\n";
 }
 

@@ -77,6 +77,13 @@ std::string html_report(const RunReport& r) {
       << r.input_hash << "</code>, scenario file <code>" << xml_escape(r.scenario.source_file) << "</code>.</p>\n";
   const std::vector<Table> tables = all_tables(r);
   html_table(out, tables.front());
+  // trace.json sits beside report.html when `deepsim run --out` wrote them (batch runs write none).
+  out << "<p>Every task of the simulated step: <a href=\"trace.json\">trace.json</a> (written beside this report by "
+         "<code>deepsim run --out</code>). Open it in the Perfetto UI: go to <code>https://ui.perfetto.dev</code>, "
+         "choose <em>Open trace file</em> and pick trace.json; the file is read in your browser, not uploaded. "
+         "<code>chrome://tracing</code> opens it too. One process per GPU (tracks compute and comm), slices named "
+         "by op with layer, micro-batch and stage in their arguments, arrows from each send to its receiver, and "
+         "memory and link-utilisation counters.</p>\n";
   for (const Chart& c : all_charts(r))
     out << "<figure>\n<figcaption>" << xml_escape(c.title) << "</figcaption>\n" << c.svg << "</figure>\n";
   for (std::size_t i = 1; i < tables.size(); ++i) html_table(out, tables[i]);

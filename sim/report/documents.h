@@ -1,5 +1,5 @@
 // The human-readable reports of one scenario: report.md, a self-contained report.html (inline SVG and
-// CSS, no scripts, nothing fetched), and the short summary printed on the terminal. Each lists its
+// CSS, one small inline script that zooms the step timeline, nothing fetched), and the short summary printed on the terminal. Each lists its
 // assumptions: the deepsim version, the kernel model, the step's and the forecast's notes and the fully
 // resolved scenario.
 #pragma once

@@ -4,6 +4,7 @@
 
 #include "sim/core/format.h"
 #include "sim/report/bar_chart.h"
+#include "sim/report/timeline_chart.h"
 
 namespace deepsim {
 
@@ -12,8 +13,9 @@ namespace deepsim {
 // pipeline (bubble); the rest of the idle time, if any, closes the bar at the step time.
 std::string step_timeline_svg(const StepResult& step) {
   StackedChart c;
-  c.title = "Configured step by pipeline rank (step " + format_time(step.step) + ")";
+  c.title = "Where each rank's time went in the configured step (step " + format_time(step.step) + ")";
   c.axis_unit = "s";
+  c.axis_title = "time";
   std::vector<std::size_t> compute;
   for (std::size_t k = 0; k < kStepCategoryCount; ++k)
     if (!is_communication(static_cast<StepCategory>(k))) {
@@ -43,21 +45,28 @@ std::string gpu_hours_svg(const Forecast& f) {
   std::vector<Bar> bars;
   for (const PhaseForecast& p : f.phases)
     bars.push_back({p.title, p.gpu_hours, format_count(p.gpu_hours) + " GPU-h"});
-  return bar_chart_svg("GPU-hours by phase (failures and checkpoints included)", bars);
+  return bar_chart_svg("GPU-hours by phase (failures and checkpoints included)", bars, "GPU-hours");
 }
 
+// Rental against ownership on one axis, ownership stacked by its parts (the parts add up to its total).
 std::string cost_svg(const RunCost& c) {
   const OwnershipLines& o = c.ownership;
-  const auto bar = [](std::string label, double v) { return Bar{std::move(label), v, "$" + format_count(v)}; };
-  return bar_chart_svg("Cost: rental vs ownership lines (basis: " + c.basis + ")",
-                       {bar("rental", c.rental_usd), bar("ownership total", o.total_usd()), bar("GPUs", o.gpus_usd),
-                        bar("servers", o.servers_usd), bar("network", o.network_usd()), bar("power", o.power_usd)});
+  StackedChart ch;
+  ch.title = "Cost: rental vs ownership (basis of the headline cost: " + c.basis + ")";
+  ch.axis_unit = "million USD";
+  ch.axis_title = "cost";
+  ch.series = {"rental", "GPUs", "servers", "network", "power"};
+  ch.rows.push_back({"rental", {{c.rental_usd / 1e6, 0}}});
+  ch.rows.push_back({"ownership", {{o.gpus_usd / 1e6, 1}, {o.servers_usd / 1e6, 2}, {o.network_usd() / 1e6, 3},
+                                   {o.power_usd / 1e6, 4}}});
+  return stacked_chart_svg(ch);
 }
 
 std::string memory_svg(const StepResult& step, double hbm_gb) {
   StackedChart c;
   c.title = "Peak memory per GPU by pipeline rank";
   c.axis_unit = "GB";
+  c.axis_title = "memory per GPU";
   c.series = {"weights, gradients, optimizer", "activations"};
   c.marker = hbm_gb;
   c.marker_label = "HBM " + fixed(hbm_gb, 1) + " GB";
@@ -76,15 +85,20 @@ std::string links_svg(const StepResult& step) {
     bars.push_back({std::string(to_string(l.cls)) + " max", 100 * l.max_utilisation,
                     fixed(100 * l.max_utilisation, 1) + "%"});
   }
-  return bar_chart_svg("Link utilisation by class over the configured step (%)", bars);
+  return bar_chart_svg("Link utilisation by class over the configured step", bars, "utilisation (%)");
 }
 
 std::vector<Chart> all_charts(const RunReport& r) {
-  return {{"Step timeline", step_timeline_svg(r.step)},
+  std::vector<Chart> charts;
+  const std::string timeline = timeline_html(r.step);
+  if (!timeline.empty()) charts.push_back({"Step timeline (per rank, in time order)", timeline});
+  std::vector<Chart> rest = {{"Where each rank's time went", step_timeline_svg(r.step)},
           {"GPU-hours by phase", gpu_hours_svg(r.forecast)},
           {"Cost breakdown", cost_svg(r.cost)},
           {"Memory per stage", memory_svg(r.step, r.scenario.cluster.gpu.hbm.gb())},
           {"Link utilisation", links_svg(r.step)}};
+  charts.insert(charts.end(), rest.begin(), rest.end());
+  return charts;
 }
 
 }  // namespace deepsim

@@ -17,6 +17,7 @@
 #include "sim/step/stage_costs.h"
 #include "sim/step/static_analysis.h"
 #include "sim/step/step_metrics.h"
+#include "sim/step/step_timeline.h"
 
 namespace deepsim {
 namespace {
@@ -159,6 +160,7 @@ static StepSimulation simulate_unchecked(const Scenario& s, const StepOptions& o
   sim.graph = build_step_graph(schedule, in);
   sim.run = run(sim.graph.graph, sim.links);
   sim.result = step_metrics(sim.graph, sim.run, sim.links, in.rank_gpu);
+  sim.result.timeline = step_timeline(sim.graph, sim.run);
   sim.result.kernel_model = model->describe();
   sim.result.fidelity = full ? "full: " + std::to_string(in.replicas) + " DP replicas, " + std::to_string(groups) +
                                    " EP groups per stage with their own routing samples"

@@ -11,6 +11,16 @@ SegmentTime segment(const std::vector<Op>& ops, const KernelModel& model, int sm
           pass_time(ops, Pass::kWgrad, model, sms)};
 }
 
+SegmentFlops flops_of(const std::vector<Op>& ops) {
+  SegmentFlops f;
+  for (const Op& op : ops) {
+    f.forward += op.fwd;
+    f.backward_input += op.dgrad;
+    f.backward_weight += op.wgrad;
+  }
+  return f;
+}
+
 void append(std::vector<Op>& to, const std::vector<Op>& from) { to.insert(to.end(), from.begin(), from.end()); }
 
 LayerCost layer_cost(const ModelSpec& m, int stage, int layer, const KernelModel& model, const StageCostContext& c) {
@@ -38,6 +48,8 @@ LayerCost layer_cost(const ModelSpec& m, int stage, int layer, const KernelModel
   }
   lc.attention = segment(attn, model, c.sms);
   lc.mlp = segment(mlp, model, c.sms);
+  lc.attention_flops = flops_of(attn);
+  lc.mlp_flops = flops_of(mlp);
   return lc;
 }
 
@@ -56,7 +68,11 @@ std::vector<StageCost> stage_costs(const ModelSpec& m, const std::vector<StageLa
   for (const StageLayers& st : stages) {
     StageCost sc;
     sc.stage = st.stage;
-    if (st.has_embedding) sc.pre = segment(embedding_ops(m, c.ops), model, c.sms);
+    if (st.has_embedding) {
+      const std::vector<Op> pre = embedding_ops(m, c.ops);
+      sc.pre = segment(pre, model, c.sms);
+      sc.pre_flops = flops_of(pre);
+    }
     for (int l = st.first_layer; l < st.end_layer(); ++l) sc.layers.push_back(layer_cost(m, st.stage, l, model, c));
     std::vector<Op> post;
     if (st.has_head) append(post, head_ops(m, c.ops));
@@ -75,6 +91,7 @@ std::vector<StageCost> stage_costs(const ModelSpec& m, const std::vector<StageLa
       }
     }
     sc.post = segment(post, model, c.sms);
+    sc.post_flops = flops_of(post);
     out.push_back(std::move(sc));
   }
   return out;

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "sim/core/error.h"
+#include "sim/step/task_info.h"
 
 namespace deepsim {
 namespace {
@@ -22,6 +23,10 @@ struct Item {
   int stage = -1, layer_index = -1, mb = -1;
   bool backward = false, dispatch = false;
   std::uint32_t label_id = 0;  // interned by chain_of()
+  // For traces: the op, its model layer and FLOPs (StepTaskInfo).
+  StepOp op = StepOp::kNone;
+  int layer = -1;
+  Flops flops{};
 };
 
 struct Chain {
@@ -31,6 +36,16 @@ struct Chain {
 };
 
 enum class Part { kForward, kBackward, kBackwardInput, kWeight };
+
+Flops flops_of(const SegmentFlops& f, Part part) {
+  switch (part) {
+    case Part::kForward: return f.forward;
+    case Part::kBackward: return f.backward_input + f.backward_weight;
+    case Part::kBackwardInput: return f.backward_input;
+    case Part::kWeight: return f.backward_weight;
+  }
+  return Flops{};
+}
 
 Time pass_of(const SegmentTime& s, Part part) {
   switch (part) {
@@ -84,9 +99,10 @@ class Builder {
     return it->second;
   }
 
-  void note(StepPhase phase, int rank) {
+  void note(StepPhase phase, int rank, const StepTaskInfo& info = {}) {
     g_.phase.push_back(phase);
     g_.rank_of_task.push_back(replica_ == 0 ? rank : -1);  // metrics describe replica 0
+    g_.info.push_back(info);
   }
 
   TaskId add(int rank, const Item& item, StepPhase phase) {
@@ -95,7 +111,7 @@ class Builder {
     const TaskId t = g_.graph.add_compute(item.comm ? streams[1] : streams[0], item.duration, item.label_id, gpu,
                                           static_cast<std::uint32_t>(item.category));
     if (item.comm && in_.comm_sms > 0) g_.graph.set_comm_sms(t, in_.comm_sms);
-    note(phase, rank);
+    note(phase, rank, {item.op, item.layer, item.mb, item.stage, chunk_, item.flops, Bytes{}});
     return t;
   }
 
@@ -127,13 +143,24 @@ class Builder {
     const StageCost& st = in_.stages[static_cast<std::size_t>(stage)];
     const std::string tag = "mb" + std::to_string(mb) + " s" + std::to_string(stage);
     std::vector<Item> items;
-    auto compute = [&](Time t, StepCategory c, const std::string& what) {
-      if (t > Time::zero()) items.push_back({false, t, c, what + " " + tag});
+    auto compute = [&](Time t, StepCategory c, const std::string& what, StepOp op, int layer, Flops f) {
+      if (t <= Time::zero()) return;
+      Item it{false, t, c, what + " " + tag};
+      it.stage = stage;
+      it.mb = mb;
+      it.op = op;
+      it.layer = layer;
+      it.flops = f;
+      items.push_back(std::move(it));
     };
     if (part == Part::kWeight) {
       Time w = pass_of(st.pre, part) + pass_of(st.post, part);
-      for (const LayerCost& l : st.layers) w += pass_of(l.attention, part) + pass_of(l.mlp, part);
-      compute(w, StepCategory::kWeightGrad, "W");
+      Flops wf = flops_of(st.pre_flops, part) + flops_of(st.post_flops, part);
+      for (const LayerCost& l : st.layers) {
+        w += pass_of(l.attention, part) + pass_of(l.mlp, part);
+        wf += flops_of(l.attention_flops, part) + flops_of(l.mlp_flops, part);
+      }
+      compute(w, StepCategory::kWeightGrad, "W", StepOp::kStageWgrad, -1, wf);
       return items;
     }
     const int n = static_cast<int>(st.layers.size());
@@ -141,39 +168,52 @@ class Builder {
       const AllToAllTime& f = dispatch ? in_.dispatch : in_.combine;
       if (!f) return;
       const Time t = f(group_of(), stage, li, mb, backward);
-      if (t > Time::zero())
-        items.push_back({true, t, dispatch ? StepCategory::kDispatch : StepCategory::kCombine,
-                         std::string(dispatch ? "dispatch" : "combine") + (backward ? "-bwd " : " ") + tag, false,
-                         stage, li, mb, backward, dispatch});
+      if (t <= Time::zero()) return;
+      Item it{true, t, dispatch ? StepCategory::kDispatch : StepCategory::kCombine,
+              std::string(dispatch ? "dispatch" : "combine") + (backward ? "-bwd " : " ") + tag, false,
+              stage, li, mb, backward, dispatch};
+      it.op = dispatch ? (backward ? StepOp::kDispatchBwd : StepOp::kDispatch)
+                       : (backward ? StepOp::kCombineBwd : StepOp::kCombine);
+      it.layer = st.layers[static_cast<std::size_t>(li)].layer;
+      items.push_back(std::move(it));
     };
     if (part == Part::kForward) {
-      compute(st.pre.forward, StepCategory::kEmbedHead, "embed");
+      compute(st.pre.forward, StepCategory::kEmbedHead, "embed", StepOp::kEmbedFwd, -1, st.pre_flops.forward);
       for (int li = 0; li < n; ++li) {
         const LayerCost& l = st.layers[static_cast<std::size_t>(li)];
-        compute(l.attention.forward, StepCategory::kAttention, "attn L" + std::to_string(l.layer));
+        compute(l.attention.forward, StepCategory::kAttention, "attn L" + std::to_string(l.layer), StepOp::kAttnFwd,
+                l.layer, l.attention_flops.forward);
         if (l.moe) a2a(true, li, false);
-        compute(l.mlp.forward, StepCategory::kExperts, (l.moe ? "moe L" : "ffn L") + std::to_string(l.layer));
+        compute(l.mlp.forward, StepCategory::kExperts, (l.moe ? "moe L" : "ffn L") + std::to_string(l.layer),
+                l.moe ? StepOp::kMoeFwd : StepOp::kFfnFwd, l.layer, l.mlp_flops.forward);
         if (l.moe) a2a(false, li, false);
       }
-      compute(st.post.forward, StepCategory::kEmbedHead, "head");
+      compute(st.post.forward, StepCategory::kEmbedHead, "head", StepOp::kHeadFwd, -1, st.post_flops.forward);
       return items;
     }
     // A full backward puts each weight gradient beside the chain (side item) right after its input
     // gradient; a split backward (B of ZB1P / DualPipe's W split) has none here.
-    auto backward = [&](const SegmentTime& seg, StepCategory c, const std::string& what) {
-      compute(seg.backward_input, c, what);
-      if (part == Part::kBackward && seg.backward_weight > Time::zero())
-        items.push_back({false, seg.backward_weight, c, what + " W " + tag, true});
+    // ops: {dgrad, wgrad} of the segment.
+    auto backward = [&](const SegmentTime& seg, const SegmentFlops& fl, StepCategory c, const std::string& what,
+                        std::pair<StepOp, StepOp> ops, int layer) {
+      compute(seg.backward_input, c, what, ops.first, layer, fl.backward_input);
+      if (part == Part::kBackward && seg.backward_weight > Time::zero()) {
+        compute(seg.backward_weight, c, what + " W", ops.second, layer, fl.backward_weight);
+        items.back().side = true;
+      }
     };
-    backward(st.post, StepCategory::kEmbedHead, "head-bwd");
+    backward(st.post, st.post_flops, StepCategory::kEmbedHead, "head-bwd", {StepOp::kHeadDgrad, StepOp::kHeadWgrad}, -1);
     for (int li = n - 1; li >= 0; --li) {
       const LayerCost& l = st.layers[static_cast<std::size_t>(li)];
       if (l.moe) a2a(false, li, true);  // gradient of combine: an all-to-all shaped like dispatch
-      backward(l.mlp, StepCategory::kExperts, (l.moe ? "moe-bwd L" : "ffn-bwd L") + std::to_string(l.layer));
+      backward(l.mlp, l.mlp_flops, StepCategory::kExperts, (l.moe ? "moe-bwd L" : "ffn-bwd L") + std::to_string(l.layer),
+               l.moe ? std::pair{StepOp::kMoeDgrad, StepOp::kMoeWgrad} : std::pair{StepOp::kFfnDgrad, StepOp::kFfnWgrad},
+               l.layer);
       if (l.moe) a2a(true, li, true);
-      backward(l.attention, StepCategory::kAttention, "attn-bwd L" + std::to_string(l.layer));
+      backward(l.attention, l.attention_flops, StepCategory::kAttention, "attn-bwd L" + std::to_string(l.layer),
+               {StepOp::kAttnDgrad, StepOp::kAttnWgrad}, l.layer);
     }
-    backward(st.pre, StepCategory::kEmbedHead, "embed-bwd");
+    backward(st.pre, st.pre_flops, StepCategory::kEmbedHead, "embed-bwd", {StepOp::kEmbedDgrad, StepOp::kEmbedWgrad}, -1);
     return items;
   }
 
@@ -242,6 +282,7 @@ class Builder {
       chains.push_back(std::move(c));
     };
     const Piece& p = in.piece;
+    chunk_ = p.chunk;
     switch (in.op) {
       case PipeOp::kForward: hook(emit(rank, chain_of(stage_of(rank, p), p.mb, Part::kForward), phase), wait_act); break;
       case PipeOp::kBackward: hook(emit(rank, chain_of(stage_of(rank, p), p.mb, Part::kBackward), phase), wait_grad); break;
@@ -256,6 +297,7 @@ class Builder {
         both.insert(both.end(), wait_grad.begin(), wait_grad.end());
         hook(emit(rank, chain_of(stage_of(rank, p), p.mb, Part::kForward), phase), both);
         const Piece& o = in.other;
+        chunk_ = o.chunk;
         hook(emit(rank, chain_of(stage_of(rank, o), o.mb, Part::kBackward), phase), both);
         break;
       }
@@ -290,7 +332,9 @@ class Builder {
     const TaskId t = g_.graph.add_flow(path.links, in_.activation_bytes, path.latency,
                                        label((grad ? "send-grad mb" : "send-act mb") + std::to_string(in.piece.mb)),
                                        gpu_of(rank), static_cast<std::uint32_t>(StepCategory::kPipelineP2P));
-    note(StepPhase::kSteady, rank);
+    note(StepPhase::kSteady, rank,
+         {grad ? StepOp::kSendGradient : StepOp::kSendActivation, -1, in.piece.mb, stage_of(rank, in.piece),
+          in.piece.chunk, Flops{}, in_.activation_bytes});
     g_.graph.add_dep(it->second, t);
     sends_[std::make_pair(replica_, hop_of(s_, rank, in))] = t;
   }
@@ -302,6 +346,8 @@ class Builder {
     std::vector<Item> items;
     if (sync > Time::zero()) items.push_back({true, sync, StepCategory::kDataParallel, "ZeRO-1 grad reduce-scatter + param all-gather"});
     if (opt > Time::zero()) items.push_back({false, opt, StepCategory::kOptimizer, "AdamW step"});
+    for (Item& item : items) item.op = item.comm ? StepOp::kDpSync : StepOp::kOptimizer;
+    chunk_ = -1;
     for (Item& item : items) item.label_id = label(item.label);
     const auto c = emit(rank, items, StepPhase::kOptimizer);
     if (c.first.valid() && barrier.valid()) g_.graph.add_dep(barrier, c.first);
@@ -311,6 +357,7 @@ class Builder {
   const StepInputs& in_;
   StepGraph g_;
   int replica_ = 0;
+  int chunk_ = -1;  // the chunk of the instruction being emitted (for StepTaskInfo)
   std::vector<std::array<StreamId, 2>> streams_;  // [replica * ranks + rank]
   std::map<std::string, std::uint32_t> labels_;
   std::map<std::pair<int, HopKey>, TaskId> sends_;

@@ -20,6 +20,7 @@
 #include "sim/parallel/schedule.h"
 #include "sim/step/step_inputs.h"
 #include "sim/step/step_result.h"
+#include "sim/step/task_info.h"
 
 namespace deepsim {
 
@@ -27,6 +28,7 @@ struct StepGraph {
   TaskGraph graph;
   std::vector<StepPhase> phase;              // per task
   std::vector<int> rank_of_task;             // per task; -1 for none
+  std::vector<StepTaskInfo> info;            // per task: op, layer, micro-batch, stage, chunk, work
   std::vector<std::array<StreamId, 2>> rank_streams;  // per rank: {compute, comm}
 };
 

@@ -23,11 +23,17 @@ struct SegmentTime {
   [[nodiscard]] Time backward() const { return backward_input + backward_weight; }
 };
 
+// The FLOPs of each pass of a segment, for traces (the times come from the kernel model, not from these).
+struct SegmentFlops {
+  Flops forward, backward_input, backward_weight;
+};
+
 struct LayerCost {
   int layer = 0;        // 0-based model layer; layers + d for the d-th MTP module's layer
   bool moe = false;     // has dispatch/combine between `attention` and `mlp`
   SegmentTime attention;  // norms, projections, core attention, router (before dispatch)
   SegmentTime mlp;        // experts or dense FFN (between dispatch and combine)
+  SegmentFlops attention_flops, mlp_flops;
 };
 
 struct StageCost {
@@ -35,6 +41,7 @@ struct StageCost {
   SegmentTime pre;        // embedding (first stage)
   std::vector<LayerCost> layers;
   SegmentTime post;       // final norm, head, loss, MTP (last stage)
+  SegmentFlops pre_flops, post_flops;
 };
 
 struct Path {

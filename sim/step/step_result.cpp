@@ -36,4 +36,18 @@ const char* to_string(StepPhase p) {
   return "?";
 }
 
+const char* to_string(TimelineKind k) {
+  switch (k) {
+    case TimelineKind::kForward: return "forward";
+    case TimelineKind::kBackward: return "backward (input grad)";
+    case TimelineKind::kWeightGrad: return "weight grad";
+    case TimelineKind::kOptimizer: return "optimizer";
+    case TimelineKind::kAllToAll: return "all-to-all";
+    case TimelineKind::kPipelineSend: return "pipeline send";
+    case TimelineKind::kDpSync: return "DP sync";
+    case TimelineKind::kCount: break;
+  }
+  return "?";
+}
+
 }  // namespace deepsim

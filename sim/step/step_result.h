@@ -62,6 +62,24 @@ struct LinkClassUse {
   double max_utilisation = 0;
 };
 
+// A stretch of one rank's track in the step timeline of the report where one kind of task filled most of
+// the time, at the timeline's resolution (sim/step/step_timeline.h).
+enum class TimelineKind : std::uint8_t {
+  kForward, kBackward, kWeightGrad, kOptimizer,  // compute track
+  kAllToAll, kPipelineSend, kDpSync,             // comm track
+  kCount,
+};
+inline constexpr std::size_t kTimelineKindCount = static_cast<std::size_t>(TimelineKind::kCount);
+[[nodiscard]] const char* to_string(TimelineKind k);
+
+struct TimelineSpan {
+  int rank = 0;
+  bool comm = false;  // on the communication track
+  TimelineKind kind = TimelineKind::kForward;
+  Time start, end;
+  int tasks = 1;      // tasks merged into it
+};
+
 struct StepResult {
   Time step;                     // makespan of one step
   Time bubble;                   // max over ranks
@@ -75,6 +93,7 @@ struct StepResult {
   std::string kernel_model;      // describe() of the kernel model used
   std::string fidelity;          // "representative pipeline" or "full"
   std::vector<std::string> notes;  // modelling choices that affect this result
+  std::vector<TimelineSpan> timeline;  // per rank, in time order; empty when not simulated by the engine
 };
 
 }  // namespace deepsim

@@ -26,6 +26,27 @@ TEST(CalibrateCli, UsageAndUnknownCommandExitTwo) {
   EXPECT_EQ(run({"fit"}, nullptr, &err), kExitBadInput);  // no --out
 }
 
+// `deepsim-calibrate show --help` used to exit 2 ("expected one of: " with an empty list) and
+// `--version` was an unknown command.
+TEST(CalibrateCli, EveryCommandHasHelpAndVersionExitsZero) {
+  std::string out, err;
+  EXPECT_EQ(run({"--help"}, &out), kExitOk);
+  for (const char* c : {"fit", "show", "import-kineto", "compare"}) {
+    EXPECT_NE(out.find(c), std::string::npos) << c;  // the program's help lists every command
+    std::string cmd_out;
+    EXPECT_EQ(run({c, "--help"}, &cmd_out), kExitOk) << c;
+    EXPECT_NE(cmd_out.find(std::string("usage: deepsim-calibrate ") + c), std::string::npos) << cmd_out;
+  }
+  EXPECT_EQ(run({"--version"}, &out), kExitOk);
+  EXPECT_EQ(out.rfind("deepsim-calibrate ", 0), 0u) << out;
+  EXPECT_EQ(run({"show", "x", "--bogus"}, nullptr, &err), kExitBadInput);
+  EXPECT_NE(err.find("this command takes no options"), std::string::npos) << err;
+  EXPECT_EQ(err.find("expected one of: \n"), std::string::npos) << err;
+  EXPECT_EQ(run({"compare", "m.json", "--profle", "p"}, nullptr, &err), kExitBadInput);
+  EXPECT_NE(err.find("did you mean '--profile'?"), std::string::npos) << err;
+  EXPECT_EQ(run({"fit", "--out", ""}, nullptr, &err), kExitBadInput);  // an empty value is never meant
+}
+
 TEST(CalibrateCli, FitFromATableAndShowIt) {
   // Twelve rows generated from t = 2 us + F / 500 TFLOPS (no operand terms; below the 989 TFLOPS BF16
   // peak, so the peak floor does not bind): the fit is exact up to the 6 digits written.

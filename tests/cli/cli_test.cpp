@@ -9,6 +9,8 @@
 #include <sstream>
 #include <string>
 
+#include "tests/forecast/forecast_test_support.h"
+
 namespace {
 
 struct Result {
@@ -16,8 +18,8 @@ struct Result {
   std::string out;  // stdout and stderr together
 };
 
-Result deepsim(const std::string& args) {
-  const std::string cmd = std::string(DEEPSIM_CLI) + " " + args + " 2>&1";
+Result deepsim(const std::string& args, const std::string& redirect = "2>&1") {
+  const std::string cmd = std::string(DEEPSIM_CLI) + " " + args + " " + redirect;
   Result r;
   FILE* pipe = popen(cmd.c_str(), "r");
   if (pipe == nullptr) return r;
@@ -26,6 +28,11 @@ Result deepsim(const std::string& args) {
   const int status = pclose(pipe);
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
+}
+
+// stdout only (stderr discarded): what a script reading `--json` sees.
+Result deepsim_stdout(const std::string& args) {
+  return deepsim(args, "2>/dev/null");
 }
 
 std::string src(const std::string& rel) { return std::string(DEEPSIM_SOURCE_DIR) + "/" + rel; }
@@ -126,6 +133,136 @@ TEST(Cli, NetBenchPrintsANcclTestsTableAndRejectsBadFlags) {
   EXPECT_NE(bad.out.find("did you mean 'all-reduce'?"), std::string::npos) << bad.out;
   EXPECT_EQ(deepsim("net-bench " + src("scenarios/default.yaml") + " --bytes 12X").code, 2);
   EXPECT_EQ(deepsim("net-bench " + src("scenarios/default.yaml") + " --gpus 1").code, 2);
+}
+
+TEST(Cli, EveryCommandHasHelpAndVersionWorksAnywhere) {
+  for (const char* c : {"run", "validate", "model", "topo", "net-bench", "batch"}) {
+    const Result h = deepsim(std::string(c) + " --help");
+    EXPECT_EQ(h.code, 0) << c;
+    EXPECT_NE(h.out.find(std::string("usage: deepsim ") + c), std::string::npos) << h.out;
+    EXPECT_NE(h.out.find("--help"), std::string::npos) << h.out;
+  }
+  EXPECT_EQ(deepsim("help run").code, 0);
+  const Result v = deepsim("run --version");
+  EXPECT_EQ(v.code, 0);
+  EXPECT_EQ(v.out.rfind("deepsim ", 0), 0u) << v.out;
+  EXPECT_EQ(deepsim("").code, 2);  // no command: the help, on stdout, and exit 2
+}
+
+// std::stoi took `1e30` as 1, `4k` as 4, `3abc` as 3 and `4x` as 4; each is now an error naming the option.
+TEST(Cli, NumericOptionsAreStrict) {
+  const std::string scen = src("scenarios/default.yaml");
+  for (const char* bad : {"1e30", "4k", "0", "-5", "99999999999"}) {
+    const Result r = deepsim(std::string("model deepseek-v3 --seq-len ") + bad);
+    EXPECT_EQ(r.code, 2) << bad << ": " << r.out;
+    EXPECT_NE(r.out.find("deepsim model --seq-len: expected an integer in 1..16777216"), std::string::npos) << r.out;
+  }
+  EXPECT_EQ(deepsim("model deepseek-v3 --seq-len 4096").code, 0);
+  const Result g = deepsim("net-bench " + scen + " --gpus 4x");
+  EXPECT_EQ(g.code, 2) << g.out;
+  EXPECT_NE(g.out.find("--gpus"), std::string::npos) << g.out;
+  const Result j = deepsim("batch " + scen + " --jobs 3abc");
+  EXPECT_EQ(j.code, 2) << j.out;
+  EXPECT_NE(j.out.find("deepsim batch --jobs"), std::string::npos) << j.out;
+  // More threads than kMaxBatchThreads is refused up front, not an abort while spawning.
+  const Result many = deepsim("batch " + scen + " --jobs 2000");
+  EXPECT_EQ(many.code, 2) << many.out;
+  EXPECT_NE(many.out.find("1..256"), std::string::npos) << many.out;
+}
+
+TEST(Cli, EmptyOutIsBadInput) {
+  const Result r = deepsim("run " + src("scenarios/default.yaml") + " --out ''");
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("non-empty"), std::string::npos) << r.out;
+  EXPECT_EQ(deepsim("batch " + src("scenarios/default.yaml") + " --out=").code, 2);
+}
+
+TEST(Cli, JsonOnStdoutForValidateModelTopoAndNetBench) {
+  const std::string scen = src("scenarios/default.yaml");
+  const Result v = deepsim_stdout("validate " + scen + " --json");
+  ASSERT_EQ(v.code, 0) << v.out;
+  const auto vj = nlohmann::json::parse(v.out);
+  EXPECT_TRUE(vj["ok"].get<bool>());
+  EXPECT_EQ(vj["gpus"].get<int>(), 2048);
+  const Result bad = deepsim_stdout("validate " + src("tests/scenario/data/typo.yaml") + " --json");
+  EXPECT_EQ(bad.code, 2);
+  const auto bj = nlohmann::json::parse(bad.out);
+  EXPECT_FALSE(bj["ok"].get<bool>());
+  EXPECT_EQ(bj["error"]["line"].get<int>(), 12);
+  EXPECT_NE(bj["error"]["hint"].get<std::string>().find("micro_batches"), std::string::npos);
+
+  const Result m = deepsim_stdout("model deepseek-v3 --json");
+  ASSERT_EQ(m.code, 0) << m.out;
+  const auto mj = nlohmann::json::parse(m.out);
+  EXPECT_EQ(mj["parameters"]["total"].get<std::int64_t>(), 671'026'419'200);
+  EXPECT_EQ(mj["kv_cache_bytes_per_token_bf16"].get<double>(), 70272.0);
+
+  const Result t = deepsim_stdout("topo " + scen + " --json");
+  ASSERT_EQ(t.code, 0) << t.out;
+  const auto tj = nlohmann::json::parse(t.out);
+  EXPECT_EQ(tj["switches"]["leaf"].get<int>(), 64);
+  EXPECT_EQ(tj["optical_transceivers"].get<int>(), 8192);
+
+  const Result n = deepsim_stdout("net-bench " + scen + " --gpus 8 --bytes 1M,8M --json");
+  ASSERT_EQ(n.code, 0) << n.out;
+  const auto nj = nlohmann::json::parse(n.out);
+  ASSERT_EQ(nj["rows"].size(), 2u);
+  EXPECT_EQ(nj["rows"][1]["bytes"].get<double>(), 8388608.0);
+  EXPECT_GT(nj["rows"][1]["busbw_gb_per_s"].get<double>(), 0.0);
+}
+
+TEST(Cli, RunJsonPrintsResultJsonAndNothingElseOnStdout) {
+  const auto dir = std::filesystem::path(DEEPSIM_BINARY_DIR) / "cli_json_out";
+  std::filesystem::remove_all(dir);
+  const Result r = deepsim_stdout("run " + src("scenarios/default.yaml") + " --json --out " + dir.string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto j = nlohmann::json::parse(r.out);  // throws (test fails) on any text around the document
+  EXPECT_EQ(j["model"]["params_total"].get<std::int64_t>(), 671'026'419'200);
+  std::ifstream in(dir / "result.json");
+  std::stringstream file;
+  file << in.rdbuf();
+  EXPECT_EQ(file.str(), r.out);  // the same bytes as the file written with --out
+}
+
+// A batch writing into a pipe (as under CI or `> log`) draws no '\r' progress bar; --progress asks for
+// one, which ends with "done in", never "ETA 0.000 ns".
+TEST(Cli, BatchProgressOnlyOnATerminalOrOnRequest) {
+  const auto dir = std::filesystem::path(DEEPSIM_BINARY_DIR) / "cli_batch_progress";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "small.yaml") << deepsim::test::small_run_yaml();
+  const std::string in = (dir / "small.yaml").string();
+  const Result quiet = deepsim("batch " + in + " --jobs 1 --out " + (dir / "a").string());
+  ASSERT_EQ(quiet.code, 0) << quiet.out;
+  EXPECT_EQ(quiet.out.find('\r'), std::string::npos) << quiet.out;
+  const Result asked = deepsim("batch " + in + " --jobs 1 --progress --out " + (dir / "b").string());
+  ASSERT_EQ(asked.code, 0) << asked.out;
+  EXPECT_NE(asked.out.find('\r'), std::string::npos) << asked.out;
+  EXPECT_NE(asked.out.find("done in "), std::string::npos) << asked.out;
+  EXPECT_EQ(asked.out.find("ETA 0"), std::string::npos) << asked.out;
+}
+
+TEST(Cli, DiffOfTwoRunFoldersShowsTheChangedKeyAndTheMoves) {
+  const auto dir = std::filesystem::path(DEEPSIM_BINARY_DIR) / "cli_diff";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "small.yaml") << deepsim::test::small_run_yaml();
+  const std::string in = (dir / "small.yaml").string();
+  ASSERT_EQ(deepsim("run " + in + " --quiet --out " + (dir / "a").string()).code, 0);
+  ASSERT_EQ(deepsim("run " + in + " --quiet --set pricing.usd_per_gpu_hour=5 --out " + (dir / "b").string()).code, 0);
+  const Result r = deepsim("diff " + (dir / "a").string() + " " + (dir / "b").string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("pricing.usd_per_gpu_hour"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(+100.0%)"), std::string::npos) << r.out;  // rental cost doubles from 2.5 to 5 $/GPU-h
+  const Result j = deepsim_stdout("diff " + (dir / "a").string() + " " + (dir / "b" / "result.json").string() + " --json");
+  ASSERT_EQ(j.code, 0) << j.out;
+  const auto doc = nlohmann::json::parse(j.out);
+  ASSERT_GE(doc["inputs"].size(), 1u);
+  bool step_same = false;
+  for (const auto& f : doc["figures"])
+    if (f["name"] == "step time") step_same = f["delta"].get<double>() == 0.0;  // price does not change the step
+  EXPECT_TRUE(step_same);
+  EXPECT_EQ(deepsim("diff " + (dir / "a").string() + " " + (dir / "nope").string()).code, 2);
 }
 
 }  // namespace

@@ -10,7 +10,7 @@
 namespace deepsim {
 namespace {
 
-TEST(ChromeTrace, ComputeSlicesAndFlowAsyncPairsWithMicrosecondTimes) {
+TEST(ChromeTrace, ComputeSlicesSendOnTheSendersTrackWithAnArrowAndALinkCounter) {
   TaskGraph g;
   const StreamId s0 = g.add_stream("gpu0/compute");
   const StreamId s1 = g.add_stream("gpu1/compute");
@@ -30,7 +30,7 @@ TEST(ChromeTrace, ComputeSlicesAndFlowAsyncPairsWithMicrosecondTimes) {
   std::ostringstream out;
   write_chrome_trace(out, g, r, links, {cats, 64});
   const auto j = nlohmann::json::parse(out.str());
-  int slices = 0, begins = 0, ends = 0;
+  int slices = 0, starts = 0, finishes = 0, counters = 0;
   for (const auto& e : j["traceEvents"]) {
     const std::string ph = e["ph"];
     if (ph == "X") {
@@ -41,17 +41,35 @@ TEST(ChromeTrace, ComputeSlicesAndFlowAsyncPairsWithMicrosecondTimes) {
         EXPECT_EQ(e["pid"], 1);
         EXPECT_EQ(e["cat"], "compute");
       }
+      if (e["name"] == "send") {  // on the sending GPU's own process, as a slice (not an async event)
+        EXPECT_EQ(e["pid"], 0);
+        EXPECT_EQ(e["cat"], "p2p");
+        EXPECT_DOUBLE_EQ(e["ts"].get<double>(), 10.0);
+        EXPECT_DOUBLE_EQ(e["dur"].get<double>(), 10.0);
+        EXPECT_EQ(e["args"]["bytes"], 500000);
+      }
     }
-    if (ph == "b") {
-      ++begins;
-      EXPECT_EQ(e["cat"], "p2p");
-      EXPECT_DOUBLE_EQ(e["ts"].get<double>(), 10.0);
+    if (ph == "s") {
+      ++starts;
+      EXPECT_EQ(e["pid"], 0);
     }
-    if (ph == "e") ++ends;
+    if (ph == "f") {
+      ++finishes;
+      EXPECT_EQ(e["pid"], 1);  // the arrow ends on the receiver's slice
+      EXPECT_DOUBLE_EQ(e["ts"].get<double>(), 20.0);
+    }
+    if (ph == "C" && e["name"] == "utilisation nic-leaf (%)") {
+      ++counters;
+      if (e["ts"].get<double>() == 10.0) {
+        EXPECT_DOUBLE_EQ(e["args"]["percent"].get<double>(), 100.0);
+      }
+    }
+    EXPECT_NE(ph, "b");  // no async slices: they landed on tracks named after the slice
   }
-  EXPECT_EQ(slices, 2);
-  EXPECT_EQ(begins, 1);
-  EXPECT_EQ(ends, 1);
+  EXPECT_EQ(slices, 3);
+  EXPECT_EQ(starts, 1);
+  EXPECT_EQ(finishes, 1);
+  EXPECT_GE(counters, 2);  // 0 at t = 0, 100% from 10 us, 0 again at 20 us
 }
 
 }  // namespace

@@ -84,6 +84,47 @@ TEST(Report, DocumentsListTheirAssumptions) {
   EXPECT_NE(text_summary(r).find("GPU-h"), std::string::npos);
 }
 
+// The synthetic step with a hand-made timeline: rank 0 computes forward 0-2 ms and backward 3-5 ms and
+// sends 2-3 ms on its comm track; rank 1 forward 2.5-4 ms.
+StepResult step_with_timeline(const Scenario& s) {
+  StepResult st = test::synthetic_step(s);
+  st.step = Time::ms(5);
+  st.timeline = {{0, false, TimelineKind::kForward, Time::ms(0), Time::ms(2), 4},
+                 {0, true, TimelineKind::kPipelineSend, Time::ms(2), Time::ms(3), 1},
+                 {0, false, TimelineKind::kBackward, Time::ms(3), Time::ms(5), 4},
+                 {1, false, TimelineKind::kForward, Time::us(2500), Time::ms(4), 4}};
+  return st;
+}
+
+TEST(Report, HtmlHasARealTimelineAxisTitlesTheTraceLinkAndStackedOwnership) {
+  const RunReport r = make_run_report(test::small_run(), step_with_timeline, fixed_inventory, "0.0.0-test");
+  const std::string html = html_report(r);
+  const auto tl = html.find("id=\"step-timeline\"");
+  ASSERT_NE(tl, std::string::npos);
+  // Spans at their real times in microseconds, one rect each, with the rank and times in the tooltip.
+  EXPECT_NE(html.find("<rect x=\"3000.0\" y=\"0\" width=\"2000.0\""), std::string::npos);
+  EXPECT_NE(html.find("<rect x=\"2500.0\" y=\"24\" width=\"1500.0\""), std::string::npos);  // rank 1's row
+  EXPECT_NE(html.find("rank 0 pipeline send: 2.000 ms to 3.000 ms (1 task)"), std::string::npos);
+  EXPECT_NE(html.find("viewBox=\"0 0 5000.0 48\""), std::string::npos);  // the zoomable plot: 5 ms, 2 ranks
+  EXPECT_NE(html.find("time into the step (ms)"), std::string::npos);
+  EXPECT_NE(html.find("<script>"), std::string::npos);  // the zoom, inline
+  EXPECT_EQ(html.find("src="), std::string::npos);      // nothing fetched
+  EXPECT_EQ(html.find("http://", 0), html.find("http://www.w3.org/2000/svg"));  // only the SVG namespace
+  // Axis titles with units on every chart (the unit was on the last tick only).
+  for (const char* title : {"time (s)", "GPU-hours", "cost (million USD)", "memory per GPU (GB)", "utilisation (%)"})
+    EXPECT_NE(html.find(std::string(">") + title + "<"), std::string::npos) << title;
+  EXPECT_NE(html.find("<a href=\"trace.json\">trace.json</a>"), std::string::npos);
+  EXPECT_NE(html.find("ui.perfetto.dev"), std::string::npos);
+  // Cost: a rental row and an ownership row stacked by its parts (not side by side with their total).
+  const auto cost_at = html.find("Cost breakdown</figcaption>");
+  ASSERT_NE(cost_at, std::string::npos);
+  const std::string cost = html.substr(cost_at, html.find("</figure>", cost_at) - cost_at);
+  EXPECT_NE(cost.find("ownership GPUs: "), std::string::npos);
+  EXPECT_NE(cost.find("ownership power: "), std::string::npos);
+  EXPECT_NE(cost.find("rental rental: "), std::string::npos);
+  EXPECT_EQ(cost.find("ownership total"), std::string::npos);  // no separate bar for the total
+}
+
 TEST(Report, TwoRunsWriteIdenticalBytes) {
   const fs::path a = fresh_dir("a"), b = fresh_dir("b");
   write_reports(a, small_report());

@@ -68,5 +68,39 @@ TEST(ExecCli, BadInputExitsTwo) {
   EXPECT_NE(big.err.find("tiny configs"), std::string::npos);
 }
 
+// --help and --version are answered before the GPU or the config is looked at (they exited 2 or 3 here
+// before), and every number is parsed whole: `--steps 1x` was 1.
+TEST(ExecCli, HelpAndVersionNeedNoGpuAndNumbersAreStrict) {
+  const Result h = exec({"--help"});
+  EXPECT_EQ(h.code, kExitOk) << h.err;
+  EXPECT_NE(h.out.find("--config FILE"), std::string::npos) << h.out;
+  EXPECT_NE(h.out.find("--version"), std::string::npos) << h.out;
+  const Result v = exec({"--version"});
+  EXPECT_EQ(v.code, kExitOk);
+  EXPECT_EQ(v.out.rfind("deepsim-exec ", 0), 0u) << v.out;
+  const std::string tiny = test::source_path("scenarios/exec/tiny.yaml");
+  for (const char* bad : {"1x", "1e3", "0", "-2", "2000000"}) {
+    const Result r = exec({"--config", tiny, "--cpu-reference", "--steps", bad});
+    EXPECT_EQ(r.code, kExitBadInput) << bad;
+    EXPECT_NE(r.err.find("deepsim-exec --steps: expected an integer in 1..1000000"), std::string::npos) << r.err;
+  }
+  const Result empty = exec({"--config", tiny, "--cpu-reference", "--out", ""});
+  EXPECT_EQ(empty.code, kExitBadInput);
+  const Result typo = exec({"--conifg", tiny});
+  EXPECT_EQ(typo.code, kExitBadInput);
+  EXPECT_NE(typo.err.find("did you mean '--config'?"), std::string::npos) << typo.err;
+}
+
+// Step lines print "930 ms", never "9.3e+02 ms".
+TEST(ExecCli, StepTimesHaveNoExponent) {
+  const auto dir = std::filesystem::temp_directory_path() / "deepsim_exec_cli_units";
+  const Result r = exec({"--config", test::source_path("scenarios/exec/tiny.yaml"), "--cpu-reference", "--steps", "2",
+                         "--out", dir.string()});
+  ASSERT_EQ(r.code, kExitOk) << r.err;
+  EXPECT_EQ(r.out.find("e+0"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("e-0"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("step time (median after step 0): "), std::string::npos) << r.out;
+}
+
 }  // namespace
 }  // namespace deepsim::runtime

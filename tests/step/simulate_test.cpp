@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/report/chrome_trace.h"
+#include "sim/report/step_trace.h"
 #include "sim/scenario/loader.h"
 #include "sim/step/simulate.h"
 #include "sim/step/static_analysis.h"
@@ -36,8 +36,7 @@ TEST(SimulateStep, SameScenarioSameTraceBytes) {
   auto trace = [&] {
     const StepSimulation sim = simulate_step_full(s);
     std::ostringstream out;
-    const auto cats = step_category_names();
-    write_chrome_trace(out, sim.graph.graph, sim.run, sim.links, {cats, 1 << 30});
+    write_step_trace(out, sim);
     return out.str();
   };
   EXPECT_EQ(trace(), trace());
