@@ -113,9 +113,15 @@ int cmd_show(const cmdline::Args& a, std::ostream& out) {
 
 int cmd_import_kineto(const cmdline::Args& a, std::ostream& out) {
   const KinetoTrace t = read_kineto_trace(a.positional()[0], name_map(a));
+  // A trace without GPU kernels (CPU-only profiling, or a trace of another kind) has nothing to import:
+  // say so and fail, rather than print an empty table and succeed.
+  if (t.kernels.empty())
+    throw InputError({t.file, 0, 0}, "traceEvents", "no GPU kernels (events with cat \"kernel\", ph \"X\") in the trace",
+                     "record with torch.profiler.profile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA])");
   const std::vector<ClassSummary> rows = summarize(t);
+  const OverlapSummary overlap = overlap_summary(t);
   out << t.file << ": " << t.kernels.size() << " kernels"
-      << (t.device.name.empty() ? "" : " on " + t.device.name) << "\n" << summary_table(rows);
+      << (t.device.name.empty() ? "" : " on " + t.device.name) << "\n" << summary_table(rows) << overlap_table(overlap);
   if (const auto j = a.get("json")) {
     nlohmann::json doc;
     doc["schema"] = "deepsim.kineto-summary/1";
@@ -124,6 +130,11 @@ int cmd_import_kineto(const cmdline::Args& a, std::ostream& out) {
     for (const ClassSummary& s : rows)
       doc["classes"].push_back({{"class", s.kernel_class}, {"kernels", s.count}, {"total_us", s.total_us},
                                 {"share", s.share}, {"with_shape", s.with_shape}, {"top_kernel", s.top_kernel}});
+    doc["wall"] = {{"span_us", overlap.span_us}, {"busy_us", overlap.busy_us}, {"summed_us", overlap.summed_us},
+                   {"overlapped_us", overlap.overlapped_us}};
+    for (const StreamSummary& r : overlap.streams)
+      doc["streams"].push_back({{"stream", r.stream}, {"kernels", r.kernels}, {"kernel_us", r.kernel_us},
+                                {"busy_us", r.busy_us}, {"class_us", r.class_us}});
     write_text(*j, doc.dump(2) + "\n");
   }
   return kExitOk;

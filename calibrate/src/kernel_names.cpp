@@ -32,17 +32,29 @@ std::vector<NamePattern> default_name_patterns() {
   // Order matters: the specific before the general (grouped before dense, FP8 before BF16, backward
   // attention before forward, everything before the catch-all GEMM and memory-bound patterns).
   return {
-      {"nccl|deep_?ep|intranode|internode|low_latency_(dispatch|combine)|all_?to_?all|allreduce|allgather|reduce_?scatter",
+      // DeepEP (dpsk::ep::... in DeepSeek's own trace): dispatch, combine, notify and layout kernels.
+      {"nccl|deep_?ep|dpsk::ep|intranode|internode|low_latency_(dispatch|combine)|all_?to_?all|allreduce|allgather|"
+       "reduce_?scatter",
        kCommunicationClass},
-      {"m_grouped|grouped.*(fp8|e4m3)|(fp8|e4m3).*grouped|grouped_sm90", "grouped_gemm_fp8"},
-      {"grouped.*gemm|gemm.*grouped|moe.*gemm", "grouped_gemm_bf16"},
-      {"fp8_gemm|gemm.*fp8|fp8.*gemm|e4m3|deep_gemm|fp8_cublaslt|sm90_fp8", "gemm_fp8"},
+      // Fused SwiGLU kernels that also cast their output are element-wise work first.
+      {"swiglu", "memory_bound"},
+      // FP8 quantise / cast / transpose kernels (per_token_cast_to_fp8, per_channel_cast_and_transpose,
+      // cast_back, the FP8 operand transposes of dpsk::grouped_gemm::cuda::utils): never GEMMs, even
+      // inside a GEMM library's namespace.
+      {"cast|quant|transpose", "fp8_cast"},
+      // Weight-gradient GEMMs: DeepSeek's fp8_dptp128c_acc accumulates into the FP32 gradient.
+      {"dptp128c|wgrad|weight_?grad|k_grouped", "wgrad_gemm_fp8"},
+      // Grouped (MoE) GEMMs by their own name, not by the namespace: dpsk::grouped_gemm holds dense
+      // GEMMs too (fp8_ptp128c).
+      {"m_grouped|grouped_sm90|grouped_gemm_(fp8|e4m3)", "grouped_gemm_fp8"},
+      {"grouped_gemm_bf16|m_grouped_bf16|moe_?gemm|grouped_mm", "grouped_gemm_bf16"},
+      {"fp8_gemm|gemm.*fp8|fp8.*gemm|e4m3|deep_gemm|fp8_cublaslt|sm90_fp8|ptp128c", "gemm_fp8"},
       {"flash_?attn.*(bwd|backward)|flash_bwd|fmha.*(bwd|backward)|mla.*(bwd|backward)|attention.*(bwd|backward)",
        "attention_bwd"},
-      {"flash_?attn|flash_fwd|flash_?mla|fmha|mla.*(fwd|forward|kernel)|attention", "attention_fwd"},
+      {"flash_?attn|flash_fwd|flash_?mla|fmha|mla.*(fwd|forward|kernel)|attention|compute_attn", "attention_fwd"},
       {"gemm|gemv|cublas|cutlass|xmma|nvjet|matmul", "gemm_bf16"},
       {"elementwise|vectorized|reduce|norm|softmax|copy|fill|cat_|index|scatter|gather|adam|silu|swiglu|quant|"
-       "permute|embedding|cross_entropy|topk|sort",
+       "permute|embedding|cross_entropy|topk|sort|rotary|rope|expert|fused|unique_group|aux_fi|distribution",
        "memory_bound"},
   };
 }

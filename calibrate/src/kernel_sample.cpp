@@ -3,7 +3,7 @@
 namespace deepsim::calib {
 
 OpWork gemm_work(OpFamily f, std::int64_t m, std::int64_t n, std::int64_t k, std::int64_t groups) {
-  const bool fp8 = f == OpFamily::kGemmFp8 || f == OpFamily::kGroupedGemmFp8;
+  const bool fp8 = is_fp8_family(f);
   const double in_bytes = fp8 ? 1.0 : 2.0;
   const double out_bytes = 2.0;  // BF16 output in both cases
   const auto g = static_cast<double>(groups), md = static_cast<double>(m), nd = static_cast<double>(n),

@@ -207,4 +207,79 @@ std::vector<KernelSample> samples_from_kineto(const KinetoTrace& t, int sms) {
   return out;
 }
 
+namespace {
+
+// Length of the union of [start, end) intervals.
+double union_length(std::vector<std::pair<double, double>> iv) {
+  std::sort(iv.begin(), iv.end());
+  double total = 0, start = 0, end = 0;
+  bool open = false;
+  for (const auto& [a, b] : iv) {
+    if (!open || a > end) {
+      if (open) total += end - start;
+      start = a;
+      end = b;
+      open = true;
+    } else {
+      end = std::max(end, b);
+    }
+  }
+  if (open) total += end - start;
+  return total;
+}
+
+}  // namespace
+
+OverlapSummary overlap_summary(const KinetoTrace& t) {
+  OverlapSummary o;
+  std::map<int, std::vector<std::pair<double, double>>> by_stream;
+  std::map<int, StreamSummary> rows;
+  std::vector<std::pair<double, double>> all;
+  double first = 0, last = 0;
+  for (const KinetoKernel& k : t.kernels) {
+    const std::pair<double, double> iv{k.ts_us, k.ts_us + k.dur_us};
+    by_stream[k.stream].push_back(iv);
+    all.push_back(iv);
+    StreamSummary& r = rows[k.stream];
+    r.stream = k.stream;
+    ++r.kernels;
+    r.kernel_us += k.dur_us;
+    r.class_us[k.kernel_class] += k.dur_us;
+    o.summed_us += k.dur_us;
+    first = all.size() == 1 ? iv.first : std::min(first, iv.first);
+    last = all.size() == 1 ? iv.second : std::max(last, iv.second);
+  }
+  double per_stream_busy = 0;
+  for (auto& [stream, r] : rows) {
+    r.busy_us = union_length(by_stream[stream]);
+    per_stream_busy += r.busy_us;
+    o.streams.push_back(r);
+  }
+  o.busy_us = union_length(all);
+  o.span_us = last - first;
+  o.overlapped_us = per_stream_busy - o.busy_us;
+  return o;
+}
+
+std::string overlap_table(const OverlapSummary& o) {
+  std::ostringstream out;
+  char line[256];
+  std::snprintf(line, sizeof line, "wall span %.3f ms, any kernel running %.3f ms, kernels summed %.3f ms, "
+                "streams overlapping %.3f ms\n", o.span_us / 1e3, o.busy_us / 1e3, o.summed_us / 1e3,
+                o.overlapped_us / 1e3);
+  out << line << "stream  kernels    busy ms  busy share  classes (ms)\n";
+  for (const StreamSummary& r : o.streams) {
+    std::snprintf(line, sizeof line, "%6d %8d %10.3f %10.1f%%  ", r.stream, r.kernels, r.busy_us / 1e3,
+                  o.span_us > 0 ? 100 * r.busy_us / o.span_us : 0.0);
+    out << line;
+    std::string classes;
+    for (const auto& [c, us] : r.class_us) {
+      std::snprintf(line, sizeof line, "%s%s %.3f", classes.empty() ? "" : ", ", c.c_str(), us / 1e3);
+      classes += line;
+    }
+    out << classes << "\n";
+  }
+  return out.str();
+}
+
 }  // namespace deepsim::calib

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,6 +43,26 @@ struct ClassSummary {
   int with_shape = 0;          // kernels whose shape is known (usable for fits)
   std::string top_kernel;      // the name with the most time in this class
 };
+
+// Wall-clock view of a trace: per stream, the union of its kernels' intervals; over all streams, the
+// union again. Kernels of different streams run at once (DeepEP's communication beside the compute),
+// so summed kernel time overstates the wall time; `overlapped_us` is by how much.
+struct StreamSummary {
+  int stream = 0;
+  int kernels = 0;
+  double kernel_us = 0;  // summed durations
+  double busy_us = 0;    // union of the intervals
+  std::map<std::string, double> class_us;  // summed durations per kernel class
+};
+struct OverlapSummary {
+  double span_us = 0;        // first kernel start to last kernel end
+  double busy_us = 0;        // union over all streams: time with any kernel running
+  double summed_us = 0;      // all kernel durations added
+  double overlapped_us = 0;  // summed per-stream busy time minus busy_us: time two streams ran at once
+  std::vector<StreamSummary> streams;  // by stream id
+};
+[[nodiscard]] OverlapSummary overlap_summary(const KinetoTrace& t);
+[[nodiscard]] std::string overlap_table(const OverlapSummary& o);
 
 [[nodiscard]] KinetoTrace read_kineto_trace(const std::string& path, const KernelNameMap& names = KernelNameMap());
 [[nodiscard]] KinetoTrace parse_kineto_trace(std::string text, const std::string& display_name,

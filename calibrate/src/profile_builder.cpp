@@ -67,7 +67,7 @@ BuildResult build_profile(const BenchmarkSet& data, const BuildOptions& options)
     if (s != by_family.end() && s->second.size() >= 2) {
       FitOptions fit = options.fit;
       if (gpu && options.floor_at_peak) {
-        const bool fp8 = f == OpFamily::kGemmFp8 || f == OpFamily::kGroupedGemmFp8;
+        const bool fp8 = is_fp8_family(f);
         fit.peak_flops_per_s = (fp8 ? gpu->fp8_dense : gpu->bf16_dense).per_s();
       }
       FamilyModel m = fit_family(f, s->second, p.sms, fit);

@@ -10,10 +10,11 @@ namespace deepsim {
 
 struct GpuSpec {
   std::string name;                   // catalog key, e.g. "H800"
+  std::string description;            // what the part is, in words: "NVIDIA H800 SXM5 80 GB (Hopper)"
   std::string arch;                   // "hopper", "blackwell"
   int sms = 0;                        // streaming multiprocessors
   FlopRate bf16_dense;                // dense BF16 tensor-core peak
-  FlopRate fp8_dense;                 // dense FP8 tensor-core peak
+  FlopRate fp8_dense;                 // dense FP8 tensor-core peak; zero where there are no FP8 tensor cores
   Bytes hbm;                          // HBM capacity
   Bandwidth hbm_bandwidth;            // HBM peak bandwidth
   Bandwidth nvlink_per_direction;     // nominal NVLink bandwidth per direction (H800: 200 GB/s)
@@ -21,6 +22,7 @@ struct GpuSpec {
   Bandwidth pcie_per_direction;       // GPU <-> NIC PCIe link, per direction
   double pcie_achievable = 0;         // fraction of nominal PCIe reachable
   double tdp_w = 0;                   // board power, watts (cost model)
+  int nvlink_domain = 8;              // GPUs one NVLink/NVSwitch domain joins (GB200 NVL72: 72)
   std::string source;                 // where the numbers come from
 
   bool operator==(const GpuSpec&) const = default;

@@ -14,10 +14,20 @@ std::vector<Op> grouped_expert_ops(const ModelSpec& m, std::span<const std::int6
   for (const std::int64_t n : tokens_per_expert) total += n;
   std::vector<Op> ops;
   // gate_up's input is the dispatched tokens: kept, since rebuilding it would repeat the all-to-all.
+  // The casts of the expert GEMMs: the dispatched tokens arrive in FP8 and the SwiGLU writes FP8, so
+  // only the backward's dgrad and wgrad casts remain (R17).
+  auto casts = [&](const char* name, std::int64_t n, std::int64_t k) {
+    if (!c.fp8()) return;
+    Op cast = f::fp8_casts(name, total, n, k, true);
+    cast.per_expert = true;
+    ops.push_back(std::move(cast));
+  };
+  casts("expert.gate_up.cast", 2 * inter, d);
   ops.push_back(f::grouped_gemm("expert.gate_up", tokens_per_expert, 2 * inter, d, c.fp8()));
   Op act = f::swiglu("expert.swiglu", total, inter, c.fp8(), c.recompute);
   act.per_expert = true;
   ops.push_back(std::move(act));
+  casts("expert.down.cast", d, inter);
   Op down = f::grouped_gemm("expert.down", tokens_per_expert, d, inter, c.fp8());
   if (c.recompute) down.saved = Bytes(0);  // its input is the SwiGLU output, recomputed in the backward
   ops.push_back(std::move(down));

@@ -20,6 +20,14 @@ void append(std::vector<Op>& to, std::vector<Op> from) {
   for (Op& op : from) to.push_back(std::move(op));
 }
 
+// An FP8 GEMM comes with the quantisation kernels of its operands (R17), pushed just before it.
+// `input_fp8`: the GEMM's input is already FP8 (written so by its producer), so no forward cast.
+void push_gemm(std::vector<Op>& ops, Op gemm, bool input_fp8 = false) {
+  if (gemm.fp8)
+    ops.push_back(f::fp8_casts(gemm.name + ".cast", gemm.gemm.m * gemm.groups, gemm.gemm.n, gemm.gemm.k, input_fp8));
+  ops.push_back(std::move(gemm));
+}
+
 // MLA (DeepSeek-V2/V3). q_a and kv_a read the same normed input and run as one GEMM (N = 1536 + 576 for
 // V3, the shape DeepGEMM benchmarks, R21); kv_a's output includes the shared RoPE key (qk_rope_head_dim).
 std::vector<Op> mla_ops(const ModelSpec& m, const OpContext& c) {
@@ -31,23 +39,28 @@ std::vector<Op> mla_ops(const ModelSpec& m, const OpContext& c) {
   std::vector<Op> ops;
   ops.push_back(f::rms_norm("attn_norm", t, d, rc));
   if (a.q_lora_rank > 0) {
-    ops.push_back(f::gemm("mla.qkv_a", {t, a.q_lora_rank + kv_a_n, d}, {.fp8 = fp8, .save_input = !rc}));
+    push_gemm(ops, f::gemm("mla.qkv_a", {t, a.q_lora_rank + kv_a_n, d}, {.fp8 = fp8, .save_input = !rc}));
     ops.push_back(f::rms_norm("mla.q_a_norm", t, a.q_lora_rank, rc));
-    ops.push_back(f::gemm("mla.q_b", {t, h * d_qk, a.q_lora_rank}, {.fp8 = fp8, .save_input = !rc, .recompute = rc}));
+    push_gemm(ops, f::gemm("mla.q_b", {t, h * d_qk, a.q_lora_rank}, {.fp8 = fp8, .save_input = !rc, .recompute = rc}));
   } else {
-    ops.push_back(f::gemm("mla.kv_a", {t, kv_a_n, d}, {.fp8 = fp8, .save_input = !rc}));
+    push_gemm(ops, f::gemm("mla.kv_a", {t, kv_a_n, d}, {.fp8 = fp8, .save_input = !rc}));
     // Shares kv_a's input, so saves nothing of its own; q is not an up-projection, so never recomputed.
-    ops.push_back(f::gemm("mla.q", {t, h * d_qk, d}, {.fp8 = fp8, .save_input = false}));
+    push_gemm(ops, f::gemm("mla.q", {t, h * d_qk, d}, {.fp8 = fp8, .save_input = false}));
   }
   ops.push_back(f::rms_norm("mla.kv_a_norm", t, a.kv_lora_rank, rc));
-  ops.push_back(f::gemm("mla.kv_b", {t, h * (a.qk_nope_head_dim + a.v_head_dim), a.kv_lora_rank},
-                        {.fp8 = fp8, .save_input = !rc, .recompute = rc}));
+  push_gemm(ops, f::gemm("mla.kv_b", {t, h * (a.qk_nope_head_dim + a.v_head_dim), a.kv_lora_rank},
+                         {.fp8 = fp8, .save_input = !rc, .recompute = rc}));
+  // RoPE on q's rotary part and on the one shared rotary key, then the rotary parts copied into the
+  // per-head Q and K (the key broadcast to every head): the kernels flash attention's layout needs.
+  ops.push_back(f::rope("mla.rope", t, h, 1, a.qk_rope_head_dim));
+  ops.push_back(f::copy("mla.qk_assemble", 2.0 * static_cast<double>(t * h * a.qk_rope_head_dim), 2));
   Op attn = f::attention("attention", {.tokens = t, .seq_len = c.seq_len, .q_heads = h, .kv_heads = h,
                                        .d_qk = d_qk, .d_v = a.v_head_dim, .causal = c.causal, .save_qkv = !rc});
   // Recomputing K from the latent still needs the shared RoPE key, which kv_b does not produce: keep it.
   if (rc) attn.saved += Bytes(f::kBf16Bytes * static_cast<double>(t * a.qk_rope_head_dim));
   ops.push_back(std::move(attn));
-  ops.push_back(f::gemm("mla.o_proj", {t, d, h * a.v_head_dim}, {.fp8 = fp8}));
+  push_gemm(ops, f::gemm("mla.o_proj", {t, d, h * a.v_head_dim}, {.fp8 = fp8}));
+  ops.push_back(f::residual_add("attn_residual", t, d));
   return ops;
 }
 
@@ -61,11 +74,13 @@ std::vector<Op> gqa_ops(const ModelSpec& m, const OpContext& c) {
   const std::int64_t qkv_n = (h + 2 * kvh) * hd;
   std::vector<Op> ops;
   ops.push_back(f::rms_norm("attn_norm", t, d, c.recompute));
-  ops.push_back(f::gemm("gqa.qkv", {t, qkv_n, d},
-                        {.fp8 = c.fp8(), .save_input = !c.recompute, .bias = a.qkv_bias ? qkv_n : 0}));
+  push_gemm(ops, f::gemm("gqa.qkv", {t, qkv_n, d},
+                         {.fp8 = c.fp8(), .save_input = !c.recompute, .bias = a.qkv_bias ? qkv_n : 0}));
+  ops.push_back(f::rope("gqa.rope", t, h, kvh, hd));
   ops.push_back(f::attention("attention", {.tokens = t, .seq_len = c.seq_len, .q_heads = h, .kv_heads = kvh,
                                            .d_qk = hd, .d_v = hd, .causal = c.causal, .save_qkv = true}));
-  ops.push_back(f::gemm("gqa.o_proj", {t, d, h * hd}, {.fp8 = c.fp8()}));
+  push_gemm(ops, f::gemm("gqa.o_proj", {t, d, h * hd}, {.fp8 = c.fp8()}));
+  ops.push_back(f::residual_add("attn_residual", t, d));
   return ops;
 }
 
@@ -74,9 +89,10 @@ std::vector<Op> swiglu_ffn(const std::string& prefix, std::int64_t t, std::int64
                            const OpContext& c) {
   const bool fp8 = c.fp8(), rc = c.recompute;
   std::vector<Op> ops;
-  ops.push_back(f::gemm(prefix + ".gate_up", {t, 2 * inter, d}, {.fp8 = fp8, .save_input = !rc}));
+  push_gemm(ops, f::gemm(prefix + ".gate_up", {t, 2 * inter, d}, {.fp8 = fp8, .save_input = !rc}));
   ops.push_back(f::swiglu(prefix + ".swiglu", t, inter, fp8, rc));
-  ops.push_back(f::gemm(prefix + ".down", {t, d, inter}, {.fp8 = fp8, .save_input = !rc}));
+  // The SwiGLU kernel writes the down projection's input in FP8 itself (fused cast).
+  push_gemm(ops, f::gemm(prefix + ".down", {t, d, inter}, {.fp8 = fp8, .save_input = !rc}), true);
   return ops;
 }
 
@@ -91,6 +107,7 @@ std::vector<Op> dense_ffn_ops(const ModelSpec& m, const OpContext& c) {
   std::vector<Op> ops;
   ops.push_back(f::rms_norm("ffn_norm", c.tokens, m.hidden, c.recompute));
   append(ops, swiglu_ffn("ffn", c.tokens, m.hidden, split(m.dense_intermediate, c.tp, "dense_intermediate"), c));
+  ops.push_back(f::residual_add("ffn_residual", c.tokens, m.hidden));
   return ops;
 }
 
@@ -100,15 +117,18 @@ std::vector<Op> moe_ops(const ModelSpec& m, const OpContext& c) {
   std::vector<Op> ops;
   ops.push_back(f::rms_norm("ffn_norm", t, d, c.recompute));
   ops.push_back(f::router("moe.router", t, e.routed_experts, d, e.router_bias));
+  ops.push_back(f::router_topk("moe.router_topk", t, e.routed_experts, e.top_k));
   if (e.shared_experts > 0) {
     // The shared experts act as one FFN of inner size shared x expert_intermediate.
     const std::int64_t inter = split(std::int64_t{e.shared_experts} * e.expert_intermediate, c.tp, "shared FFN");
     append(ops, swiglu_ffn("moe.shared", t, d, inter, c));
   }
+  ops.push_back(f::permute_index("moe.permute_index", t, e.top_k, e.routed_experts));
   ops.push_back(f::permute("moe.permute", t, e.top_k, d, c.fp8()));
   const std::vector<std::int64_t> counts = balanced_expert_counts(m, t);
   append(ops, grouped_expert_ops(m, counts, c));
   ops.push_back(f::combine("moe.combine", t, e.top_k, d));
+  ops.push_back(f::residual_add("ffn_residual", t, d));
   return ops;
 }
 
@@ -133,22 +153,33 @@ std::vector<Op> head_ops(const ModelSpec& m, const OpContext& c) {
   return ops;
 }
 
-std::vector<Op> mtp_ops(const ModelSpec& m, const OpContext& c) {
+std::vector<Op> mtp_input_ops(const ModelSpec& m, const OpContext& c) {
   const std::int64_t t = c.tokens, d = m.hidden;
   std::vector<Op> ops;
   ops.push_back(f::rms_norm("mtp.hnorm", t, d, c.recompute));
   ops.push_back(f::rms_norm("mtp.enorm", t, d, c.recompute));
-  ops.push_back(f::gemm("mtp.eh_proj", {t, d, 2 * d}, {.fp8 = c.fp8(), .save_input = !c.recompute}));
-  // The MTP block is the kind of layer that would follow the last one (MoE for V3).
-  for (Op& op : layer_ops(m, m.layers, c)) {
-    op.name = "mtp." + op.name;
-    ops.push_back(std::move(op));
-  }
+  push_gemm(ops, f::gemm("mtp.eh_proj", {t, d, 2 * d}, {.fp8 = c.fp8(), .save_input = !c.recompute}));
+  return ops;
+}
+
+std::vector<Op> mtp_head_ops(const ModelSpec& m, const OpContext& c) {
+  std::vector<Op> ops;
   for (Op& op : head_ops(m, c)) {
     op.name = "mtp." + op.name;
     if (op.kind == OpKind::kGemm) op.params = 0;  // shared with the main model's head
     ops.push_back(std::move(op));
   }
+  return ops;
+}
+
+std::vector<Op> mtp_ops(const ModelSpec& m, const OpContext& c) {
+  std::vector<Op> ops = mtp_input_ops(m, c);
+  // The MTP block is the kind of layer that would follow the last one (MoE for V3).
+  for (Op& op : layer_ops(m, m.layers, c)) {
+    op.name = "mtp." + op.name;
+    ops.push_back(std::move(op));
+  }
+  append(ops, mtp_head_ops(m, c));
   return ops;
 }
 

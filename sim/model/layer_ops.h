@@ -43,5 +43,10 @@ struct OpContext {
 // 2*hidden -> hidden projection, one transformer layer (MoE when the model is), and the shared head and
 // loss. The embedding and head weights belong to the main model, so those ops own no parameters here.
 [[nodiscard]] std::vector<Op> mtp_ops(const ModelSpec& m, const OpContext& c);
+// The pieces of mtp_ops around its transformer layer (layer_ops(m, m.layers, c)): the two norms and the
+// projection before it, and the shared head and loss after it. The step costs the layer itself like a
+// main layer (expert-parallel, with its own dispatch and combine).
+[[nodiscard]] std::vector<Op> mtp_input_ops(const ModelSpec& m, const OpContext& c);
+[[nodiscard]] std::vector<Op> mtp_head_ops(const ModelSpec& m, const OpContext& c);
 
 }  // namespace deepsim

@@ -12,6 +12,8 @@ const char* to_string(OpKind k) {
     case OpKind::kRouter: return "router";
     case OpKind::kEmbedding: return "embedding";
     case OpKind::kLoss: return "loss";
+    case OpKind::kFp8Cast: return "fp8_cast";
+    case OpKind::kSmall: return "small";
   }
   return "?";
 }

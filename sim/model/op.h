@@ -22,6 +22,8 @@ enum class OpKind : std::uint8_t {
   kRouter,       // gating GEMM + top-k selection
   kEmbedding,    // token embedding gather
   kLoss,         // softmax cross-entropy over the vocabulary
+  kFp8Cast,      // FP8 quantise / cast / transpose of a GEMM operand (1x128 tiles, R17): memory-bound
+  kSmall,        // short launch-bound kernels: RoPE, top-k, index building, residual adds, copies
 };
 [[nodiscard]] const char* to_string(OpKind k);
 
@@ -53,6 +55,11 @@ struct Op {
   Bytes wgrad_bytes;
   Bytes saved;                 // activations kept from forward to backward, per micro-batch
   std::int64_t params = 0;     // parameters this op owns on this rank (summed over its groups)
+  // Kernel launches each pass stands for (a bundle of small kernels pays the launch cost of each; 0 in a
+  // pass with no work). GEMMs, norms and the other single-kernel ops leave these at 1.
+  int fwd_launches = 1;
+  int dgrad_launches = 1;
+  int wgrad_launches = 1;
 
   [[nodiscard]] Flops bwd() const { return dgrad + wgrad; }
   [[nodiscard]] Bytes bwd_bytes() const { return dgrad_bytes + wgrad_bytes; }

@@ -177,4 +177,76 @@ Op combine(std::string name, std::int64_t tokens, std::int64_t top_k, std::int64
   return op;
 }
 
+// FP8 casts: read BF16 (2 B), write FP8 (1 B) and a 4 B scale per 128 elements.
+inline constexpr double kCastBytesPerElem = kBf16Bytes + kFp8Bytes + kFp32Bytes / 128.0;
+
+Op fp8_casts(std::string name, std::int64_t tokens, std::int64_t n, std::int64_t k, bool input_fp8) {
+  Op op = named(std::move(name), OpKind::kFp8Cast);
+  const double x = d(tokens) * d(k), dy = d(tokens) * d(n);
+  op.fwd_bytes = input_fp8 ? Bytes(0) : Bytes(kCastBytesPerElem * x);
+  op.fwd_launches = input_fp8 ? 0 : 1;
+  op.dgrad_bytes = Bytes(kCastBytesPerElem * dy);
+  op.wgrad_bytes = Bytes(kCastBytesPerElem * (x + dy));
+  op.wgrad_launches = 2;
+  return op;
+}
+
+Op rope(std::string name, std::int64_t tokens, std::int64_t q_heads, std::int64_t k_heads, std::int64_t rope_dim) {
+  Op op = named(std::move(name), OpKind::kSmall);
+  const double e = d(tokens) * d(q_heads + k_heads) * d(rope_dim);
+  op.fwd = Flops(3 * e);  // two multiplies and an add per element
+  op.dgrad = Flops(3 * e);
+  op.fwd_bytes = Bytes(2 * kBf16Bytes * e);
+  op.dgrad_bytes = Bytes(2 * kBf16Bytes * e);
+  op.fwd_launches = op.dgrad_launches = 2;
+  return op;
+}
+
+Op copy(std::string name, double elements, int launches) {
+  Op op = named(std::move(name), OpKind::kSmall);
+  op.fwd_bytes = Bytes(2 * kBf16Bytes * elements);
+  op.dgrad_bytes = Bytes(2 * kBf16Bytes * elements);
+  op.fwd_launches = op.dgrad_launches = launches;
+  return op;
+}
+
+Op residual_add(std::string name, std::int64_t tokens, std::int64_t width) {
+  Op op = named(std::move(name), OpKind::kSmall);
+  const double e = d(tokens) * d(width);
+  op.fwd = Flops(e);
+  op.dgrad = Flops(e);
+  op.fwd_bytes = Bytes(3 * kBf16Bytes * e);
+  op.dgrad_bytes = Bytes(3 * kBf16Bytes * e);
+  return op;
+}
+
+Op router_topk(std::string name, std::int64_t tokens, std::int64_t experts, std::int64_t top_k) {
+  // Forward: sigmoid, + bias, group scores, group top-k, mask, top-k, gather and normalise the weights:
+  // about 8 reads + writes of the [T x E] FP32 scores. Backward: the weights' gradient scattered back
+  // into the score gradient and through the sigmoid, about 4.
+  constexpr double kFwdPasses = 8, kBwdPasses = 4;
+  constexpr int kFwdLaunches = 30, kBwdLaunches = 20;
+  Op op = named(std::move(name), OpKind::kSmall);
+  const double scores = d(tokens) * d(experts);
+  op.fwd = Flops(kFwdPasses * scores);
+  op.dgrad = Flops(kBwdPasses * scores);
+  op.fwd_bytes = Bytes(kFwdPasses * 2 * kFp32Bytes * scores + 8.0 * d(tokens) * d(top_k));  // + int64 indices
+  op.dgrad_bytes = Bytes(kBwdPasses * 2 * kFp32Bytes * scores);
+  op.fwd_launches = kFwdLaunches;
+  op.dgrad_launches = kBwdLaunches;
+  return op;
+}
+
+Op permute_index(std::string name, std::int64_t tokens, std::int64_t top_k, std::int64_t experts) {
+  Op op = named(std::move(name), OpKind::kSmall);
+  constexpr double kIndexBytes = 4;
+  const double copies = d(tokens) * d(top_k);
+  // Read the top-k indices (int64), write per-copy positions and the per-expert counts and offsets.
+  op.fwd_bytes = Bytes(copies * (8 + 2 * kIndexBytes) + 2 * kIndexBytes * d(experts));
+  op.fwd_launches = 4;
+  op.dgrad_launches = 0;
+  op.wgrad_launches = 0;
+  return op;
+}
+
 }  // namespace deepsim::op_factory

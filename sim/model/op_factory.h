@@ -32,6 +32,33 @@ struct GemmOptions {
   bool recompute = false;          // the output is recomputed in the backward (MLA up-projections, TR 3.4)
   std::int64_t bias = 0;           // bias parameters (Qwen q/k/v)
 };
+
+// The FP8 quantisation kernels around one FP8 GEMM D[M x N] = X[M x K] W^T (R17: activations in 1x128
+// tiles along K for the forward and dgrad, along M (the token axis) for the wgrad, which reduces over
+// tokens): forward, a per-token cast of X (skipped when X arrives in FP8: dispatched tokens, or a SwiGLU
+// that writes FP8); dgrad, a per-token cast of dY; wgrad, a per-channel cast + transpose of X and of dY.
+// Each reads BF16 and writes FP8 plus one FP32 scale per 128 elements. `tokens` is M summed over the
+// groups of a grouped GEMM. Weight casts (once per step, into a cached FP8 copy) are ignored.
+[[nodiscard]] Op fp8_casts(std::string name, std::int64_t tokens, std::int64_t n, std::int64_t k, bool input_fp8);
+
+// Short kernels whose cost is mostly their launches; bytes from their shapes.
+// RoPE on the rotary part of q (tokens x q_heads x rope_dim) and k (tokens x k_heads x rope_dim): read +
+// write BF16, forward and backward, one launch each for q and k.
+[[nodiscard]] Op rope(std::string name, std::int64_t tokens, std::int64_t q_heads, std::int64_t k_heads,
+                      std::int64_t rope_dim);
+// A BF16 copy of `elements` (read + write), forward and backward (the gradient is copied back).
+[[nodiscard]] Op copy(std::string name, double elements, int launches);
+// Residual add out = x + f(x) over tokens x width, BF16: forward reads two and writes one; the backward
+// adds the branch's input gradient to the residual stream's.
+[[nodiscard]] Op residual_add(std::string name, std::int64_t tokens, std::int64_t width);
+// Top-k selection of the router (sigmoid or softmax, bias, group top-k, mask, top-k, normalise) over the
+// FP32 scores [tokens x experts]: `passes` reads + writes of the score matrix; the launch counts are the
+// small kernels DeepSeek's training framework runs (profile-data train.json: 30 forward, 20 backward).
+[[nodiscard]] Op router_topk(std::string name, std::int64_t tokens, std::int64_t experts, std::int64_t top_k);
+// Building the permutation of the routed tokens: count tokens per expert, prefix sums and the gather
+// index (int32 per routed copy), 4 launches forward (train.json: clean_and_count_expert,
+// get_fused_mapping and two index kernels), none in the backward (the index is kept).
+[[nodiscard]] Op permute_index(std::string name, std::int64_t tokens, std::int64_t top_k, std::int64_t experts);
 // D[M x N] = A[M x K] . W[N x K]^T on one rank.
 [[nodiscard]] Op gemm(std::string name, GemmShape s, GemmOptions o);
 // One launch over the given experts' token counts; each group has its own W[N x K]. Groups with zero

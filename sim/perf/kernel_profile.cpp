@@ -15,15 +15,10 @@ const FamilyModel* KernelProfile::find(OpFamily f) const {
   return nullptr;
 }
 
-bool is_gemm_family(OpFamily f) {
-  return f == OpFamily::kGemmFp8 || f == OpFamily::kGemmBf16 || f == OpFamily::kGroupedGemmFp8 ||
-         f == OpFamily::kGroupedGemmBf16;
-}
-
 ProfileFeatures profile_features(const OpWork& op, TileShape tile, int sms, int device_sms) {
   DEEPSIM_ASSERT(sms > 0 && device_sms > 0, "SM counts must be positive");
   ProfileFeatures x{};
-  x[0] = 1.0;
+  x[0] = static_cast<double>(std::max(op.launches, 1));  // each launch pays the fixed cost
   // Fewer SMs slow the tensor cores proportionally; HBM bandwidth is reachable from far fewer SMs, so the
   // memory terms are not scaled (the same assumption as RooflineModel).
   double flops = op.flops.value() * static_cast<double>(device_sms) / static_cast<double>(sms);

@@ -2,7 +2,7 @@
 // its fit quality, plus communication figures. The shape model is shared by prediction (ProfileModel)
 // and fitting (calibrate/), so both evaluate the very same features:
 //
-//   x0 = 1                                   launch and fixed cost        [s]
+//   x0 = launches (1 for one kernel)         launch and fixed cost        [s]
 //   x1 = F / (wave(tiles, s) * useful) * S/s  FLOPs, inflated by wave quantisation over the s of S SMs
 //   x2 = G*M*K, x3 = G*N*K, x4 = G*M*N       elements of A (activations), B (weights), D (output)
 //   x5 = bytes                               HBM bytes, for families without a GEMM shape
@@ -92,7 +92,6 @@ struct KernelProfile {
 
 // The features of `op` on `sms` of `device_sms` SMs, for a model with tile `tile`.
 [[nodiscard]] ProfileFeatures profile_features(const OpWork& op, TileShape tile, int sms, int device_sms);
-[[nodiscard]] bool is_gemm_family(OpFamily f);
 // Predicted seconds of `op` (no rounding; ProfileModel turns it into Time).
 [[nodiscard]] double predict_seconds(const FamilyModel& m, const OpWork& op, int sms, int device_sms);
 

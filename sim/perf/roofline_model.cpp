@@ -20,8 +20,18 @@ RooflineParams default_roofline_params() {
   // forward utilisation at head dim 128-256; the backward pass is taken at 0.5 (FA3 reports ~0.5).
   set(OpFamily::kAttentionFwd, 0.67);
   set(OpFamily::kAttentionBwd, 0.50);
+  // Weight-gradient GEMMs dW[N x K] = dY^T X reduce over the tokens (K = tokens) with FP32 accumulation
+  // into the gradient and operands re-quantised along the token axis. DeepSeek's own FP8 wgrad kernels
+  // (fp8_dptp128c_acc in deepseek-ai/profile-data train.json, H800, 112 SMs for compute) reach 633-690
+  // TFLOPS at the V3 shapes against 1679 TFLOPS of 112-SM FP8 peak: 0.38-0.41. No published
+  // micro-benchmark quotes an FP8 wgrad rate, so these kernel timings are the source (kernel-level
+  // measurements, not a step time); 0.40 is their middle. BF16 wgrad: cuBLAS runs the same NT/TN GEMM
+  // as the forward, so the BF16 GEMM figure is kept.
+  set(OpFamily::kWgradGemmFp8, 0.40);
+  set(OpFamily::kWgradGemmBf16, 0.76);
   // Memory-bound kernels are limited by memory_efficiency; their compute term is irrelevant.
   set(OpFamily::kMemoryBound, 0.5);
+  set(OpFamily::kFp8Cast, 0.5);
   return p;
 }
 
@@ -35,13 +45,13 @@ RooflineModel::RooflineModel(GpuSpec gpu, RooflineParams params) : gpu_(std::mov
 
 Time RooflineModel::time(const OpWork& op, int sms) const {
   DEEPSIM_ASSERT(sms > 0 && sms <= gpu_.sms, "SMs available must be in 1..gpu.sms");
-  const bool fp8 = op.family == OpFamily::kGemmFp8 || op.family == OpFamily::kGroupedGemmFp8;
-  const double peak = (fp8 ? gpu_.fp8_dense : gpu_.bf16_dense).per_s();
+  const bool fp8 = is_fp8_family(op.family);
+  // A GPU without FP8 tensor cores (Ampere) never runs an FP8 family (the scenario validator refuses
+  // the recipe there); a hand-built OpWork falls back to the BF16 peak rather than dividing by zero.
+  const double peak = (fp8 && gpu_.fp8_dense.per_s() > 0 ? gpu_.fp8_dense : gpu_.bf16_dense).per_s();
   double eff = params_.compute_efficiency[static_cast<std::size_t>(op.family)];
   eff *= static_cast<double>(sms) / gpu_.sms;
-  const bool gemm = op.family == OpFamily::kGemmFp8 || op.family == OpFamily::kGemmBf16 ||
-                    op.family == OpFamily::kGroupedGemmFp8 || op.family == OpFamily::kGroupedGemmBf16;
-  if (gemm && op.m > 0 && op.n > 0) {
+  if (is_gemm_family(op.family) && op.m > 0 && op.n > 0) {
     const std::int64_t tiles = op.groups * ((op.m + params_.tile_m - 1) / params_.tile_m) *
                                ((op.n + params_.tile_n - 1) / params_.tile_n);
     // Partial tiles (m not a multiple of tile_m) waste tensor-core work too.
@@ -51,7 +61,7 @@ Time RooflineModel::time(const OpWork& op, int sms) const {
   }
   const double t_compute = op.flops.value() > 0 ? op.flops.value() / (peak * eff) : 0.0;
   const double t_memory = op.bytes.value() / (gpu_.hbm_bandwidth.bytes_per_s() * params_.memory_efficiency);
-  return params_.launch_overhead + Time::from_seconds_ceil(std::max(t_compute, t_memory));
+  return params_.launch_overhead * std::max(op.launches, 1) + Time::from_seconds_ceil(std::max(t_compute, t_memory));
 }
 
 std::string RooflineModel::describe() const {

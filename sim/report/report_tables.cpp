@@ -1,6 +1,7 @@
 #include "sim/report/report_tables.h"
 
 #include "sim/core/format.h"
+#include "sim/hw/catalog.h"
 
 namespace deepsim {
 namespace {
@@ -17,6 +18,7 @@ Table headline_table(const RunReport& r) {
   Table tb{"Run forecast", {"quantity", "value"}, {}};
   const auto add = [&](std::string k, std::string v) { tb.rows.push_back({std::move(k), std::move(v)}); };
   add("GPUs", std::to_string(r.scenario.cluster.total_gpus()) + " x " + r.scenario.cluster.gpu.name);
+  add("GPU", describe_gpu(r.scenario.cluster.gpu));
   add("tokens", format_count(f.tokens));
   add("steps", std::to_string(f.total_steps));
   add("GPU-hours (failures and checkpoints included)", hours(f.gpu_hours));

@@ -1,5 +1,6 @@
 #include "sim/report/result_json.h"
 
+#include "sim/hw/catalog.h"
 #include "sim/scenario/loader.h"
 
 namespace deepsim {
@@ -23,6 +24,7 @@ Json model_json(const RunReport& r) {
 Json cluster_json(const Scenario& s) {
   const ParallelSpec& p = s.parallel;
   return Json{{"gpu", s.cluster.gpu.name},
+              {"gpu_description", describe_gpu(s.cluster.gpu)},
               {"gpus", s.cluster.total_gpus()},
               {"nodes", s.cluster.nodes},
               {"topology", to_string(s.cluster.topology.kind)},

@@ -34,7 +34,7 @@ std::vector<std::string> topology_names() { return {"mpft", "mrft", "ft2", "ft3"
 
 Field gpu_field() {
   Field f = make_field("cluster.gpu", FieldKind::kChoice, 0, 0,
-                       {"", "GPU model from the catalog (H800, H100, H200, H20, B200)", Need::kRequired});
+                       {"", "GPU model from the catalog (docs/scenario.md, Hardware catalog: figures and sources)", Need::kRequired});
   f.choices = gpu_names;
   f.set = [](Scenario& s, const FieldValue& v) { s.cluster.gpu = find_gpu(std::get<std::string>(v)).value(); };
   f.get = [](const Scenario& s) -> std::optional<FieldValue> { return s.cluster.gpu.name; };

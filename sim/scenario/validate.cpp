@@ -20,6 +20,15 @@ bool is_two_layer(TopologyKind k) { return k != TopologyKind::kFatTree3; }
 
 void check_cluster(const Scenario& s, const SourceMap& src) {
   const ClusterSpec& c = s.cluster;
+  if (s.training.precision == "fp8" && c.gpu.fp8_dense.per_s() <= 0)
+    fail(src, "training.precision",
+         "the " + c.gpu.name + " (" + c.gpu.description + ") has no FP8 tensor cores, so the FP8 recipe cannot run",
+         "set training.precision: bf16");
+  if (c.gpus_per_node > c.gpu.nvlink_domain)
+    fail(src, "cluster.gpus_per_node",
+         "gpus_per_node = " + to_string(c.gpus_per_node) + " exceeds the " + to_string(c.gpu.nvlink_domain) +
+             " GPUs one NVLink domain of the " + c.gpu.name + " joins",
+         "set gpus_per_node to at most " + to_string(c.gpu.nvlink_domain));
   if (c.gpus_per_node % c.nics_per_node != 0)
     fail(src, "cluster.nics_per_node",
          "gpus_per_node = " + to_string(c.gpus_per_node) +

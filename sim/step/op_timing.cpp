@@ -4,6 +4,10 @@ namespace deepsim {
 namespace {
 
 OpFamily family(const Op& op, Pass pass) {
+  // The weight gradient of every matmul is its own family: K = tokens, FP32 accumulation (the router's
+  // gating GEMM stays BF16, R17).
+  if (pass == Pass::kWgrad && op.is_matmul())
+    return op.fp8 && op.kind != OpKind::kRouter ? OpFamily::kWgradGemmFp8 : OpFamily::kWgradGemmBf16;
   switch (op.kind) {
     case OpKind::kGemm: return op.fp8 ? OpFamily::kGemmFp8 : OpFamily::kGemmBf16;
     case OpKind::kGroupedGemm: return op.fp8 ? OpFamily::kGroupedGemmFp8 : OpFamily::kGroupedGemmBf16;
@@ -12,7 +16,9 @@ OpFamily family(const Op& op, Pass pass) {
     case OpKind::kElementwise:
     case OpKind::kNorm:
     case OpKind::kEmbedding:
-    case OpKind::kLoss: return OpFamily::kMemoryBound;
+    case OpKind::kLoss:
+    case OpKind::kSmall: return OpFamily::kMemoryBound;
+    case OpKind::kFp8Cast: return OpFamily::kFp8Cast;
   }
   return OpFamily::kMemoryBound;
 }
@@ -29,17 +35,20 @@ OpWork op_work(const Op& op, Pass pass) {
       w.flops = op.fwd;
       w.bytes = op.fwd_bytes;
       w.m = g.m, w.n = g.n, w.k = g.k;
+      w.launches = op.fwd_launches;
       break;
     case Pass::kDgrad:
       w.flops = op.dgrad;
       w.bytes = op.dgrad_bytes;
       w.m = g.m, w.n = g.k, w.k = g.n;
+      w.launches = op.dgrad_launches;
       break;
     case Pass::kWgrad:
       w.flops = op.wgrad;
       w.bytes = op.wgrad_bytes;
       // The weight gradient of a grouped GEMM is one (n x k) product per group, reducing over its tokens.
       w.m = g.n, w.n = g.k, w.k = g.m;
+      w.launches = op.wgrad_launches;
       break;
   }
   return w;

@@ -41,7 +41,7 @@ LayerPieces layer_pieces(const ModelSpec& m, int stage, int layer, const StageCo
   // router run before dispatch; the routed experts are replaced by this GPU's grouped launch.
   for (const Op& op : moe_ops(m, c.ops)) {
     if (op.per_expert) continue;
-    if (op.kind == OpKind::kNorm || op.kind == OpKind::kRouter) {
+    if (op.kind == OpKind::kNorm || op.kind == OpKind::kRouter || op.name == "moe.router_topk") {
       p.attention.push_back(op);
     } else {
       p.mlp.push_back(op);
@@ -67,8 +67,9 @@ LayerCost layer_cost(const ModelSpec& m, int stage, int layer, const KernelModel
 std::vector<Op> post_ops(const ModelSpec& m, const StageLayers& st, const StageCostContext& c) {
   std::vector<Op> post;
   if (st.has_head) append(post, head_ops(m, c.ops));
+  // MTP: each module's head and loss (its transformer layer is costed as a layer, stage_costs below).
   if (st.has_mtp)
-    for (int d = 0; d < m.mtp_depth; ++d) append(post, mtp_ops(m, c.ops));
+    for (int d = 0; d < m.mtp_depth; ++d) append(post, mtp_head_ops(m, c.ops));
   return post;
 }
 
@@ -93,7 +94,20 @@ std::vector<StageCost> stage_costs(const ModelSpec& m, const std::vector<StageLa
       sc.pre_flops = flops_of(pre);
     }
     for (int l = st.first_layer; l < st.end_layer(); ++l) sc.layers.push_back(layer_cost(m, st.stage, l, model, c));
-    const std::vector<Op> post = post_ops(m, st, c);
+    std::vector<Op> post = post_ops(m, st, c);
+    if (st.has_mtp) {
+      // Each MTP module's transformer layer runs like a main layer (for V3 an MoE layer: this GPU's
+      // experts only, between its own dispatch and combine, TR 2.2), after the stage's layers; its
+      // input norms and projection lead the layer's attention piece, its head and loss join `post`.
+      const SegmentTime input = segment(mtp_input_ops(m, c.ops), model, c.sms);
+      for (int d = 0; d < m.mtp_depth; ++d) {
+        LayerCost lc = layer_cost(m, st.stage, m.layers + d, model, c);
+        lc.attention.forward += input.forward;
+        lc.attention.backward_input += input.backward_input;
+        lc.attention.backward_weight += input.backward_weight;
+        sc.layers.push_back(lc);
+      }
+    }
     sc.post = segment(post, model, c.sms);
     sc.post_flops = flops_of(post);
     out.push_back(std::move(sc));
@@ -109,6 +123,13 @@ std::vector<Op> stage_ops(const ModelSpec& m, const StageLayers& st, const Stage
     append(ops, p.attention);
     append(ops, p.mlp);
   }
+  if (st.has_mtp)
+    for (int d = 0; d < m.mtp_depth; ++d) {
+      append(ops, mtp_input_ops(m, c.ops));
+      const LayerPieces p = layer_pieces(m, st.stage, m.layers + d, c);
+      append(ops, p.attention);
+      append(ops, p.mlp);
+    }
   append(ops, post_ops(m, st, c));
   return ops;
 }

@@ -29,7 +29,7 @@ struct SegmentFlops {
 };
 
 struct LayerCost {
-  int layer = 0;        // 0-based model layer (or -1 for the MTP module's layer)
+  int layer = 0;        // 0-based model layer; layers + d for the d-th MTP module's layer
   bool moe = false;     // has dispatch/combine between `attention` and `mlp`
   SegmentTime attention;  // norms, projections, core attention, router (before dispatch)
   SegmentTime mlp;        // experts or dense FFN (between dispatch and combine)

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "calib_test_util.h"
 #include "sim/core/error.h"
 
@@ -100,6 +102,77 @@ TEST(KinetoTrace, GemmShapesFromInputDims) {
   EXPECT_EQ(gemm_shape_from_dims("aten::bmm", {{8, 128, 64}, {8, 64, 256}}), (S{128, 256, 64, 8}));
   EXPECT_FALSE(gemm_shape_from_dims("aten::mm", {{64, 7168}, {7000, 2112}}).has_value());  // inner dims differ
   EXPECT_FALSE(gemm_shape_from_dims("aten::add", {{64, 64}, {64, 64}}).has_value());
+}
+
+}  // namespace
+}  // namespace deepsim::calib
+
+namespace deepsim::calib {
+namespace {
+
+// tests/calibrate/data/dpsk-train-layer-pair.json: the kernels of the first overlapped forward+backward
+// MoE-layer pair of DeepSeek's public training trace (deepseek-ai/profile-data train.json), 244 kernels.
+TEST(KinetoTrace, ClassifiesDeepSeeksOwnKernels) {
+  const KinetoTrace t = read_kineto_trace(test::source_path("tests/calibrate/data/dpsk-train-layer-pair.json"));
+  ASSERT_EQ(t.kernels.size(), 244u);
+  EXPECT_EQ(t.device.catalog, "H800");
+  std::map<std::string, std::map<std::string, int>> by_marker;  // marker substring -> class -> count
+  const char* markers[] = {"cuda::fp8_ptp128c::",  "fp8_dptp128c_acc", "m_grouped_fp8", "cuda::per_token_cast",
+                           "cuda::per_channel_cast", "utils::transpose", "dpsk::ep::",    "Flash_fwd",
+                           "FlashAttnBwd",   "layer_norm::",     "rotary_kernel"};
+  for (const KinetoKernel& k : t.kernels)
+    for (const char* m : markers)
+      if (k.name.find(m) != std::string::npos) ++by_marker[m][k.kernel_class];
+  auto only = [&](const char* marker, const char* cls) {
+    ASSERT_TRUE(by_marker.contains(marker)) << marker;
+    EXPECT_EQ(by_marker[marker].size(), 1u) << marker;
+    EXPECT_GT(by_marker[marker][cls], 0) << marker << " not all " << cls;
+  };
+  only("cuda::fp8_ptp128c::", "gemm_fp8");  // dense GEMMs, although in the dpsk::grouped_gemm namespace
+  only("fp8_dptp128c_acc", "wgrad_gemm_fp8");
+  only("m_grouped_fp8", "grouped_gemm_fp8");
+  only("cuda::per_token_cast", "fp8_cast");  // casts are not GEMMs
+  only("cuda::per_channel_cast", "fp8_cast");
+  only("utils::transpose", "fp8_cast");
+  only("dpsk::ep::", "communication");  // DeepEP dispatch, combine, notify, layout
+  only("Flash_fwd", "attention_fwd");
+  only("FlashAttnBwd", "attention_bwd");
+  only("layer_norm::", "memory_bound");
+  only("rotary_kernel", "memory_bound");
+  for (const KinetoKernel& k : t.kernels) EXPECT_NE(k.kernel_class, "other") << k.name;
+
+  // Wall clock: DeepEP runs on its own stream beside the compute, so the summed kernel time exceeds the
+  // time any kernel runs, and the difference is the streams' overlap.
+  const OverlapSummary o = overlap_summary(t);
+  EXPECT_GE(o.streams.size(), 2u);
+  EXPECT_GT(o.overlapped_us, 0);
+  EXPECT_LE(o.busy_us, o.span_us);
+  double busy = 0;
+  for (const StreamSummary& s : o.streams) busy += s.busy_us;
+  EXPECT_DOUBLE_EQ(busy - o.busy_us, o.overlapped_us);
+  EXPECT_LE(o.busy_us, o.summed_us);
+}
+
+TEST(KinetoTrace, UnionOfIntervalsCountsOverlapOnce) {
+  // Stream 1: [0, 10) and [5, 15) -> busy 15; stream 2: [12, 20) -> 8. Any kernel running: [0, 20) = 20.
+  // Per-stream busy 23 - 20 = 3 us of the two streams at once ([12, 15)).
+  KinetoTrace t;
+  auto kernel = [](const char* cls, double ts, double dur, int stream) {
+    KinetoKernel k;
+    k.kernel_class = cls;
+    k.ts_us = ts;
+    k.dur_us = dur;
+    k.stream = stream;
+    return k;
+  };
+  t.kernels = {kernel("gemm_fp8", 0, 10, 1), kernel("gemm_fp8", 5, 10, 1), kernel("communication", 12, 8, 2)};
+  const OverlapSummary o = overlap_summary(t);
+  EXPECT_DOUBLE_EQ(o.span_us, 20);
+  EXPECT_DOUBLE_EQ(o.busy_us, 20);
+  EXPECT_DOUBLE_EQ(o.summed_us, 28);
+  EXPECT_DOUBLE_EQ(o.overlapped_us, 3);
+  ASSERT_EQ(o.streams.size(), 2u);
+  EXPECT_DOUBLE_EQ(o.streams[0].busy_us, 15);
 }
 
 }  // namespace

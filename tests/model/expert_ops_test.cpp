@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <numeric>
+#include <string>
+#include <vector>
 
 #include "tests/model/test_models.h"
 
@@ -14,15 +16,46 @@ using testing::preset;
 
 const OpContext kCtx{.tokens = 4096, .seq_len = 4096, .tp = 1, .precision = Precision::kFp8};
 
+Op find(const std::vector<Op>& ops, const std::string& name) {
+  for (const Op& op : ops)
+    if (op.name == name) return op;
+  ADD_FAILURE() << "no op " << name;
+  return Op{};
+}
+
 TEST(ExpertOps, OneExpertIsSwiGluWithFusedGateUp) {
   const auto ops = expert_ops(preset("deepseek-v3"), 300, kCtx);
-  ASSERT_EQ(ops.size(), 3u);
-  EXPECT_EQ(ops[0].name, "expert.gate_up");
-  EXPECT_EQ(ops[0].gemm.n, 2 * 2048);
+  // Under FP8: cast, gate_up, swiglu, cast, down.
+  ASSERT_EQ(ops.size(), 5u);
+  EXPECT_EQ(ops[1].name, "expert.gate_up");
+  const Op gate_up = find(ops, "expert.gate_up"), down = find(ops, "expert.down");
+  EXPECT_EQ(gate_up.gemm.n, 2 * 2048);
   // Forward: 2 * 300 * (2*2048) * 7168 + 2 * 300 * 7168 * 2048 = 6 * 300 * 7168 * 2048.
-  EXPECT_DOUBLE_EQ(ops[0].fwd.value() + ops[2].fwd.value(), 6.0 * 300 * 7168 * 2048);
+  EXPECT_DOUBLE_EQ(gate_up.fwd.value() + down.fwd.value(), 6.0 * 300 * 7168 * 2048);
   for (const Op& op : ops) EXPECT_TRUE(op.per_expert) << op.name;
-  EXPECT_EQ(ops[0].params + ops[2].params, 3LL * 7168 * 2048);
+  EXPECT_EQ(gate_up.params + down.params, 3LL * 7168 * 2048);
+  // Without FP8 there are no casts.
+  OpContext bf16 = kCtx;
+  bf16.precision = Precision::kBf16;
+  EXPECT_EQ(expert_ops(preset("deepseek-v3"), 300, bf16).size(), 3u);
+}
+
+TEST(ExpertOps, CastsOfTheExpertGemmsAreBackwardOnlyWithBytesFromShapes) {
+  // Dispatched tokens arrive in FP8 and the SwiGLU writes FP8, so neither expert GEMM casts its forward
+  // input. Per element a cast reads BF16 (2 B), writes FP8 (1 B) and one FP32 scale per 128 (4/128 B):
+  // 3.03125 B. gate_up (M = 300, N = 4096, K = 7168): dgrad casts dY (300 x 4096); wgrad casts X
+  // (300 x 7168) and dY along the token axis, in two launches.
+  const auto ops = expert_ops(preset("deepseek-v3"), 300, kCtx);
+  const Op cast = find(ops, "expert.gate_up.cast");
+  EXPECT_EQ(cast.kind, OpKind::kFp8Cast);
+  constexpr double kPerElem = 2 + 1 + 4.0 / 128;
+  EXPECT_DOUBLE_EQ(cast.fwd_bytes.value(), 0.0);
+  EXPECT_EQ(cast.fwd_launches, 0);
+  EXPECT_DOUBLE_EQ(cast.dgrad_bytes.value(), kPerElem * 300 * 4096);
+  EXPECT_DOUBLE_EQ(cast.wgrad_bytes.value(), kPerElem * 300 * (7168 + 4096));
+  EXPECT_EQ(cast.wgrad_launches, 2);
+  EXPECT_EQ(cast.params, 0);
+  EXPECT_DOUBLE_EQ(cast.saved.value(), 0.0);
 }
 
 TEST(ExpertOps, BalancedCountsSumToTokensTimesTopK) {
@@ -40,7 +73,7 @@ TEST(ExpertOps, BalancedCountsSumToTokensTimesTopK) {
 TEST(ExpertOps, ImbalancedGroupsCostTheirOwnTokensAndIdleExpertsReadNoWeights) {
   const ModelSpec m = preset("deepseek-v3");
   const std::int64_t counts[] = {500, 0, 12};
-  const Op gate_up = grouped_expert_ops(m, counts, kCtx).front();
+  const Op gate_up = find(grouped_expert_ops(m, counts, kCtx), "expert.gate_up");
   EXPECT_EQ(gate_up.groups, 3);
   EXPECT_EQ(gate_up.gemm.m, 171);  // ceil(512 / 3)
   EXPECT_DOUBLE_EQ(gate_up.fwd.value(), 2.0 * 512 * 4096 * 7168);

@@ -125,6 +125,69 @@ TEST(LayerOps, RecomputeTradesSavedBytesForBackwardWork) {
   EXPECT_GT(sum_ops(redo).dgrad, sum_ops(keep).dgrad);
 }
 
+TEST(LayerOps, EveryFp8GemmHasItsCastsWithBytesFromItsShape) {
+  // R17: each FP8 GEMM's activation operands are quantised (1x128 tiles) before it. Per element a cast
+  // reads BF16 (2 B) and writes FP8 (1 B) plus one FP32 scale per 128 elements: 3.03125 B.
+  const auto ops = layer_ops(preset("deepseek-v3"), 3, ctx(4096, 4096));
+  int fp8_gemms = 0;
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    if (!ops[i].fp8 || !ops[i].is_matmul()) continue;
+    ++fp8_gemms;
+    ASSERT_GT(i, 0u);
+    EXPECT_EQ(ops[i - 1].kind, OpKind::kFp8Cast) << ops[i].name;
+    EXPECT_EQ(ops[i - 1].name, ops[i].name + ".cast");
+  }
+  // qkv_a, q_b, kv_b, o_proj, the shared and the routed experts' gate_up and down; not the BF16 router.
+  EXPECT_EQ(fp8_gemms, 8);
+  // o_proj, M = 4096, N = 7168, K = 16384: forward casts X (M x K), dgrad casts dY (M x N), wgrad casts X
+  // and dY along the token axis.
+  constexpr double kPerElem = 2 + 1 + 4.0 / 128;
+  const Op cast = find(ops, "mla.o_proj.cast");
+  EXPECT_DOUBLE_EQ(cast.fwd_bytes.value(), kPerElem * 4096 * 16384);
+  EXPECT_DOUBLE_EQ(cast.dgrad_bytes.value(), kPerElem * 4096 * 7168);
+  EXPECT_DOUBLE_EQ(cast.wgrad_bytes.value(), kPerElem * 4096 * (16384 + 7168));
+  EXPECT_DOUBLE_EQ(cast.fwd.value(), 0.0);
+  // The shared experts' down projection reads the SwiGLU's FP8 output: no forward cast, no launch.
+  const Op down = find(ops, "moe.shared.down.cast");
+  EXPECT_DOUBLE_EQ(down.fwd_bytes.value(), 0.0);
+  EXPECT_EQ(down.fwd_launches, 0);
+  // Under BF16 there is none.
+  OpContext bf16 = ctx(4096, 4096);
+  bf16.precision = Precision::kBf16;
+  for (const Op& op : layer_ops(preset("deepseek-v3"), 3, bf16)) EXPECT_NE(op.kind, OpKind::kFp8Cast) << op.name;
+}
+
+TEST(LayerOps, SmallKernelsCarryBytesFromShapesAndTheirLaunches) {
+  const auto ops = layer_ops(preset("deepseek-v3"), 3, ctx(4096, 4096));
+  // RoPE on q (128 heads) and the shared key (1 head), 64 rotary channels, BF16 read + write:
+  // 2 * 2 * 4096 * 129 * 64 bytes each way, one launch for q and one for k.
+  const Op rope = find(ops, "mla.rope");
+  EXPECT_DOUBLE_EQ(rope.fwd_bytes.value(), 4.0 * 4096 * 129 * 64);
+  EXPECT_DOUBLE_EQ(rope.dgrad_bytes.value(), 4.0 * 4096 * 129 * 64);
+  EXPECT_EQ(rope.fwd_launches, 2);
+  // Residual add over T x d: reads x and f(x), writes the sum, BF16: 3 * 2 * 4096 * 7168.
+  EXPECT_DOUBLE_EQ(find(ops, "attn_residual").fwd_bytes.value(), 6.0 * 4096 * 7168);
+  EXPECT_DOUBLE_EQ(find(ops, "ffn_residual").fwd_bytes.value(), 6.0 * 4096 * 7168);
+  // Router top-k: 8 passes over the FP32 scores forward (read + write, 4096 x 256) plus the int64
+  // indices (4096 x 8); 4 passes backward; 30 and 20 launches (train.json).
+  const Op topk = find(ops, "moe.router_topk");
+  EXPECT_DOUBLE_EQ(topk.fwd_bytes.value(), 8 * 2 * 4.0 * 4096 * 256 + 8.0 * 4096 * 8);
+  EXPECT_DOUBLE_EQ(topk.dgrad_bytes.value(), 4 * 2 * 4.0 * 4096 * 256);
+  EXPECT_EQ(topk.fwd_launches, 30);
+  EXPECT_EQ(topk.dgrad_launches, 20);
+  // Permute index: reads the int64 top-k ids, writes two int32 per routed copy, and per-expert counts
+  // and offsets (int32); forward only.
+  const Op index = find(ops, "moe.permute_index");
+  EXPECT_DOUBLE_EQ(index.fwd_bytes.value(), 4096.0 * 8 * (8 + 8) + 8.0 * 256);
+  EXPECT_DOUBLE_EQ(index.dgrad_bytes.value(), 0.0);
+  EXPECT_EQ(index.dgrad_launches, 0);
+  for (const Op& op : ops) {
+    if (op.kind == OpKind::kSmall) {
+      EXPECT_EQ(op.params, 0) << op.name;
+    }
+  }
+}
+
 TEST(LayerOps, MtpSharesHeadWeightsButRunsTheHead) {
   const ModelSpec m = preset("deepseek-v3");
   const auto ops = mtp_ops(m, ctx(4096, 4096));

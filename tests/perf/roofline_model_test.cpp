@@ -56,5 +56,40 @@ TEST(RooflineModel, DefaultsComeWithLaunchOverheadAndDescribeThemselves) {
   EXPECT_NE(model.describe().find("H100"), std::string::npos);
 }
 
+TEST(RooflineModel, WgradFamilyIsSlowerThanFpropAtTheTraceShape) {
+  // mla.o_proj of DeepSeek-V3 at 4K tokens, as in deepseek-ai/profile-data train.json (H800, 112 of 132
+  // SMs for compute). Forward D[4096 x 7168] = X[4096 x 16384] W^T: 32 x 56 = 1792 tiles = 16 full waves
+  // on 112 SMs. Weight gradient dW[7168 x 16384] = dY^T X, K = 4096 tokens: 56 x 128 = 7168 tiles = 64
+  // full waves. Same FLOPs, both compute-bound (0.74 ms of compute against 0.08 ms of HBM forward), no
+  // wave loss: the wgrad takes longer by exactly the ratio of the families' efficiencies, 0.78 / 0.40,
+  // because it accumulates in FP32 over the token axis with operands re-quantised along it, which
+  // DeepSeek's own fp8 wgrad kernels run at 0.38-0.41 of peak (docs/model.md).
+  const RooflineParams p = default_roofline_params();
+  RooflineModel model(*find_gpu("H800"), p);
+  const double flops = 2.0 * 4096 * 7168 * 16384;
+  const OpWork fprop{OpFamily::kGemmFp8, Flops(flops), Bytes(4096.0 * 16384 + 7168.0 * 16384 + 2.0 * 4096 * 7168),
+                     4096, 7168, 16384, 1};
+  const OpWork wgrad{OpFamily::kWgradGemmFp8, Flops(flops),
+                     Bytes(4096.0 * 7168 + 4096.0 * 16384 + 8.0 * 7168 * 16384), 7168, 16384, 4096, 1};
+  const double f_s = (model.time(fprop, 112) - p.launch_overhead).seconds();
+  const double w_s = (model.time(wgrad, 112) - p.launch_overhead).seconds();
+  EXPECT_NEAR(w_s / f_s, 0.78 / 0.40, 1e-6);
+  // Under BF16 the weight gradient is cuBLAS's same GEMM: no slower than the forward.
+  OpWork bf = fprop, bw = wgrad;
+  bf.family = OpFamily::kGemmBf16;
+  bw.family = OpFamily::kWgradGemmBf16;
+  EXPECT_NEAR((model.time(bw, 112) - p.launch_overhead).seconds() / (model.time(bf, 112) - p.launch_overhead).seconds(),
+              1.0, 1e-6);
+}
+
+TEST(RooflineModel, EachLaunchOfABundlePaysTheLaunchCost) {
+  // 30 small kernels moving 1 MB in all: 30 launches plus 1 MB at 0.9 x 3.35 TB/s.
+  const RooflineParams p = default_roofline_params();
+  RooflineModel model(*find_gpu("H800"), p);
+  OpWork op{OpFamily::kMemoryBound, Flops(0), Bytes(1e6), 0, 0, 0, 1};
+  op.launches = 30;
+  EXPECT_NEAR(model.time(op, 132).seconds(), 30 * p.launch_overhead.seconds() + 1e6 / (0.9 * 3350e9), 1e-12);
+}
+
 }  // namespace
 }  // namespace deepsim
