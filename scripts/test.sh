@@ -24,9 +24,14 @@ fi
 
 echo "== Simulator tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 "$here/scripts/setup.sh" --build-dir "$here/build-asan" --type RelWithDebInfo \
-  -DDEEPSIM_SANITIZE=ON -DDEEPSIM_WITH_CUDA=OFF -DDEEPSIM_WITH_GUI=OFF -DDEEPSIM_BUILD_BENCH=OFF
+  -DDEEPSIM_SANITIZE=ON -DDEEPSIM_WITH_CUDA=OFF -DDEEPSIM_WITH_GUI=OFF -DDEEPSIM_BUILD_BENCH=OFF \
+  -DDEEPSIM_WITH_MPI=OFF
+# Left out here, run by the Release stage above: MPI (Open MPI's own allocations trip LeakSanitizer at
+# exit) and DocCommands (every README command end to end: minutes more under ASan, no new code paths).
+echo "sanitizer stage: MPI off and DocCommands.EveryCommandRunsAsWritten left out (both run in the Release stage)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir "$here/build-asan" --output-on-failure -j "$jobs" --timeout 900
+  ctest --test-dir "$here/build-asan" --output-on-failure -j "$jobs" --timeout 900 \
+  -E 'DocCommands.EveryCommandRunsAsWritten' 
 
 echo "== Fuzzing the scenario loader and --set overrides (60 s)"
 if command -v clang++ >/dev/null; then

@@ -161,10 +161,11 @@ class RowWriter {
 // A computed row as bytes for the work pool (exact: doubles round-trip through JSON).
 std::string encode(const Computed& c) {
   const BatchRow& r = c.row;
-  nlohmann::json j = {{"reused", c.reused}, {"index", r.index}, {"file", r.file}, {"label", r.label},
+  // Every field of Computed and BatchRow: an MPI worker's row must be the one a thread would have written.
+  nlohmann::json j = {{"reused", c.reused}, {"bad_input", c.bad_input}, {"index", r.index}, {"file", r.file}, {"label", r.label},
                       {"hash", r.hash}, {"ok", r.ok}, {"error", r.error}, {"name", r.name}, {"gpu", r.gpu},
                       {"schedule", r.schedule}, {"gpus", r.gpus}, {"pp", r.pp}, {"dp", r.dp}, {"ep", r.ep},
-                      {"step_time_s", r.step_time_s}, {"gpu_hours", r.gpu_hours}, {"days", r.days},
+                      {"fits", r.fits}, {"min_headroom_bytes", r.min_headroom_bytes}, {"step_time_s", r.step_time_s}, {"gpu_hours", r.gpu_hours}, {"days", r.days},
                       {"cost_usd", r.cost_usd}, {"usd_per_million_tokens", r.usd_per_million_tokens},
                       {"mfu_bf16_causal", r.mfu_bf16_causal}};
   return j.dump();
@@ -175,6 +176,7 @@ Computed decode(const std::string& bytes) {
   Computed c;
   BatchRow& r = c.row;
   c.reused = j.at("reused").get<bool>();
+  c.bad_input = j.at("bad_input").get<bool>();
   r.index = j.at("index").get<std::uint64_t>();
   r.file = j.at("file").get<std::string>();
   r.label = j.at("label").get<std::string>();
@@ -188,6 +190,8 @@ Computed decode(const std::string& bytes) {
   r.pp = j.at("pp").get<int>();
   r.dp = j.at("dp").get<int>();
   r.ep = j.at("ep").get<int>();
+  r.fits = j.at("fits").get<bool>();
+  r.min_headroom_bytes = j.at("min_headroom_bytes").get<double>();
   r.step_time_s = j.at("step_time_s").get<double>();
   r.gpu_hours = j.at("gpu_hours").get<double>();
   r.days = j.at("days").get<double>();

@@ -5,6 +5,7 @@
 #include "sim/core/format.h"
 #include "sim/report/report_charts.h"
 #include "sim/report/report_tables.h"
+#include "sim/report/source_path.h"
 #include "sim/report/svg.h"
 #include "sim/scenario/loader.h"
 
@@ -52,7 +53,7 @@ std::string markdown_report(const RunReport& r) {
   std::ostringstream out;
   out << "# " << title_of(r) << "\n\n"
       << "deepsim " << r.deepsim_version << ", input hash `" << r.input_hash << "`, scenario file `"
-      << r.scenario.source_file << "`.\n\n";
+      << report_source_path(r.scenario.source_file) << "`.\n\n";
   for (const Table& t : all_tables(r)) markdown_table(out, t);
   out << "## Assumptions\n\n"
       << "- kernel model: " << r.step.kernel_model << "\n"
@@ -74,7 +75,7 @@ std::string html_report(const RunReport& r) {
          "th{background:#f3f3f3}\npre{background:#f7f7f7;padding:8px;font-size:12px;overflow-x:auto}\n"
          "figure{margin:1em 0}\n</style>\n</head>\n<body>\n<h1>"
       << xml_escape(title_of(r)) << "</h1>\n<p>deepsim " << xml_escape(r.deepsim_version) << ", input hash <code>"
-      << r.input_hash << "</code>, scenario file <code>" << xml_escape(r.scenario.source_file) << "</code>.</p>\n";
+      << r.input_hash << "</code>, scenario file <code>" << xml_escape(report_source_path(r.scenario.source_file)) << "</code>.</p>\n";
   const std::vector<Table> tables = all_tables(r);
   html_table(out, tables.front());
   // trace.json sits beside report.html when `deepsim run --out` wrote them (batch runs write none).

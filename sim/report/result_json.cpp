@@ -1,6 +1,7 @@
 #include "sim/report/result_json.h"
 
 #include "sim/hw/catalog.h"
+#include "sim/report/source_path.h"
 #include "sim/scenario/loader.h"
 
 namespace deepsim {
@@ -155,7 +156,7 @@ nlohmann::ordered_json result_json(const RunReport& r) {
   Json j;
   j["result_schema"] = kResultSchema;
   j["deepsim_version"] = r.deepsim_version;
-  j["scenario"] = {{"name", r.scenario.name}, {"source_file", r.scenario.source_file}, {"input_hash", r.input_hash}};
+  j["scenario"] = {{"name", r.scenario.name}, {"source_file", report_source_path(r.scenario.source_file)}, {"input_hash", r.input_hash}};
   j["model"] = model_json(r);
   j["cluster"] = cluster_json(r.scenario);
   j["memory"] = memory_json(r);

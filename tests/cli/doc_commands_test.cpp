@@ -26,7 +26,7 @@ struct Skip {
 };
 
 // Commands not run here, and why.
-constexpr std::array<Skip, 6> kSkipped = {{
+constexpr std::array<Skip, 7> kSkipped = {{
     {"scripts/run.sh", "installs packages and builds: it is what built this binary"},
     {"scripts/test.sh", "runs this very test suite (and the sanitizer build and the fuzzer)"},
     {"build/runtime/deepsim-exec", "the executor needs the CUDA build; tests/runtime covers it"},
@@ -34,6 +34,8 @@ constexpr std::array<Skip, 6> kSkipped = {{
     {"scripts/gui-screenshots.sh", "rewrites docs/gui/*.png (whole DeepSeek-V3 runs and sweeps); tests/gui_window covers the window"},
     {"build/sim/deepsim batch scenarios/sweeps/pipeline-schedules.yaml",
      "three whole DeepSeek-V3 runs (about a minute); batch is run here on one scenario, and tests/report covers sweeps"},
+    {"mpirun ", "a 100-point sweep on MPI ranks (and root needs --allow-run-as-root); the ctest "
+                "mpi.batch_and_plan_match_one_process runs batch and plan under mpirun -np 3 and compares the bytes"},
 }};
 
 // Commands whose documented exit code is not 0.
