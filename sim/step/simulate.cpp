@@ -10,6 +10,7 @@
 #include "sim/model/stage_assignment.h"
 #include "sim/parallel/placement.h"
 #include "sim/parallel/schedules.h"
+#include "sim/scenario/source_map.h"
 #include "sim/perf/kernel_model_factory.h"
 #include "sim/perf/roofline_model.h"
 #include "sim/step/comm_costs.h"
@@ -189,7 +190,9 @@ StepSimulation simulate_step_full(const Scenario& s, const StepOptions& options)
   } catch (const TimeOverflow&) {
     // Valid but extreme inputs (a GPU or NIC override a million times too slow) make a step longer than
     // the engine's clock holds; say so instead of returning a wrapped time or a stuck-task report.
-    throw InputError({s.source_file, 0, 0}, "", "the simulated step would last more than 106 days, past the engine's clock (int64 picoseconds)",
+    // No single key is to blame; the cluster section (where such overrides live) is the likeliest.
+    const SourcePos pos = s.sources ? s.sources->key_pos("cluster") : SourcePos{s.source_file, 0, 0};
+    throw InputError(pos, "cluster", "the simulated step would last more than 106 days, past the engine's clock (int64 picoseconds)",
                      "check extreme values in cluster.gpu_overrides and cluster.nic_overrides (TFLOP/s, GB/s, Gb/s) and training.seq_len");
   }
 }

@@ -123,6 +123,7 @@ TEST_F(CliRobustness, AVerySlowGpuIsAnInputErrorNamingTheClock) {
                        " --set training.seq_len=65536");
   EXPECT_EQ(r.code, 2) << r.out;
   EXPECT_NE(r.out.find("106 days"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("s.yaml:3:"), std::string::npos) << r.out;  // the cluster section's line
 }
 
 TEST_F(CliRobustness, DenseIntermediateNotDivisibleByTpIsBadInput) {
