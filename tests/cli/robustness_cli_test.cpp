@@ -20,8 +20,10 @@ struct Result {
   std::string out;  // stdout and stderr together
 };
 
-Result run(const std::string& args, const std::string& redirect = "2>&1") {
-  const std::string cmd = "timeout 120 " + std::string(DEEPSIM_CLI) + " " + args + " " + redirect;
+// `cwd`: run from that folder (empty: the test's own).
+Result run(const std::string& args, const std::string& redirect = "2>&1", const std::string& cwd = "") {
+  const std::string cd = cwd.empty() ? "" : "cd '" + cwd + "' && ";
+  const std::string cmd = cd + "timeout 120 " + std::string(DEEPSIM_CLI) + " " + args + " " + redirect;
   Result r;
   FILE* pipe = popen(cmd.c_str(), "r");
   if (pipe == nullptr) return r;
@@ -171,20 +173,8 @@ TEST_F(CliRobustness, AUtf8BrokenNameIsRefusedByValidate) {
 TEST_F(CliRobustness, ARelativeAndAnAbsolutePathToOneScenarioGiveTheSameResultBytes) {
   // result.json once carried the path as typed, so `run a.yaml` and `run /abs/a.yaml` differed in bytes.
   const std::string abs = file("s.yaml", kSmall);
-  const std::string cli = std::string(DEEPSIM_CLI);
-  const auto json_of = [&](const std::string& cd, const std::string& path) {
-    Result r;
-    const std::string cmd = "cd '" + cd + "' && timeout 120 " + cli + " run " + path + " --json 2>/dev/null";
-    FILE* pipe = popen(cmd.c_str(), "r");
-    if (pipe == nullptr) return r;
-    std::array<char, 4096> buf{};
-    while (fgets(buf.data(), static_cast<int>(buf.size()), pipe) != nullptr) r.out += buf.data();
-    const int status = pclose(pipe);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
-  };
-  const Result relative = json_of(dir.string(), "s.yaml");
-  const Result absolute = json_of("/", abs);
+  const Result relative = run("run s.yaml --json", "2>/dev/null", dir.string());
+  const Result absolute = run("run " + abs + " --json", "2>/dev/null", "/");
   ASSERT_EQ(relative.code, 0) << relative.out;
   ASSERT_EQ(absolute.code, 0) << absolute.out;
   EXPECT_NE(relative.out.find("\"source_file\""), std::string::npos);
