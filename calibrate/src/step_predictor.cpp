@@ -34,19 +34,6 @@ std::string simulator_yaml(const MeasuredRun& run) {
   return std::string(out.c_str()) + "\n";
 }
 
-// The StageCostContext simulate_step_full() builds, with even routing (see the header).
-StageCostContext stage_context(const Scenario& s) {
-  StageCostContext ctx;
-  ctx.ops.tokens = static_cast<std::int64_t>(s.parallel.micro_batch_size) * s.training.seq_len;
-  ctx.ops.seq_len = s.training.seq_len;
-  ctx.ops.tp = s.parallel.tp;
-  ctx.ops.precision = s.training.precision == "fp8" ? Precision::kFp8 : Precision::kBf16;
-  ctx.ops.recompute = s.training.recompute;
-  ctx.ep = s.parallel.ep;
-  ctx.sms = s.cluster.gpu.sms;
-  return ctx;
-}
-
 std::string number(double v) {
   std::ostringstream o;
   o.precision(17);
@@ -90,7 +77,7 @@ PredictedRun predict_with_step_simulator(const MeasuredRun& run, const std::stri
   p.model = "step simulator (" + sim.result.kernel_model + ") on " + s.cluster.gpu.name + ", " +
             std::to_string(s.cluster.gpu.sms) + " SMs, " + fixed(s.cluster.gpu.hbm_bandwidth.gb_per_s(), 0) + " GB/s";
   const std::vector<StageLayers> layers = assign_layers(s.model, static_cast<int>(sim.result.ranks.size()));
-  const StageCostContext ctx = stage_context(s);
+  const StageCostContext ctx = stage_cost_context(s);  // even routing (see the header)
   const double micro_batches = s.parallel.micro_batches;
   static constexpr const char* kPassPhase[] = {"F", "B", "W"};
   for (const Op& op : stage_ops(s.model, layers[static_cast<std::size_t>(stage)], ctx))

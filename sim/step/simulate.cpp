@@ -87,14 +87,7 @@ static StepSimulation simulate_unchecked(const Scenario& s, const StepOptions& o
   const ModelSpec& m = s.model;
   const std::vector<StageLayers> layers = assign_layers(m, stage_count(schedule));
 
-  StageCostContext ctx;
-  ctx.ops.tokens = static_cast<std::int64_t>(s.parallel.micro_batch_size) * s.training.seq_len;
-  ctx.ops.seq_len = s.training.seq_len;
-  ctx.ops.tp = s.parallel.tp;
-  ctx.ops.precision = s.training.precision == "fp8" ? Precision::kFp8 : Precision::kBf16;
-  ctx.ops.recompute = s.training.recompute;
-  ctx.ep = s.parallel.ep;
-  ctx.sms = s.cluster.gpu.sms;
+  StageCostContext ctx = stage_cost_context(s);
 
   std::optional<MoeEffects> effects;
   std::optional<MoeRoutingSpec> routing = options.routing;

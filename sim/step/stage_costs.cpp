@@ -1,6 +1,7 @@
 #include "sim/step/stage_costs.h"
 
 #include "sim/model/expert_ops.h"
+#include "sim/scenario/scenario.h"
 #include "sim/step/op_timing.h"
 
 namespace deepsim {
@@ -74,6 +75,18 @@ std::vector<Op> post_ops(const ModelSpec& m, const StageLayers& st, const StageC
 }
 
 }  // namespace
+
+StageCostContext stage_cost_context(const Scenario& s) {
+  StageCostContext ctx;
+  ctx.ops.tokens = static_cast<std::int64_t>(s.parallel.micro_batch_size) * s.training.seq_len;
+  ctx.ops.seq_len = s.training.seq_len;
+  ctx.ops.tp = s.parallel.tp;
+  ctx.ops.precision = s.training.precision == "fp8" ? Precision::kFp8 : Precision::kBf16;
+  ctx.ops.recompute = s.training.recompute;
+  ctx.ep = s.parallel.ep;
+  ctx.sms = s.cluster.gpu.sms;
+  return ctx;
+}
 
 std::vector<std::int64_t> balanced_gpu_expert_tokens(const ModelSpec& m, std::int64_t tokens_per_gpu, int ep) {
   // The EP group's ep GPUs each route their own tokens_per_gpu tokens; expert counts over the group.

@@ -17,6 +17,8 @@
 
 namespace deepsim {
 
+struct Scenario;
+
 struct StageCostContext {
   OpContext ops;             // tokens per micro-batch on one GPU, seq_len, tp, precision
   int ep = 1;                // expert-parallel degree
@@ -25,6 +27,10 @@ struct StageCostContext {
   // means balanced routing.
   std::function<std::vector<std::int64_t>(int stage, int layer)> expert_tokens;
 };
+
+// The context of a scenario's step with balanced routing (the caller sets expert_tokens for skew):
+// simulate_step_full() and calibrate/'s step predictor both start from it.
+[[nodiscard]] StageCostContext stage_cost_context(const Scenario& s);
 
 // Routed-expert token counts per local expert on one GPU under perfectly balanced routing.
 [[nodiscard]] std::vector<std::int64_t> balanced_gpu_expert_tokens(const ModelSpec& m, std::int64_t tokens_per_gpu, int ep);
