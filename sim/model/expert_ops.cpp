@@ -24,13 +24,16 @@ std::vector<Op> grouped_expert_ops(const ModelSpec& m, std::span<const std::int6
   };
   casts("expert.gate_up.cast", 2 * inter, d);
   ops.push_back(f::grouped_gemm("expert.gate_up", tokens_per_expert, 2 * inter, d, c.fp8()));
-  Op act = f::swiglu("expert.swiglu", total, inter, c.fp8(), c.recompute);
+  Op act = f::swiglu("expert.swiglu", total, inter, c.fp8(), c.partial());
   act.per_expert = true;
   ops.push_back(std::move(act));
   casts("expert.down.cast", d, inter);
   Op down = f::grouped_gemm("expert.down", tokens_per_expert, d, inter, c.fp8());
-  if (c.recompute) down.saved = Bytes(0);  // its input is the SwiGLU output, recomputed in the backward
+  if (c.partial()) down.saved = Bytes(0);  // its input is the SwiGLU output, recomputed in the backward
   ops.push_back(std::move(down));
+  // Megatron full recompute re-runs the experts too (and keeps nothing of them; the dispatch that feeds
+  // them is the step's to repeat).
+  if (c.recompute == RecomputeMode::kFull) f::recompute_all(ops);
   return ops;
 }
 

@@ -14,11 +14,11 @@ void add_layer(const ModelSpec& m, int layer, double keys_seen, FlopsPerToken& f
   const double d_qk = mla ? a.qk_nope_head_dim + a.qk_rope_head_dim : a.head_dim;
   const double d_v = mla ? a.v_head_dim : a.head_dim;
   // Biases add one FLOP per output, not two per weight: leave them out of the matmul count.
-  const double bias = a.qkv_bias ? static_cast<double>((a.heads + 2 * a.kv_heads) * a.head_dim) : 0.0;
+  const double bias = static_cast<double>(attention_bias_params(m));
   f.attn_proj += Flops(2 * (static_cast<double>(attention_params(m)) - bias));
   f.attn_scores += Flops(2 * a.heads * (d_qk + d_v) * keys_seen);
   if (!m.is_moe_layer(layer)) {
-    f.dense_ffn += Flops(2 * 3 * d * m.dense_intermediate);
+    f.dense_ffn += Flops(2.0 * m.mlp_matrices() * d * m.dense_intermediate);  // biases excluded
     return;
   }
   const double expert = static_cast<double>(expert_params(m));

@@ -11,6 +11,7 @@
 
 #include "sim/model/model_spec.h"
 #include "sim/model/op.h"
+#include "sim/model/recompute.h"
 
 namespace deepsim {
 
@@ -20,16 +21,23 @@ struct OpContext {
   int tp = 1;               // tensor-parallel degree
   Precision precision = Precision::kFp8;
   bool causal = true;       // causal masking: half of the S x S attention work
-  // DeepSeek-V3 TR 3.4: RMSNorm outputs, MLA up-projections and SwiGLU outputs are recomputed in the
-  // backward instead of kept, trading a little compute for activation memory.
-  bool recompute = false;
+  // What the backward recomputes instead of keeping (recompute.h): DeepSeek-V3's partial recompute,
+  // Megatron's selective (attention core) or full (whole layer) recompute.
+  RecomputeMode recompute = RecomputeMode::kNone;
+  // Megatron sequence parallelism: the ops outside the TP region (norms, dropout, residual adds) run on
+  // tokens / tp and keep 1/tp of their activations; the column-parallel GEMMs keep their input's shard
+  // (all-gathered again in the backward). The communication is the step's (sim/step), not this module's.
+  bool sequence_parallel = false;
 
   [[nodiscard]] bool fp8() const { return precision == Precision::kFp8; }
+  [[nodiscard]] bool partial() const { return recompute == RecomputeMode::kPartial; }
+  // Tokens the ops outside the TP region work on: all of them, or a 1/tp shard under sequence parallelism.
+  [[nodiscard]] std::int64_t sp_tokens() const { return sequence_parallel ? tokens / tp : tokens; }
 };
 
 // Attention sub-block: pre-attention norm, projections, core attention, output projection.
 [[nodiscard]] std::vector<Op> attention_ops(const ModelSpec& m, const OpContext& c);
-// Dense SwiGLU FFN with its pre-FFN norm.
+// Dense FFN (SwiGLU or GELU, with biases where the model has them) with its pre-FFN norm and residual.
 [[nodiscard]] std::vector<Op> dense_ffn_ops(const ModelSpec& m, const OpContext& c);
 // MoE block with its pre-FFN norm: router, shared experts, permute, routed experts (balanced: every
 // expert gets tokens * top_k / routed_experts, as one grouped launch over all experts), combine.

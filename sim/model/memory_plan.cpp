@@ -29,7 +29,7 @@ void check(const ModelSpec& m, const MemoryPlan& p) {
 std::vector<StageLoad> stage_loads(const ModelSpec& m, const MemoryPlan& p) {
   const OpContext c{.tokens = std::int64_t{p.micro_batch_size} * p.seq_len, .seq_len = p.seq_len, .tp = p.tp,
                     .precision = p.fp8 ? Precision::kFp8 : Precision::kBf16, .causal = true,
-                    .recompute = p.recompute};
+                    .recompute = p.recompute, .sequence_parallel = p.sequence_parallel};
   std::vector<StageLoad> loads;
   for (const StageLayers& s : assign_layers(m, p.pp)) {
     StageLoad load;
@@ -38,6 +38,10 @@ std::vector<StageLoad> stage_loads(const ModelSpec& m, const MemoryPlan& p) {
       load.activations += op.saved;
     }
     load.expert /= p.ep;  // the ops hold every expert of the layer; a GPU holds 1/ep of them
+    // Tied embeddings: the head's op owns no parameters (the embedding does), but on a last stage that
+    // is not also the first the head needs its own copy of the matrix (V/tp x d per rank).
+    if (m.tie_embeddings && s.has_head && !s.has_embedding)
+      load.dense += static_cast<double>(m.vocab) / p.tp * m.hidden;
     loads.push_back(load);
   }
   return loads;

@@ -6,7 +6,8 @@
 // part, dp x tp / ep for a routed expert. Routed experts are spread by EP: each GPU holds
 // routed_experts / ep experts of every MoE layer on its stage. Activations are Op::saved summed over the
 // stage's ops (balanced routing: a GPU's experts see tokens x top_k per MoE layer), times the micro-batches
-// in flight. Left out: FP8 weight caches and quantisation scales, communication buffers, the CUDA context
+// in flight. With tied embeddings and pp > 1 the last stage holds its own copy of the embedding matrix
+// for the head (Megatron keeps one on each end and all-reduces their gradients). Left out: FP8 weight caches and quantisation scales, communication buffers, the CUDA context
 // and allocator fragmentation (docs/model.md).
 #pragma once
 
@@ -15,6 +16,7 @@
 
 #include "sim/core/units.h"
 #include "sim/model/model_spec.h"
+#include "sim/model/recompute.h"
 
 namespace deepsim {
 
@@ -29,7 +31,8 @@ struct MemoryPlan {
   double in_flight_micro_batches = 1;
   int param_copies = 1;                  // DualPipe keeps 2: rank i holds stages i and pp-1-i
   bool fp8 = true;                       // the DeepSeek-V3 FP8 recipe; false: BF16
-  bool recompute = false;                // recompute norms, MLA up-projections, SwiGLU (TR 3.4)
+  RecomputeMode recompute = RecomputeMode::kNone;  // what the backward recomputes (recompute.h)
+  bool sequence_parallel = false;        // Megatron SP: activations outside the TP region split by tp
 };
 
 struct StageMemory {

@@ -60,6 +60,10 @@ struct Op {
   int fwd_launches = 1;
   int dgrad_launches = 1;
   int wgrad_launches = 1;
+  // A recomputation of another op's forward, run in the backward (Megatron selective / full recompute):
+  // its work sits in the dgrad fields but is timed as the forward it repeats (the forward's family; the
+  // GEMM shape is stored with n and k swapped, so the dgrad pass reads back the forward's M x N x K).
+  bool reruns_forward = false;
 
   [[nodiscard]] Flops bwd() const { return dgrad + wgrad; }
   [[nodiscard]] Bytes bwd_bytes() const { return dgrad_bytes + wgrad_bytes; }

@@ -16,14 +16,29 @@ Op named(std::string name, OpKind kind) {
   return op;
 }
 
-// Repeating the forward inside the backward: the recomputed output is produced again, so its FLOPs and
-// bytes join dgrad.
+// DeepSeek's partial recompute (TR 3.4) inside the backward: the recomputed output is produced again,
+// so its FLOPs and bytes join dgrad (fused into the backward's kernels: no launch of its own).
 void add_recompute(Op& op) {
   op.dgrad += op.fwd;
   op.dgrad_bytes += op.fwd_bytes;
 }
 
 }  // namespace
+
+Op recompute_clone(const Op& op) {
+  Op r = named(op.name + ".recompute", op.kind);
+  r.gemm = {.m = op.gemm.m, .n = op.gemm.k, .k = op.gemm.n};
+  r.groups = op.groups;
+  r.fp8 = op.fp8;
+  r.per_expert = op.per_expert;
+  r.dgrad = op.fwd;
+  r.dgrad_bytes = op.fwd_bytes;
+  r.dgrad_launches = op.fwd_launches;
+  r.fwd_launches = 0;
+  r.wgrad_launches = 0;
+  r.reruns_forward = true;
+  return r;
+}
 
 double gemm_input_bytes(bool fp8) { return fp8 ? kFp8Bytes : kBf16Bytes; }
 
@@ -88,6 +103,61 @@ Op rms_norm(std::string name, std::int64_t tokens, std::int64_t width, bool reco
   return op;
 }
 
+void recompute_all(std::vector<Op>& ops) {
+  std::vector<Op> out;
+  out.reserve(2 * ops.size());
+  for (Op& op : ops) {
+    op.saved = Bytes(0);
+    const bool has_forward = op.fwd.value() > 0 || op.fwd_bytes.value() > 0;
+    Op clone = has_forward ? recompute_clone(op) : Op{};
+    out.push_back(std::move(op));
+    if (has_forward) out.push_back(std::move(clone));
+  }
+  ops = std::move(out);
+}
+
+Op norm(std::string name, NormKind kind, std::int64_t tokens, std::int64_t width, bool recompute) {
+  if (kind == NormKind::kRmsNorm) return rms_norm(std::move(name), tokens, width, recompute);
+  Op op = rms_norm(std::move(name), tokens, width, false);
+  const double e = d(tokens) * d(width);
+  op.fwd = Flops(kLayerNormFwdFlopsPerElem * e);
+  op.dgrad = Flops(kLayerNormBwdFlopsPerElem * e);  // gain and bias gradients reduced in this pass
+  op.params = 2 * width;
+  if (recompute) add_recompute(op);
+  return op;
+}
+
+Op gelu(std::string name, std::int64_t tokens, std::int64_t inter, bool fp8, bool recompute) {
+  Op op = named(std::move(name), OpKind::kElementwise);
+  const double a = gemm_input_bytes(fp8);
+  const double e = d(tokens) * d(inter);
+  op.fwd = Flops(kGeluFwdFlopsPerElem * e);
+  op.dgrad = Flops(kGeluBwdFlopsPerElem * e);
+  op.fwd_bytes = Bytes(kBf16Bytes * e + a * e);             // read the first projection's output, write
+  op.dgrad_bytes = Bytes(a * e + kBf16Bytes * e + kBf16Bytes * e);  // read input and dy, write dx
+  op.saved = Bytes(a * e);
+  if (recompute) add_recompute(op);
+  return op;
+}
+
+Op bias_grad(std::string name, std::int64_t tokens, std::int64_t n) {
+  Op op = named(std::move(name), OpKind::kSmall);
+  op.wgrad = Flops(d(tokens) * d(n));
+  op.wgrad_bytes = Bytes(kBf16Bytes * d(tokens) * d(n) + 2 * kFp32Bytes * d(n));
+  op.fwd_launches = op.dgrad_launches = 0;
+  return op;
+}
+
+Op dropout(std::string name, double elements) {
+  Op op = named(std::move(name), OpKind::kElementwise);
+  op.fwd = Flops(2 * elements);  // draw, compare and scale
+  op.dgrad = Flops(elements);
+  op.fwd_bytes = Bytes((2 * kBf16Bytes + kDropoutMaskBytes) * elements);
+  op.dgrad_bytes = Bytes((2 * kBf16Bytes + kDropoutMaskBytes) * elements);
+  op.saved = Bytes(kDropoutMaskBytes * elements);
+  return op;
+}
+
 Op swiglu(std::string name, std::int64_t tokens, std::int64_t inter, bool fp8, bool recompute) {
   Op op = named(std::move(name), OpKind::kElementwise);
   const double a = gemm_input_bytes(fp8);
@@ -117,6 +187,53 @@ Op attention(std::string name, const AttentionShape& s) {
   op.fwd_bytes = Bytes(kBf16Bytes * (qkv + o) + kFp32Bytes * lse);
   op.dgrad_bytes = Bytes(kBf16Bytes * (2 * qkv + 2 * o) + kFp32Bytes * lse);  // read Q K V O dO; write dQ dK dV
   op.saved = Bytes(kBf16Bytes * (s.save_qkv ? qkv + o : o) + kFp32Bytes * lse);
+  return op;
+}
+
+double attention_score_elements(const AttentionShape& s) {
+  DEEPSIM_ASSERT(s.seq_len > 0 && s.tokens % s.seq_len == 0, "attention: tokens not whole sequences");
+  return d(s.tokens / s.seq_len) * d(s.q_heads) * d(s.seq_len) * d(s.seq_len);
+}
+
+Op attention_scores(std::string name, const AttentionShape& s) {
+  Op op = named(std::move(name), OpKind::kGemm);
+  const double scores = attention_score_elements(s), t = d(s.tokens);
+  const double q = t * d(s.q_heads) * d(s.d_qk), k = t * d(s.kv_heads) * d(s.d_qk);
+  op.gemm = {.m = s.seq_len, .n = s.seq_len, .k = s.d_qk};
+  op.groups = static_cast<int>(s.tokens / s.seq_len * s.q_heads);
+  // Megatron's baddbmm computes every (query, key) pair and the mask is applied after: no causal saving.
+  op.fwd = Flops(2 * scores * d(s.d_qk));
+  op.dgrad = Flops(4 * scores * d(s.d_qk));  // dQ = dS K, dK = dS^T Q
+  op.fwd_bytes = Bytes(kBf16Bytes * (q + k + scores));
+  op.dgrad_bytes = Bytes(kBf16Bytes * (scores + 2 * (q + k)));  // read dS, Q, K; write dQ, dK
+  op.saved = Bytes(kBf16Bytes * (q + k));
+  op.wgrad_launches = 0;
+  return op;
+}
+
+Op attention_softmax(std::string name, const AttentionShape& s) {
+  Op op = named(std::move(name), OpKind::kElementwise);
+  const double e = attention_score_elements(s);
+  op.fwd = Flops(kSoftmaxFwdFlopsPerElem * e);
+  op.dgrad = Flops(kSoftmaxBwdFlopsPerElem * e);
+  op.fwd_bytes = Bytes(2 * kBf16Bytes * e);   // read scores, write probabilities
+  op.dgrad_bytes = Bytes(3 * kBf16Bytes * e); // read output and dy, write dx
+  op.saved = Bytes(kBf16Bytes * e);           // its output
+  return op;
+}
+
+Op attention_values(std::string name, const AttentionShape& s, bool save_probs) {
+  Op op = named(std::move(name), OpKind::kGemm);
+  const double p = attention_score_elements(s), t = d(s.tokens);
+  const double v = t * d(s.kv_heads) * d(s.d_v), o = t * d(s.q_heads) * d(s.d_v);
+  op.gemm = {.m = s.seq_len, .n = s.d_v, .k = s.seq_len};
+  op.groups = static_cast<int>(s.tokens / s.seq_len * s.q_heads);
+  op.fwd = Flops(2 * p * d(s.d_v));
+  op.dgrad = Flops(4 * p * d(s.d_v));  // dP = dO V^T, dV = P^T dO
+  op.fwd_bytes = Bytes(kBf16Bytes * (p + v + o));
+  op.dgrad_bytes = Bytes(kBf16Bytes * (o + p + v + p + v));  // read dO, P, V; write dP, dV
+  op.saved = Bytes(kBf16Bytes * ((save_probs ? p : 0.0) + v));
+  op.wgrad_launches = 0;
   return op;
 }
 
@@ -210,13 +327,15 @@ Op copy(std::string name, double elements, int launches) {
   return op;
 }
 
-Op residual_add(std::string name, std::int64_t tokens, std::int64_t width) {
+Op residual_add(std::string name, std::int64_t tokens, std::int64_t width, bool dropout) {
   Op op = named(std::move(name), OpKind::kSmall);
   const double e = d(tokens) * d(width);
-  op.fwd = Flops(e);
-  op.dgrad = Flops(e);
-  op.fwd_bytes = Bytes(3 * kBf16Bytes * e);
-  op.dgrad_bytes = Bytes(3 * kBf16Bytes * e);
+  const double mask = dropout ? kDropoutMaskBytes * e : 0.0;
+  op.fwd = Flops(dropout ? 3 * e : e);
+  op.dgrad = Flops(dropout ? 2 * e : e);
+  op.fwd_bytes = Bytes(3 * kBf16Bytes * e + mask);
+  op.dgrad_bytes = Bytes(3 * kBf16Bytes * e + mask);
+  op.saved = Bytes(mask);
   return op;
 }
 

@@ -1,11 +1,14 @@
 // Parameter counts of a ModelSpec by component, the totals with and without the MTP modules, and the
 // parameters activated per token. What is counted (docs/model.md has the table for the presets):
 //  - attention: every projection matrix (MLA q_a, q_b, kv_a incl. the RoPE key, kv_b, o; GQA q, k, v, o)
-//    plus q/k/v biases where the model has them (Qwen2.5);
-//  - norms: every RMSNorm gain (attention and FFN norms, MLA's q_a/kv_a norms, the final norm);
+//    plus q/k/v biases where the model has them (Qwen2.5), and every bias under linear_bias (GPT);
+//  - dense FFN: SwiGLU's 3 or GELU's 2 matrices, plus their biases under linear_bias;
+//  - norms: every RMSNorm gain, or LayerNorm gain and bias (attention and FFN norms, MLA's q_a/kv_a
+//    norms, the final norm);
 //  - router: gating matrices plus the per-expert score bias where present (V3's e_score_correction_bias,
 //    not trained by gradient but stored with the model);
-//  - embedding and output head separately (the head counts 0 when tied);
+//  - embedding (the token table plus a learned position table where the model has one) and output head
+//    separately (the head counts 0 when tied);
 //  - mtp: each MTP module's own weights (two norms, the 2d -> d projection, its transformer layer, the
 //    norm before the shared head); the embedding and head it shares are not counted again.
 // Rotary embeddings have no parameters.
@@ -42,6 +45,7 @@ struct ParamCount {
 
 // Building blocks, shared with the FLOPs and memory models.
 [[nodiscard]] std::int64_t attention_params(const ModelSpec& m);        // projections (+ biases) of one layer
+[[nodiscard]] std::int64_t attention_bias_params(const ModelSpec& m);   // the biases among them
 [[nodiscard]] std::int64_t attention_norm_params(const ModelSpec& m);   // norm gains inside one attention
 [[nodiscard]] std::int64_t expert_params(const ModelSpec& m);           // one routed or shared expert
 [[nodiscard]] std::int64_t router_params(const ModelSpec& m);           // one MoE layer's gate (+ bias)

@@ -66,8 +66,79 @@ ModelSpec qwen25_72b() {
   return m;
 }
 
+// Llama 3 (8B, 70B): GQA with 8 KV heads, SwiGLU, RMSNorm, RoPE, untied embeddings, no biases.
+ModelSpec llama3(const char* name, int layers, int hidden, int heads, int ffn, const char* source) {
+  ModelSpec m;
+  m.name = name;
+  m.layers = layers;
+  m.hidden = hidden;
+  m.vocab = 128256;
+  m.dense_intermediate = ffn;
+  m.attention = {.kind = AttentionKind::kGqa, .heads = heads, .kv_heads = 8, .head_dim = hidden / heads};
+  m.source = source;
+  return m;
+}
+
+// Mixtral (8x7B, 8x22B): Mistral's GQA layer with every FFN a sparse MoE of 8 SwiGLU experts, top-2,
+// softmax gating without a bias, no shared experts.
+ModelSpec mixtral(const char* name, int layers, int hidden, int heads, int expert_ffn, int vocab, const char* source) {
+  ModelSpec m;
+  m.name = name;
+  m.layers = layers;
+  m.hidden = hidden;
+  m.vocab = vocab;
+  m.attention = {.kind = AttentionKind::kGqa, .heads = heads, .kv_heads = 8, .head_dim = 128};
+  m.moe = {.routed_experts = 8, .shared_experts = 0, .expert_intermediate = expert_ffn, .top_k = 2,
+           .expert_groups = 1, .limited_groups = 1, .first_dense_layers = 0, .moe_layer_freq = 1};
+  m.source = source;
+  return m;
+}
+
+// Megatron GPT as trained on Selene (Korthikanti et al. 2022 Table 3; Narayanan et al. 2021 Table 1):
+// MHA with head dim h/a, GELU MLP of 4h, LayerNorm, biases on every Linear, dropout 0.1, learned
+// position embeddings of the sequence length 2048, embeddings tied to the head, vocabulary 51200
+// (GPT-2's 50257 padded, ../shared/reference/dense-validation.md).
+ModelSpec megatron_gpt(const char* name, int layers, int hidden, int heads) {
+  ModelSpec m;
+  m.name = name;
+  m.layers = layers;
+  m.hidden = hidden;
+  m.vocab = 51200;
+  m.dense_intermediate = 4 * hidden;
+  m.mlp = MlpKind::kGelu;
+  m.norm = NormKind::kLayerNorm;
+  m.linear_bias = true;
+  m.dropout = 0.1;
+  m.position_embeddings = 2048;
+  m.tie_embeddings = true;
+  m.attention = {.kind = AttentionKind::kGqa, .heads = heads, .kv_heads = heads, .head_dim = hidden / heads,
+                 .core = AttentionCore::kUnfused};
+  m.source = "Korthikanti et al. 2022 (arXiv 2205.05198) Table 3; Narayanan et al. 2021 (arXiv 2104.04473) "
+             "Table 1 and 3.1 (P = 12lh^2(1 + 13/12h + (V + s)/12lh)); Megatron-LM GPT defaults (GELU, "
+             "LayerNorm, biases, dropout 0.1, learned positions, tied embeddings, unfused softmax attention)";
+  return m;
+}
+
 const std::vector<ModelSpec>& presets() {
-  static const std::vector<ModelSpec> list = {deepseek_v3(), deepseek_v2(), llama31_405b(), qwen25_72b()};
+  static const std::vector<ModelSpec> list = {
+      deepseek_v3(),
+      deepseek_v2(),
+      llama3("llama-3-8b", 32, 4096, 32, 14336,
+             "Llama 3 herd paper (arXiv 2407.21783) Table 3; meta-llama/Meta-Llama-3-8B config.json"),
+      llama3("llama-3-70b", 80, 8192, 64, 28672,
+             "Llama 3 herd paper (arXiv 2407.21783) Table 3; meta-llama/Meta-Llama-3-70B config.json"),
+      llama31_405b(),
+      mixtral("mixtral-8x7b", 32, 4096, 32, 14336, 32000,
+              "Mixtral of Experts (arXiv 2401.04088) Table 1; mistralai/Mixtral-8x7B-v0.1 config.json"),
+      mixtral("mixtral-8x22b", 56, 6144, 48, 16384, 32768,
+              "Mistral AI, Mixtral 8x22B announcement (141B total, 39B active); mistralai/Mixtral-8x22B-v0.1 "
+              "config.json"),
+      qwen25_72b(),
+      megatron_gpt("gpt-22b", 48, 6144, 64),
+      megatron_gpt("gpt-175b", 96, 12288, 96),
+      megatron_gpt("gpt-530b", 105, 20480, 128),
+      megatron_gpt("gpt-1t", 128, 25600, 160),
+  };
   return list;
 }
 

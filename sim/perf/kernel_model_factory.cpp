@@ -8,6 +8,7 @@
 #include "sim/core/error.h"
 #include "sim/perf/profile_model.h"
 #include "sim/perf/profile_yaml.h"
+#include "sim/perf/gpu_efficiency.h"
 #include "sim/perf/roofline_model.h"
 
 namespace deepsim {
@@ -81,7 +82,10 @@ fs::path resolve_scenario_profile(const std::string& profile, const std::string&
 
 std::unique_ptr<KernelModel> make_kernel_model(const GpuSpec& gpu, const std::string& profile,
                                                const std::string& scenario_file, SourcePos where) {
-  if (profile.empty()) return std::make_unique<RooflineModel>(gpu, default_roofline_params());
+  if (profile.empty()) {
+    const GpuEfficiencies e = gpu_efficiencies(gpu);
+    return std::make_unique<RooflineModel>(gpu, e.params, describe_efficiencies(e));
+  }
   if (where.file.empty()) where = {scenario_file, 0, 0};
   const fs::path path = resolve_scenario_profile(profile, scenario_file, where);
   KernelProfile p = read_profile_file(path.string());

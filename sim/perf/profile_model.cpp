@@ -1,11 +1,12 @@
 #include "sim/perf/profile_model.h"
 
 #include "sim/core/error.h"
+#include "sim/perf/gpu_efficiency.h"
 
 namespace deepsim {
 
 ProfileModel::ProfileModel(GpuSpec gpu, KernelProfile profile)
-    : gpu_(gpu), profile_(std::move(profile)), fallback_(std::move(gpu), default_roofline_params()) {
+    : gpu_(gpu), profile_(std::move(profile)), fallback_(gpu, gpu_efficiencies(gpu).params) {
   DEEPSIM_ASSERT(profile_.sms > 0, "a profile names the SM count it was measured with");
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <array>
+#include <string>
 
 #include "sim/perf/kernel_model.h"
 
@@ -25,7 +26,8 @@ struct RooflineParams {
 
 class RooflineModel final : public KernelModel {
  public:
-  RooflineModel(GpuSpec gpu, RooflineParams params);
+  // `efficiencies`: what the params are, in words, for describe() (describe_efficiencies, gpu_efficiency.h).
+  RooflineModel(GpuSpec gpu, RooflineParams params, std::string efficiencies = {});
   [[nodiscard]] Time time(const OpWork& op, int sms) const override;
   [[nodiscard]] std::string describe() const override;
   [[nodiscard]] const RooflineParams& params() const { return params_; }
@@ -33,6 +35,7 @@ class RooflineModel final : public KernelModel {
  private:
   GpuSpec gpu_;
   RooflineParams params_;
+  std::string efficiencies_;
 };
 
 // Fraction of SM-slots doing useful work when `tiles` equal tiles run on `sms` SMs: tiles / (waves x sms).

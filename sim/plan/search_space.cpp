@@ -44,17 +44,25 @@ PlanDimension int_dim(std::string name, std::string key, std::vector<int> values
   return d;
 }
 
-PlanDimension bool_dim(std::string name, std::string key, std::function<void(Scenario&, bool)> apply) {
+// The recompute modes searched: DeepSeek's partial recompute is what an MLA/MoE model trains with; the
+// Megatron modes are what a dense GQA/MHA model chooses between.
+PlanDimension recompute_dim(const Scenario& base) {
   PlanDimension d;
-  d.name = std::move(name);
-  d.key = std::move(key);
-  d.values = {0, 1};
-  d.apply = [apply = std::move(apply)](Scenario& s, int v) { apply(s, v != 0); };
-  d.show = [](int v) { return std::string(v != 0 ? "on" : "off"); };
-  d.parse = [k = d.key](const std::string& t) {
-    if (t == "true" || t == "on" || t == "1") return 1;
-    if (t == "false" || t == "off" || t == "0") return 0;
-    throw InputError({}, "--vary", k + ": expected true or false, got '" + t + "'", "e.g. --vary " + k + "=false,true");
+  d.name = "recompute";
+  d.key = "training.recompute";
+  if (base.model.attention.kind == AttentionKind::kMla) {
+    d.values = {static_cast<int>(RecomputeMode::kNone), static_cast<int>(RecomputeMode::kPartial)};
+  } else {
+    d.values = {static_cast<int>(RecomputeMode::kNone), static_cast<int>(RecomputeMode::kSelective),
+                static_cast<int>(RecomputeMode::kFull)};
+  }
+  d.apply = [](Scenario& s, int v) { s.training.recompute = static_cast<RecomputeMode>(v); };
+  d.show = [](int v) { return std::string(to_string(static_cast<RecomputeMode>(v))); };
+  d.parse = [](const std::string& t) {
+    if (const auto m = parse_recompute_mode(t)) return static_cast<int>(*m);
+    std::vector<std::string> names;
+    for (const std::string_view n : recompute_mode_names()) names.emplace_back(n);
+    throw InputError({}, "--vary", "training.recompute: unknown mode '" + t + "'", suggestion_hint(t, names));
   };
   return d;
 }
@@ -113,7 +121,7 @@ SearchSpace::SearchSpace(const Scenario& base) {
                           [](Scenario& s, int v) { s.parallel.virtual_stages = v; }));
   dims_.push_back(int_dim("micro_batch_size", "parallel.micro_batch_size", {1, 2},
                           [](Scenario& s, int v) { s.parallel.micro_batch_size = v; }));
-  dims_.push_back(bool_dim("recompute", "training.recompute", [](Scenario& s, bool v) { s.training.recompute = v; }));
+  dims_.push_back(recompute_dim(base));
   dims_.push_back(int_dim("zero_stage", "parallel.zero_stage", {0, 1}, [](Scenario& s, int v) { s.parallel.zero_stage = v; }));
   dims_.push_back(int_dim("comm_sms", "parallel.comm_sms", sms, [](Scenario& s, int v) { s.parallel.comm_sms = v; }));
 }

@@ -116,6 +116,12 @@ FieldValue parse_choice(const Field& f, const YAML::Node& node, const SourcePos&
   const std::string want = lower(node.Scalar());
   for (const auto& n : names)
     if (lower(n) == want) return n;
+  // training.recompute was a bool before it named Megatron's modes: say what the old values mean.
+  if (f.path == "training.recompute" && (want == "true" || want == "false"))
+    throw InputError(where, std::string(f.path), "training.recompute is a mode now, not a bool",
+                     want == "true" ? "true meant DeepSeek-V3's recompute: write partial (or selective / full "
+                                      "for Megatron's modes)"
+                                    : "false is none");
   throw InputError(where, std::string(f.path), "unknown value '" + node.Scalar() + "'",
                    suggestion_hint(node.Scalar(), names));
 }

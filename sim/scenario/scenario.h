@@ -13,6 +13,7 @@
 #include "sim/hw/cluster_spec.h"
 #include "sim/moe/routing_spec.h"
 #include "sim/model/model_spec.h"
+#include "sim/model/recompute.h"
 #include "sim/parallel/parallel_spec.h"
 #include "sim/scenario/run_spec.h"  // later phases, failures, forecast, ownership prices
 
@@ -33,7 +34,8 @@ struct TrainingSpec {
   int global_batch = 0;        // sequences per step after the ramp
   BatchRamp ramp;
   std::string precision = "fp8";  // "fp8" (DeepSeek-V3 recipe) or "bf16"
-  bool recompute = false;         // recompute cheap activations in the backward (DeepSeek-V3 TR 3.4)
+  // What the backward recomputes: none, partial (DeepSeek-V3 TR 3.4), selective or full (Megatron).
+  RecomputeMode recompute = RecomputeMode::kNone;
 
   bool operator==(const TrainingSpec&) const = default;
 };

@@ -10,6 +10,12 @@ using namespace schema_detail;
 
 std::vector<std::string> attention_names() { return {"mla", "gqa"}; }
 const char* attention_name(AttentionKind k) { return k == AttentionKind::kMla ? "mla" : "gqa"; }
+std::vector<std::string> core_names() { return {"flash", "unfused"}; }
+const char* core_name(AttentionCore k) { return k == AttentionCore::kFlash ? "flash" : "unfused"; }
+std::vector<std::string> mlp_names() { return {"swiglu", "gelu"}; }
+const char* mlp_name(MlpKind k) { return k == MlpKind::kSwiglu ? "swiglu" : "gelu"; }
+std::vector<std::string> norm_names() { return {"rmsnorm", "layernorm"}; }
+const char* norm_name(NormKind k) { return k == NormKind::kRmsNorm ? "rmsnorm" : "layernorm"; }
 
 Field preset_field() {
   Field f = make_field(
@@ -48,6 +54,11 @@ void add_attention_fields(std::vector<Field>& out) {
                                                 {"", "mla value head size (mla: required)"}));
   out.push_back(bool_field<M, A, &S::qkv_bias>("model.attention.qkv_bias",
                                                {"", "q, k and v projections carry a bias vector (Qwen2.5)"}));
+  out.push_back(enum_field<core_names, core_name, M, A, &S::core>(
+      "model.attention.core",
+      {"", "flash (fused kernel, no S x S in memory) or unfused (Megatron: QK^T, softmax, dropout, PV as "
+           "separate kernels, S x S scores in HBM)",
+       Need::kOptional, "flash"}));
 }
 
 void add_moe_fields(std::vector<Field>& out) {
@@ -85,6 +96,20 @@ void add_model_fields(std::vector<Field>& out) {
   out.push_back(int_field<M, &S::vocab>("model.vocab", 1, 1 << 24, {"tokens", "vocabulary size", Need::kUnlessPreset}));
   out.push_back(int_field<M, &S::dense_intermediate>(
       "model.dense_intermediate", 0, 1 << 22, {"", "FFN inner size of dense layers (required if any layer is dense)"}));
+  out.push_back(enum_field<mlp_names, mlp_name, M, &S::mlp>(
+      "model.mlp", {"", "dense FFN: swiglu (3 matrices; Llama, DeepSeek) or gelu (2 matrices; GPT)", Need::kOptional,
+                    "swiglu"}));
+  out.push_back(enum_field<norm_names, norm_name, M, &S::norm>(
+      "model.norm", {"", "rmsnorm (gain) or layernorm (gain and bias; GPT)", Need::kOptional, "rmsnorm"}));
+  out.push_back(bool_field<M, &S::linear_bias>(
+      "model.linear_bias", {"", "every attention and MLP Linear carries a bias (GPT, Megatron GPT)"}));
+  out.push_back(real_field<M, &S::dropout>(
+      "model.dropout", FieldKind::kReal, 0, 0.99,
+      {"", "dropout probability of the attention probabilities and of the hidden states (Megatron GPT: 0.1); "
+           "0 runs no dropout kernels"}));
+  out.push_back(int_field<M, &S::position_embeddings>(
+      "model.position_embeddings", 0, 1 << 24,
+      {"", "rows of a learned absolute position table (GPT: 2048); 0: rotary embeddings"}));
   add_attention_fields(out);
   add_moe_fields(out);
   out.push_back(int_field<M, &S::mtp_depth>("model.mtp_depth", 0, 64, {"", "multi-token-prediction modules (V3: 1)"}));

@@ -11,6 +11,11 @@ std::vector<std::string> schedule_names() {
 }
 std::vector<std::string> precision_names() { return {"fp8", "bf16"}; }
 std::vector<std::string> fidelity_names() { return {"representative", "full"}; }
+std::vector<std::string> recompute_names() {
+  std::vector<std::string> names;
+  for (const std::string_view n : recompute_mode_names()) names.emplace_back(n);
+  return names;
+}
 
 Field fidelity_field() {
   Field f = make_field("simulation.fidelity", FieldKind::kChoice, 0, 0,
@@ -85,9 +90,12 @@ void add_run_fields(std::vector<Field>& out) {
       "training.ramp.tokens", FieldKind::kCount, 0, 1e18,
       {"tokens", "tokens over which the batch grows linearly to global_batch"}));
   out.push_back(precision_field());
-  out.push_back(bool_field<&Scenario::training, &T::recompute>(
+  out.push_back(enum_field<recompute_names, static_cast<const char* (*)(RecomputeMode)>(to_string),
+                           &Scenario::training, &T::recompute>(
       "training.recompute",
-      {"", "recompute RMSNorm, MLA up-projections and SwiGLU in the backward instead of storing them (TR 3.4)"}));
+      {"", "activation recompute: none; partial (DeepSeek-V3 TR 3.4: norms, MLA up-projections, SwiGLU); "
+           "selective (Megatron: the attention core); full (Megatron: each layer's forward re-run in its backward)",
+       Need::kOptional, "none"}));
 
   out.push_back(real_field<&Scenario::pricing, &PricingSpec::usd_per_gpu_hour>(
       "pricing.usd_per_gpu_hour", FieldKind::kReal, 0, 1e4, {"USD", "rental price of one GPU for one hour"}));

@@ -264,6 +264,16 @@ void check_limits(const Scenario& s, const SourceMap& src) {
          "fewer, larger micro-batches (parallel.micro_batch_size) give the same batch");
 }
 
+// A learned position table has one row per position: a longer sequence has no embedding to look up.
+void check_positions(const Scenario& s, const SourceMap& src) {
+  const int rows = s.model.position_embeddings;
+  if (rows > 0 && s.training.seq_len > rows)
+    fail(src, "training.seq_len",
+         "training.seq_len = " + to_string(s.training.seq_len) + " is longer than the learned position table (" +
+             "model.position_embeddings = " + to_string(rows) + ")",
+         "raise model.position_embeddings or shorten the sequence");
+}
+
 }  // namespace
 
 void validate_scenario(const Scenario& s, const SourceMap& sources) {
@@ -276,6 +286,7 @@ void validate_scenario(const Scenario& s, const SourceMap& sources) {
   check_tp_splits(s, sources);
   check_schedule(s, sources);
   check_training(s, sources);
+  check_positions(s, sources);
   check_moe_routing(s, sources);
 }
 

@@ -4,6 +4,8 @@ namespace deepsim {
 namespace {
 
 OpFamily family(const Op& op, Pass pass) {
+  // A recompute clone's dgrad pass is the forward it repeats, with the forward's kernels.
+  if (op.reruns_forward && pass == Pass::kDgrad) pass = Pass::kForward;
   // The weight gradient of every matmul is its own family: K = tokens, FP32 accumulation (the router's
   // gating GEMM stays BF16, R17).
   if (pass == Pass::kWgrad && op.is_matmul())

@@ -42,7 +42,8 @@ LayerPieces layer_pieces(const ModelSpec& m, int stage, int layer, const StageCo
   // router run before dispatch; the routed experts are replaced by this GPU's grouped launch.
   for (const Op& op : moe_ops(m, c.ops)) {
     if (op.per_expert) continue;
-    if (op.kind == OpKind::kNorm || op.kind == OpKind::kRouter || op.name == "moe.router_topk") {
+    // (".recompute" clones of these under full recompute go with them.)
+    if (op.kind == OpKind::kNorm || op.kind == OpKind::kRouter || op.name.starts_with("moe.router_topk")) {
       p.attention.push_back(op);
     } else {
       p.mlp.push_back(op);

@@ -29,7 +29,7 @@ cmp "$work/one/results.csv" "$work/mpi/results.csv" || { echo "batch: results.cs
 cmp "$work/one/summary.md" "$work/mpi/summary.md" || { echo "batch: summary.md differs under MPI"; exit 1; }
 
 vary=(--vary parallel.pp=1,2 --vary parallel.ep=4,8 --vary parallel.schedule=1f1b,zb1p --vary cluster.nodes=2
-      --vary training.recompute=false --vary parallel.zero_stage=1 --vary parallel.micro_batch_size=1)
+      --vary training.recompute=none --vary parallel.zero_stage=1 --vary parallel.micro_batch_size=1)
 "$deepsim" plan "$work/base.yaml" "${vary[@]}" --out "$work/plan-one" --jobs 1 > "$work/plan-one.log" 2>&1
 "${mpi[@]}" "$deepsim" plan "$work/base.yaml" "${vary[@]}" --out "$work/plan-mpi" > "$work/plan-mpi.log" 2>&1
 cmp "$work/plan-one/plans.csv" "$work/plan-mpi/plans.csv" || { echo "plan: plans.csv differs under MPI"; cat "$work/plan-mpi.log"; exit 1; }

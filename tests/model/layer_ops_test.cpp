@@ -25,7 +25,7 @@ Op find(const std::vector<Op>& ops, const std::string& name) {
 
 OpContext ctx(std::int64_t tokens, int seq_len, int tp = 1, bool recompute = false) {
   return {.tokens = tokens, .seq_len = seq_len, .tp = tp, .precision = Precision::kFp8, .causal = true,
-          .recompute = recompute};
+          .recompute = recompute ? RecomputeMode::kPartial : RecomputeMode::kNone};
 }
 
 void expect_shape(const Op& op, std::int64_t m, std::int64_t n, std::int64_t k) {
@@ -102,11 +102,18 @@ TEST(LayerOps, GqaFusesQkvAndReplicatesKvHeadsBelowTp) {
 }
 
 TEST(LayerOps, ParamsOfAllOpsMatchCountParams) {
-  for (const char* name : {"deepseek-v3", "deepseek-v2", "llama-3.1-405b", "qwen2.5-72b"}) {
+  // Every preset, the GPT ones (GELU, LayerNorm, biases, learned positions, tied head) included, and
+  // under every recompute mode (the recompute clones own nothing).
+  for (const std::string& name : model_preset_names()) {
     const ModelSpec m = preset(name);
-    std::int64_t sum = 0;
-    for (const Op& op : stage_ops(m, assign_layers(m, 1).front(), ctx(4096, 4096))) sum += op.params;
-    EXPECT_EQ(sum, count_params(m).total_with_mtp()) << name;
+    const int seq = m.position_embeddings > 0 ? m.position_embeddings : 4096;
+    for (const RecomputeMode r : {RecomputeMode::kNone, RecomputeMode::kSelective, RecomputeMode::kFull}) {
+      OpContext c = ctx(seq, seq);
+      c.recompute = r;
+      std::int64_t sum = 0;
+      for (const Op& op : stage_ops(m, assign_layers(m, 1).front(), c)) sum += op.params;
+      EXPECT_EQ(sum, count_params(m).total_with_mtp()) << name << " " << to_string(r);
+    }
   }
 }
 

@@ -16,7 +16,7 @@ using testing::preset;
 // the TR 3.4 recomputation.
 MemoryPlan v3_plan() {
   return {.pp = 16, .dp = 128, .tp = 1, .ep = 64, .zero_stage = 1, .micro_batch_size = 1, .seq_len = 4096,
-          .in_flight_micro_batches = 17, .param_copies = 2, .fp8 = true, .recompute = true};
+          .in_flight_micro_batches = 17, .param_copies = 2, .fp8 = true, .recompute = RecomputeMode::kPartial};
 }
 
 // Stage 1 holds layers 3..6: four MoE layers.

@@ -23,7 +23,7 @@ SearchSpace small_space(const Scenario& base) {
   space.vary("parallel.ep=1,8");
   space.vary("parallel.schedule=1f1b,gpipe,zb1p");
   space.vary("parallel.micro_batch_size=1");
-  space.vary("training.recompute=false,true");
+  space.vary("training.recompute=none,partial");
   space.vary("parallel.zero_stage=1");
   return space;
 }
