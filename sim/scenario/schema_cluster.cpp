@@ -59,7 +59,8 @@ void add_gpu_overrides(std::vector<Field>& out) {
   out.push_back(quantity_field<tflops_of, tflops, C, Gp, &G::bf16_dense>(
       "cluster.gpu_overrides.bf16_dense_tflops", 1e-3, 1e6, d("TFLOP/s", "dense BF16 tensor-core peak")));
   out.push_back(quantity_field<tflops_of, tflops, C, Gp, &G::fp8_dense>(
-      "cluster.gpu_overrides.fp8_dense_tflops", 1e-3, 1e6, d("TFLOP/s", "dense FP8 tensor-core peak")));
+      "cluster.gpu_overrides.fp8_dense_tflops", 0, 1e6,
+      d("TFLOP/s", "dense FP8 tensor-core peak; 0: no FP8 tensor cores (Ampere, as the catalog writes it)")));
   out.push_back(quantity_field<gb_of, gb, C, Gp, &G::hbm>("cluster.gpu_overrides.hbm_gb", 1e-3, 1e5,
                                                           d("GB (1e9 B)", "HBM capacity")));
   out.push_back(quantity_field<gbps_of, gbps, C, Gp, &G::hbm_bandwidth>("cluster.gpu_overrides.hbm_bandwidth_gbps",

@@ -27,6 +27,12 @@ TEST(DenseKeys, GptPresetOnA100LoadsWithMegatronRecompute) {
   EXPECT_DOUBLE_EQ(s.model.dropout, 0.1);
   EXPECT_EQ(s.model.position_embeddings, 2048);
   EXPECT_EQ(s.training.recompute, RecomputeMode::kFull);
+  // The resolved YAML (what the forecast's phases reload) reads back: the A100's FP8 peak of 0 is a
+  // valid override value, not a range error.
+  const Scenario again = load_scenario_text(to_yaml(s), "gpt.yaml");
+  EXPECT_EQ(again.cluster.gpu, s.cluster.gpu);
+  EXPECT_EQ(again.model, s.model);
+  EXPECT_EQ(again.training.recompute, RecomputeMode::kFull);
 }
 
 TEST(DenseKeys, FieldsOverrideThePreset) {
