@@ -99,3 +99,26 @@ TEST(MemoryPlan, PublishedDeepSeekV3PlanFitsAnH800AndNeedsEp) {
 
 }  // namespace
 }  // namespace deepsim
+
+namespace deepsim {
+namespace {
+
+// Megatron GPT with tied embeddings over two stages: the last stage keeps its own copy of the
+// embedding matrix for the head (V/tp x d per rank); on one stage the matrix is held once. Mixed
+// precision without ZeRO is 18 B per parameter (BF16 weights 2, FP32 gradients 4, master 4, AdamW 8),
+// Korthikanti's Figure 1 "par_opt".
+TEST(MemoryPlan, TiedEmbeddingsKeepACopyOnTheLastStage) {
+  const ModelSpec m = testing::preset("gpt-22b");
+  const MemoryPlan one{.pp = 1, .dp = 1, .tp = 8, .ep = 1, .zero_stage = 0, .micro_batch_size = 1,
+                       .seq_len = 2048, .fp8 = false, .recompute = RecomputeMode::kFull};
+  MemoryPlan two = one;
+  two.pp = 2;
+  const MemoryEstimate a = estimate_memory(m, one, Bytes(80e9)), b = estimate_memory(m, two, Bytes(80e9));
+  const std::int64_t table = 51200LL / 8 * 6144;
+  const std::int64_t split = b.stages[0].dense_params + b.stages[1].dense_params;
+  EXPECT_EQ(split, a.stages[0].dense_params + table);
+  EXPECT_DOUBLE_EQ(b.stages[1].states().value(), 18.0 * static_cast<double>(b.stages[1].dense_params));
+}
+
+}  // namespace
+}  // namespace deepsim
