@@ -65,6 +65,13 @@ const std::vector<Command>& commands() {
          {"top", "N", false, "plans listed per ranking (default 10)"},
          {"quiet", "", false, "no progress bar"}}},
        run_plan},
+      {{"serve", "SCENARIO", 1, 1,
+        "serve the model with prefill/decode units: TTFT, TPOT, tokens/s per node, nodes and $ per 1M tokens",
+        {set_option(),
+         {"out", "DIR", false, "write report.md, report.html, result.json and trace.json (one decode step) to DIR"},
+         {"quiet", "", false, "print only the summary"},
+         json_option()}},
+       run_serve},
   };
   return list;
 }

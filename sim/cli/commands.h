@@ -29,5 +29,6 @@ int run_batch(const Args& args);
 int run_diff(const Args& args);
 [[nodiscard]] Command compare_command();  // cmd_compare.cpp
 int run_plan(const Args& args);
+int run_serve(const Args& args);  // cmd_serve.cpp
 
 }  // namespace deepsim::cli

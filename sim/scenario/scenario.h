@@ -16,6 +16,7 @@
 #include "sim/model/recompute.h"
 #include "sim/parallel/parallel_spec.h"
 #include "sim/scenario/run_spec.h"  // later phases, failures, forecast, ownership prices
+#include "sim/scenario/serving_spec.h"  // `serving:` (sim/serve)
 
 namespace deepsim {
 
@@ -77,6 +78,7 @@ struct Scenario {
   ForecastSpec forecast;
   MoeRoutingSpec moe;                 // `moe:` expert loads and balancing (sim/moe)
   int moe_warmup_steps = 20;          // `moe.warmup_steps`
+  ServingSpec serving;                // `serving:` workload and prefill/decode units (sim/serve)
 
   // Where each key came from (file:line:column, or the `--set` that set it), so that errors found after
   // loading (placement, profile, trace, phases, failures) point at the key to blame. Shared, immutable,

@@ -16,6 +16,7 @@ std::vector<Field> build_schema() {
   add_run_fields(v);
   add_forecast_fields(v);
   add_moe_routing_fields(v);
+  add_serving_fields(v);
   return v;
 }
 

@@ -76,5 +76,6 @@ void add_run_fields(std::vector<Field>& out);  // parallel, training, pricing, c
 void add_pricing_fields(std::vector<Field>& out);   // ownership prices, inside pricing (schema_forecast.cpp)
 void add_forecast_fields(std::vector<Field>& out);     // context_extension, post_training, failures, forecast
 void add_moe_routing_fields(std::vector<Field>& out);  // moe: routing skew and balancing (schema_moe.cpp)
+void add_serving_fields(std::vector<Field>& out);      // serving: workload, prefill/decode units (schema_serving.cpp)
 
 }  // namespace deepsim

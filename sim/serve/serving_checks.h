@@ -1,0 +1,11 @@
+// Cross-field checks of the `serving:` section against the model and cluster, run by `deepsim serve`
+// before any model: each failure is an InputError at the key to blame, with the arithmetic and a hint.
+#pragma once
+
+#include "sim/scenario/scenario.h"
+
+namespace deepsim {
+
+void check_serving(const Scenario& s);
+
+}  // namespace deepsim
