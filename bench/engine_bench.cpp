@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "sim/engine/engine.h"
+#include "sim/net/flow_run.h"
 #include "sim/engine/event_queue.h"
 
 namespace deepsim {

@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "sim/engine/engine.h"
+#include "sim/net/flow_run.h"
 #include "sim/net/flow_network.h"
 
 namespace deepsim {

@@ -2,7 +2,8 @@
 // micro-batches, 4 MoE layers per stage, all-to-alls on the comm streams with SM sharing).
 #include <benchmark/benchmark.h>
 
-#include "sim/engine/engine.h"
+#include "sim/engine/fixed_comm_model.h"
+#include "sim/net/flow_run.h"
 #include "sim/parallel/schedules.h"
 #include "sim/step/step_graph.h"
 #include "sim/step/step_metrics.h"
@@ -28,8 +29,9 @@ StepInputs v3_shaped_inputs(int pp) {
   for (int r = 0; r < pp; ++r) in.rank_gpu.push_back(r * 128);
   in.gpu_sms = 132;
   in.comm_sms = 20;
-  in.dispatch = [](int, int, int, int, bool) { return Time::us(700); };
-  in.combine = [](int, int, int, int, bool) { return Time::us(900); };
+  // Each rank its own one-GPU "EP group"; FixedCommModel times dispatch 700 us and combine 900 us.
+  in.moe.members = [gpus = in.rank_gpu](int, int rank) { return std::vector<std::int32_t>{gpus[static_cast<std::size_t>(rank)]}; };
+  in.moe.routing = [](int, int, int) { return 0u; };
   return in;
 }
 
@@ -40,8 +42,10 @@ void BM_DualPipeStepPP16(benchmark::State& state) {
   LinkTable links;
   std::size_t tasks = 0;
   for (auto _ : state) {
+    FixedCommModel comm;
+    comm.set(CommKind::kDispatch, Time::us(700)).set(CommKind::kCombine, Time::us(900));
     const StepGraph g = build_step_graph(s, in);
-    const RunResult r = run(g.graph, links);
+    const RunResult r = run(g.graph, links, comm);
     benchmark::DoNotOptimize(r.makespan);
     tasks = g.graph.size();
   }

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "sim/core/error.h"
+#include "sim/engine/comm_model.h"
 #include "sim/engine/event_queue.h"
 #include "sim/engine/flow_model.h"
 #include "sim/engine/sm_sharing.h"
@@ -19,6 +20,19 @@ enum class EventKind : std::uint8_t {
   kComputeDone,  // versioned: SM sharing may re-time it
   kFlowInject,   // a flow's latency has passed; its bytes enter the network
   kFlowDone,     // versioned: the flow model re-times flows; id is the flow handle
+  kCommDone,     // a comm task timed as a duration ends
+  kCommRound,    // a comm task's round latency has passed; id is its active-comm slot
+};
+
+// Who a flow handle belongs to: a flow task, or a round of a comm task (its active-comm slot).
+inline constexpr std::uint32_t kPlainFlow = 0xffffffffu;
+
+// A comm task running its plan's rounds.
+struct ActiveComm {
+  TaskId task;
+  CommModel::Plan plan;
+  std::size_t round = 0;
+  std::size_t outstanding = 0;  // flows of the current round not yet finished
 };
 
 struct Event {
@@ -37,9 +51,10 @@ struct Stream {
 
 class Executor {
  public:
-  Executor(const TaskGraph& graph, FlowModel& flows)
+  Executor(const TaskGraph& graph, FlowModel& flows, CommModel* comm)
       : graph_(graph),
         net_(flows),
+        comm_(comm),
         sms_(graph.gpu_sms(), graph.size()),
         pending_(graph.size()),
         state_(graph.size(), TaskState::kWaiting),
@@ -64,6 +79,7 @@ class Executor {
     if (options.record_link_bytes) {
       result_.link_bytes = net_.link_bytes();
       result_.link_busy = net_.link_busy(result_.makespan);
+      if (comm_ != nullptr) add_comm_link_use();
     }
     return std::move(result_);
   }
@@ -76,6 +92,20 @@ class Executor {
     if (t.kind == TaskKind::kFlow) {
       for (const LinkId l : graph_.path(t)) DEEPSIM_ASSERT(l.value() < net_.link_count(), "flow path has an unknown link");
     }
+    if (t.kind == TaskKind::kComm) {
+      DEEPSIM_ASSERT(comm_ != nullptr, "a graph with comm tasks needs a CommModel");
+      DEEPSIM_ASSERT(!t.stream.valid() || t.stream.value() < streams_.size(), "comm task on an unknown stream");
+    }
+  }
+
+  // Closed-form link use of the comm model, added to the flows' (busy time capped at the makespan).
+  void add_comm_link_use() {
+    const std::vector<double> bytes = comm_->link_bytes();
+    const std::vector<Time> busy = comm_->link_busy();
+    if (result_.link_bytes.size() < bytes.size()) result_.link_bytes.resize(bytes.size(), 0.0);
+    if (result_.link_busy.size() < busy.size()) result_.link_busy.resize(busy.size(), Time::zero());
+    for (std::size_t l = 0; l < bytes.size(); ++l) result_.link_bytes[l] += bytes[l];
+    for (std::size_t l = 0; l < busy.size(); ++l) result_.link_busy[l] = min(result_.makespan, result_.link_busy[l] + busy[l]);
   }
 
   void handle(const Event& ev, Time now) {
@@ -104,9 +134,20 @@ class Executor {
       case EventKind::kFlowDone: {
         if (!net_.current(ev.id, ev.version)) return;  // re-timed since
         net_.finish(now, ev.id);
-        complete(flow_task_[ev.id], now);
+        const std::uint32_t owner = flow_owner_[ev.id];
+        if (owner == kPlainFlow) {
+          complete(flow_task_[ev.id], now);
+        } else if (--active_[owner].outstanding == 0) {
+          next_round(owner, now);
+        }
         break;
       }
+      case EventKind::kCommDone:
+        finish_comm(TaskId(ev.id), now);
+        break;
+      case EventKind::kCommRound:
+        start_round(ev.id, now);
+        break;
     }
     ++result_.events;
   }
@@ -160,7 +201,111 @@ class Executor {
       case TaskKind::kFlow:
         start_flow(id, now);
         break;
+      case TaskKind::kComm:
+        if (t.stream.valid()) {
+          state_[id.value()] = TaskState::kQueued;
+          streams_[t.stream.value()].fifo.push_back(id);
+          mark_dirty(t.stream);
+        } else {
+          start_comm(id, now);
+        }
+        break;
     }
+  }
+
+  // SMs of a comm task: on each of its holders, or on its gpu.
+  template <class F>
+  void for_each_holder(const Task& t, F&& f) {
+    const CommOp& op = graph_.comm_op(t);
+    if (op.sms <= 0) return;
+    if (op.holders == kNoGroup) {
+      f(t.gpu, op.sms);
+      return;
+    }
+    for (const std::int32_t g : graph_.comm_group(op.holders)) f(g, op.sms);
+  }
+
+  void start_comm(TaskId id, Time now) {
+    const Task& t = graph_.task(id);
+    start(id, now);
+    if (t.stream.valid()) streams_[t.stream.value()].busy = true;
+    for_each_holder(t, [this](std::int32_t g, std::int32_t sms) { sms_.hold(g, sms); });
+    const CommOp& op = graph_.comm_op(t);
+    std::uint32_t slot;
+    if (!free_slots_.empty()) {
+      slot = free_slots_.back();
+      free_slots_.pop_back();
+    } else {
+      slot = static_cast<std::uint32_t>(active_.size());
+      active_.emplace_back();
+    }
+    ActiveComm& a = active_[slot];
+    a.task = id;
+    a.plan.duration = Time::zero();
+    a.plan.rounds.clear();
+    a.round = 0;
+    a.outstanding = 0;
+    comm_->plan(op, graph_.comm_group(op.group), a.plan);
+    if (a.plan.rounds.empty()) {
+      const Time d = a.plan.duration;
+      free_slots_.push_back(slot);
+      queue_.push(now + d, Event{EventKind::kCommDone, id.value(), 0});
+      return;
+    }
+    schedule_round(slot, now);
+  }
+
+  // Round `a.round` of slot starts after its latency.
+  void schedule_round(std::uint32_t slot, Time now) {
+    const Time lat = active_[slot].plan.rounds[active_[slot].round].latency;
+    if (lat > Time::zero()) {
+      queue_.push(now + lat, Event{EventKind::kCommRound, slot, 0});
+    } else {
+      start_round(slot, now);
+    }
+  }
+
+  void start_round(std::uint32_t slot, Time now) {
+    ActiveComm& a = active_[slot];
+    const CommModel::Round& round = a.plan.rounds[a.round];
+    a.outstanding = 0;
+    for (const CommModel::FlowSpec& f : round.flows) {
+      if (f.bytes.value() <= 0.0 || f.path.empty()) continue;
+      const FlowModel::Handle h = net_.start(now, f.path, f.bytes);
+      own_flow(h, a.task, slot);
+      ++a.outstanding;
+    }
+    if (a.outstanding == 0) next_round(slot, now);
+  }
+
+  void next_round(std::uint32_t slot, Time now) {
+    ActiveComm& a = active_[slot];
+    if (++a.round < a.plan.rounds.size()) {
+      schedule_round(slot, now);
+      return;
+    }
+    const TaskId id = a.task;
+    free_slots_.push_back(slot);
+    finish_comm(id, now);
+  }
+
+  void finish_comm(TaskId id, Time now) {
+    const Task& t = graph_.task(id);
+    for_each_holder(t, [this](std::int32_t g, std::int32_t sms) { sms_.release(g, sms); });
+    if (t.stream.valid()) {
+      streams_[t.stream.value()].busy = false;
+      mark_dirty(t.stream);
+    }
+    complete(id, now);
+  }
+
+  void own_flow(FlowModel::Handle h, TaskId task, std::uint32_t owner) {
+    if (flow_task_.size() <= h) {
+      flow_task_.resize(h + 1);
+      flow_owner_.resize(h + 1, kPlainFlow);
+    }
+    flow_task_[h] = task;
+    flow_owner_[h] = owner;
   }
 
   void start(TaskId id, Time now) {
@@ -171,6 +316,10 @@ class Executor {
   void start_compute(TaskId id, Time now) {
     const Task& t = graph_.task(id);
     start(id, now);
+    if (t.kind == TaskKind::kComm) {
+      start_comm(id, now);
+      return;
+    }
     streams_[t.stream.value()].busy = true;
     if (t.comm_sms > 0) {
       // A communication kernel on a stream (an all-to-all with a duration fixed by its builder): it holds
@@ -199,8 +348,7 @@ class Executor {
   void inject(TaskId id, Time now) {
     const Task& t = graph_.task(id);
     const FlowModel::Handle h = net_.start(now, graph_.path(t), t.bytes);
-    if (flow_task_.size() <= h) flow_task_.resize(h + 1);
-    flow_task_[h] = id;
+    own_flow(h, id, kPlainFlow);
   }
 
   void settle(Time now) {
@@ -225,6 +373,7 @@ class Executor {
 
   const TaskGraph& graph_;
   FlowModel& net_;
+  CommModel* comm_;  // null: the graph has no comm tasks
   SmSharing sms_;
   EventQueue<Event> queue_;
   std::vector<std::uint32_t> pending_;  // unfinished predecessors per task
@@ -233,6 +382,9 @@ class Executor {
   std::vector<StreamId> dirty_streams_;
   std::vector<TaskId> ready_;        // became ready at this instant
   std::vector<TaskId> flow_task_;    // flow handle -> task
+  std::vector<std::uint32_t> flow_owner_;  // flow handle -> kPlainFlow or active-comm slot
+  std::vector<ActiveComm> active_;   // comm tasks running rounds, by slot
+  std::vector<std::uint32_t> free_slots_;
   std::vector<FlowModel::Update> flow_updates_;
   std::vector<SmSharing::Update> sm_updates_;
   std::size_t done_ = 0;
@@ -242,7 +394,12 @@ class Executor {
 }  // namespace
 
 RunResult run(const TaskGraph& graph, FlowModel& flows, const RunOptions& options) {
-  Executor executor(graph, flows);
+  Executor executor(graph, flows, nullptr);
+  return executor.run(options);
+}
+
+RunResult run(const TaskGraph& graph, FlowModel& flows, CommModel& comm, const RunOptions& options) {
+  Executor executor(graph, flows, &comm);
   return executor.run(options);
 }
 

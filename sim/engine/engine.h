@@ -15,9 +15,13 @@
 //  - Events at one instant are handled in (time, insertion) order; then, once per instant, newly ready
 //    tasks start (by task id), and the flow and SM models re-time what that instant changed. So results
 //    never depend on the order of simultaneous events, and two runs of one graph are identical.
-//  - Flows reach the network model through FlowModel (flow_model.h). run(graph, links) binds the
-//    max-min fair model (sim/net/flow_network.h); it is defined in sim/net/flow_run.cpp because
-//    deepsim_net sits above deepsim_engine in the module graph (link with deepsim::sim or deepsim::net).
+//  - A comm task (a typed collective, comm_op.h) queues on its stream like compute (or starts when
+//    ready if it has none), holds its SMs from start to end, and is timed by the CommModel
+//    (comm_model.h): a closed-form duration, or rounds of flows on the flow model that contend with
+//    every other flow. Its link use reaches RunResult either way.
+//  - Flows reach the network model through FlowModel (flow_model.h). run(graph, links) in
+//    sim/net/flow_run.h binds the max-min fair model (sim/net/flow_network.h); the engine includes no
+//    sim/net header (deepsim_net sits above deepsim_engine in the module graph).
 //  - A graph that cannot complete (a cycle, a flow on a zero-capacity link, compute starved of SMs)
 //    throws InternalError naming the stuck tasks; the engine never hangs.
 #pragma once
@@ -26,9 +30,9 @@
 #include <vector>
 
 #include "sim/core/time.h"
+#include "sim/engine/comm_model.h"
 #include "sim/engine/flow_model.h"
 #include "sim/engine/task_graph.h"
-#include "sim/net/link.h"
 
 namespace deepsim {
 
@@ -54,9 +58,9 @@ struct RunResult {
   std::uint64_t events = 0;        // events processed (outdated completions excluded)
 };
 
-// Runs `graph` with flows on `links` shared max-min fairly (defined in sim/net/flow_run.cpp).
-[[nodiscard]] RunResult run(const TaskGraph& graph, const LinkTable& links, const RunOptions& options = {});
-// Runs `graph` with any flow model, fresh (no active flows); the core of the above.
+// Runs `graph` with any flow model, fresh (no active flows). The graph must have no comm tasks.
 [[nodiscard]] RunResult run(const TaskGraph& graph, FlowModel& flows, const RunOptions& options = {});
+// Runs `graph` with comm tasks timed by `comm` (its flows, if any, on `flows`).
+[[nodiscard]] RunResult run(const TaskGraph& graph, FlowModel& flows, CommModel& comm, const RunOptions& options = {});
 
 }  // namespace deepsim

@@ -79,6 +79,36 @@ TaskId TaskGraph::add_delay(Time duration, std::uint32_t label) {
   return id;
 }
 
+TaskId TaskGraph::add_comm(StreamId stream, const CommOp& op, std::uint32_t label, std::int32_t gpu,
+                           std::uint32_t category) {
+  DEEPSIM_ASSERT(!stream.valid() || stream.value() < streams_.size(), "comm task on an unknown stream");
+  DEEPSIM_ASSERT(op.group < comm_groups_.size(), "comm task with an unknown group");
+  DEEPSIM_ASSERT(op.holders == kNoGroup || op.holders < comm_groups_.size(), "comm task with unknown SM holders");
+  DEEPSIM_ASSERT(op.bytes.value() >= 0.0, "negative comm size");
+  DEEPSIM_ASSERT(op.sms >= 0, "negative comm SMs");
+  DEEPSIM_ASSERT(op.sms == 0 || op.holders != kNoGroup || gpu >= 0, "a comm task holding SMs needs a gpu");
+  const TaskId id = next_id(tasks_.size());
+  Task t;
+  t.kind = TaskKind::kComm;
+  t.stream = stream;
+  t.label = label;
+  t.gpu = gpu;
+  t.category = category;
+  t.comm_sms = op.sms;
+  t.comm = static_cast<std::uint32_t>(comm_ops_.size());
+  comm_ops_.push_back(op);
+  tasks_.push_back(t);
+  pred_count_.push_back(0);
+  succ_valid_ = false;
+  return id;
+}
+
+std::uint32_t TaskGraph::add_comm_group(std::vector<std::int32_t> gpus) {
+  DEEPSIM_ASSERT(!gpus.empty(), "an empty comm group");
+  comm_groups_.push_back(std::move(gpus));
+  return static_cast<std::uint32_t>(comm_groups_.size() - 1);
+}
+
 void TaskGraph::add_dep(TaskId before, TaskId after) {
   DEEPSIM_ASSERT(before.valid() && before.value() < tasks_.size(), "dependency from an unknown task");
   DEEPSIM_ASSERT(after.valid() && after.value() < tasks_.size(), "dependency to an unknown task");

@@ -2,11 +2,13 @@
 //  - compute: occupies one stream (a FIFO resource, e.g. GPU 3's compute stream) for a duration, or
 //  - flow: moves bytes along a path of links, sharing each link max-min fairly with concurrent flows,
 //    after a fixed latency (the sum of per-hop latencies), or
-//  - delay: a pure wait (launch overhead, a barrier's fixed cost).
+//  - delay: a pure wait (launch overhead, a barrier's fixed cost), or
+//  - comm: a typed communication op (comm_op.h) over a group of GPUs, optionally on a stream (then it
+//    queues there like compute), timed by the run's CommModel (comm_model.h) when it starts.
 // A task starts when all its predecessors have finished (and, for compute, when its stream is free;
 // ready tasks on one stream start in the order they became ready, ties by task id).
 // Builders (collectives, the step builder) append tasks; the engine (engine.h) runs the graph.
-// Links are LinkIds into a LinkTable (sim/net/link.h) that the engine is given with the graph.
+// Links are LinkIds into the link table of the flow model the graph runs on (sim/net/link.h).
 #pragma once
 
 #include <cstdint>
@@ -16,16 +18,17 @@
 
 #include "sim/core/ids.h"
 #include "sim/core/units.h"
+#include "sim/engine/comm_op.h"
 
 namespace deepsim {
 
 using StreamId = Id<struct StreamTag>;
 
-enum class TaskKind : std::uint8_t { kCompute, kFlow, kDelay };
+enum class TaskKind : std::uint8_t { kCompute, kFlow, kDelay, kComm };
 
 struct Task {
   TaskKind kind = TaskKind::kDelay;
-  StreamId stream;             // compute only
+  StreamId stream;             // compute (required) and comm (optional)
   Time duration;               // compute and delay
   Bytes bytes;                 // flow only
   Time latency;                // flow only: charged before the bytes move
@@ -39,6 +42,7 @@ struct Task {
   // comm stream; it is not slowed itself). Other compute on that GPU slows while they are held; see
   // engine.h. 0 = no SMs held.
   std::int32_t comm_sms = 0;
+  std::uint32_t comm = 0;      // comm only: index into TaskGraph::comm_ops()
 };
 
 class TaskGraph {
@@ -50,6 +54,12 @@ class TaskGraph {
   TaskId add_flow(std::span<const LinkId> path, Bytes bytes, Time latency, std::uint32_t label = 0,
                   std::int32_t gpu = -1, std::uint32_t category = 0);
   TaskId add_delay(Time duration, std::uint32_t label = 0);
+  // A communication op; `stream` may be invalid (it then starts as soon as it is ready). Its SMs are
+  // op.sms, held on op.holders (or `gpu`).
+  TaskId add_comm(StreamId stream, const CommOp& op, std::uint32_t label = 0, std::int32_t gpu = -1,
+                  std::uint32_t category = 0);
+  // A group of GPUs (global ids, in ring order) for comm ops; returns its index. Callers intern.
+  std::uint32_t add_comm_group(std::vector<std::int32_t> gpus);
   // `after` may start only when `before` has finished.
   void add_dep(TaskId before, TaskId after);
   // Declares that `gpu` has `sms` streaming multiprocessors shared by its compute and communication
@@ -70,6 +80,9 @@ class TaskGraph {
   [[nodiscard]] const std::vector<std::string>& labels() const { return labels_; }
   // SMs per GPU, indexed by gpu; 0 where none were declared (the vector may be shorter than the GPU count).
   [[nodiscard]] const std::vector<std::int32_t>& gpu_sms() const { return gpu_sms_; }
+  [[nodiscard]] const CommOp& comm_op(const Task& t) const { return comm_ops_[t.comm]; }
+  [[nodiscard]] std::span<const std::int32_t> comm_group(std::uint32_t g) const { return comm_groups_[g]; }
+  [[nodiscard]] std::size_t comm_group_count() const { return comm_groups_.size(); }
 
  private:
   void finalize_successors() const;  // builds the CSR successor arrays lazily
@@ -81,6 +94,8 @@ class TaskGraph {
   std::vector<std::string> streams_;
   std::vector<std::string> labels_{""};
   std::vector<std::int32_t> gpu_sms_;
+  std::vector<CommOp> comm_ops_;
+  std::vector<std::vector<std::int32_t>> comm_groups_;
   mutable std::vector<std::uint32_t> succ_offsets_;
   mutable std::vector<TaskId> succ_;
   mutable bool succ_valid_ = false;

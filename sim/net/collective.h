@@ -25,7 +25,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/engine/engine.h"
+#include "sim/net/flow_run.h"
 #include "sim/engine/task_graph.h"
 #include "sim/net/all_to_all_bound.h"
 #include "sim/net/topology.h"

@@ -27,6 +27,12 @@ struct ParallelSpec {
   ScheduleKind schedule = ScheduleKind::k1F1B;
   int virtual_stages = 1;       // chunks per rank for interleaved 1F1B
   int comm_sms = 20;            // SMs held by communication kernels (DeepSeek-V3: 20 of 132)
+  // DP sync (docs/pipeline.md): gradients reduce-scattered in buckets of this many MB (FP32) as the last
+  // backward produces them, overlapped with the rest of it; 0: one sync after the last backward.
+  double grad_bucket_mb = 0;
+  // ZeRO-1: the parameter all-gather overlapped with the next step's forward (Megatron's
+  // --overlap-param-gather): each layer's first forward waits for its bucket instead of the step's end.
+  bool overlap_param_gather = false;
 
   [[nodiscard]] int gpus() const { return pp * dp * tp; }
 

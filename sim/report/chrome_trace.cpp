@@ -76,12 +76,13 @@ Placement place(const TaskGraph& graph, const RunResult& run, const std::vector<
   std::map<int, std::vector<std::size_t>> comm;  // pid -> tasks on its comm track
   for (std::size_t i = 0; i < tasks.size(); ++i) {
     const Task& task = tasks[i];
-    if (task.kind == TaskKind::kCompute) {
+    const bool streamed = task.kind == TaskKind::kCompute || (task.kind == TaskKind::kComm && task.stream.valid());
+    if (streamed) {
       const StreamTrack& t = tracks[task.stream.value()];
       if (t.pid != kHostPid && t.pid >= max_gpus) continue;
       if (t.pid != kHostPid && t.thread == "comm") comm[t.pid].push_back(i);
       else p.track[i] = {t.pid, t.tid};
-    } else if (task.kind == TaskKind::kFlow && task.gpu >= 0 && task.gpu < max_gpus) {
+    } else if ((task.kind == TaskKind::kFlow || task.kind == TaskKind::kComm) && task.gpu >= 0 && task.gpu < max_gpus) {
       comm[task.gpu].push_back(i);
     }
   }
@@ -158,6 +159,8 @@ void write_args(std::ostream& out, const Task& task, const std::string& label, c
     if (info->flops.value() > 0) out << ",\"flops\":" << fixed(info->flops.value(), 0);
   }
   if (task.kind == TaskKind::kFlow) out << ",\"bytes\":" << fixed(task.bytes.value(), 0) << ",\"gpu\":" << task.gpu;
+  if (task.kind == TaskKind::kComm && info != nullptr && info->bytes.value() > 0)
+    out << ",\"bytes\":" << fixed(info->bytes.value(), 0) << ",\"gpu\":" << task.gpu;
   out << "}";
 }
 
@@ -270,7 +273,8 @@ void write_chrome_trace(std::ostream& out, const TaskGraph& graph, const RunResu
       }
     }
     // A send's arrow: from its slice to the first compute task that waited for it.
-    if (task.kind != TaskKind::kFlow || pid < 0) continue;
+    const bool send = task.kind == TaskKind::kFlow || (task.kind == TaskKind::kComm && graph.comm_op(task).kind == CommKind::kSendRecv);
+    if (!send || pid < 0) continue;
     for (TaskId succ : graph.successors(TaskId(static_cast<TaskId::rep>(i)))) {
       const auto [spid, stid] = placed.track[succ.value()];
       if (graph.task(succ).kind != TaskKind::kCompute || spid < 0) continue;

@@ -53,8 +53,13 @@ struct CalibrationSpec {
   bool operator==(const CalibrationSpec&) const = default;
 };
 
+// How communication is timed (sim/engine/comm_model.h): closed forms, or flows on the max-min network.
+enum class NetworkModel : std::uint8_t { kAnalytic, kFlow };
+[[nodiscard]] const char* to_string(NetworkModel m);
+
 struct SimulationSpec {
   std::string fidelity = "representative";  // "representative" (one pipeline) or "full" (every DP replica)
+  NetworkModel network = NetworkModel::kAnalytic;  // `simulation.network`
 
   bool operator==(const SimulationSpec&) const = default;
 };

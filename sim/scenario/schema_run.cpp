@@ -16,6 +16,7 @@ std::vector<std::string> recompute_names() {
   for (const std::string_view n : recompute_mode_names()) names.emplace_back(n);
   return names;
 }
+std::vector<std::string> network_names() { return {"analytic", "flow"}; }  // NetworkModel order
 
 Field fidelity_field() {
   Field f = make_field("simulation.fidelity", FieldKind::kChoice, 0, 0,
@@ -47,6 +48,8 @@ Field precision_field() {
 
 }  // namespace
 
+const char* to_string(NetworkModel m) { return m == NetworkModel::kFlow ? "flow" : "analytic"; }
+
 void add_top_fields(std::vector<Field>& out) {
   out.push_back(int_field<&Scenario::schema>(
       "schema", 1, 1, {"", "schema version of the file; this deepsim reads version 1", Need::kRequired}));
@@ -76,6 +79,14 @@ void add_run_fields(std::vector<Field>& out) {
       "parallel.virtual_stages", 1, 64, {"", "model chunks per rank; >= 2 only with interleaved-1f1b"}));
   out.push_back(int_field<&Scenario::parallel, &P::comm_sms>(
       "parallel.comm_sms", 0, 1024, {"SMs", "SMs held by communication kernels (DeepSeek-V3: 20 of 132)"}));
+  out.push_back(real_field<&Scenario::parallel, &P::grad_bucket_mb>(
+      "parallel.grad_bucket_mb", FieldKind::kReal, 0, 1e6,
+      {"MB", "DP gradient reduce-scatter in buckets of this many MB (FP32), each sent as the last backward frees "
+             "it, overlapped with the rest of the backward; 0: one sync after the last backward"}));
+  out.push_back(bool_field<&Scenario::parallel, &P::overlap_param_gather>(
+      "parallel.overlap_param_gather",
+      {"", "ZeRO-1 parameter all-gather overlapped with the next step's forward (Megatron --overlap-param-gather), "
+           "in the same buckets; false: after the optimizer, exposed"}));
 
   using T = TrainingSpec;
   out.push_back(real_field<&Scenario::training, &T::tokens>("training.tokens", FieldKind::kCount, 1, 1e18,
@@ -103,6 +114,12 @@ void add_run_fields(std::vector<Field>& out) {
   out.push_back(text_field<&Scenario::calibration, &CalibrationSpec::profile>(
       "calibration.profile", {"", "name or path of a calibration profile; empty: the roofline default"}));
   out.push_back(fidelity_field());
+  out.push_back(enum_field<network_names, static_cast<const char* (*)(NetworkModel)>(to_string), &Scenario::simulation,
+                           &SimulationSpec::network>(
+      "simulation.network",
+      {"", "how communication is timed: analytic = each collective's closed form as if alone (ring, hierarchical, "
+           "bottleneck all-to-all), fast; flow = every step of every collective as flows on the max-min network, so "
+           "concurrent traffic contends (docs/network.md)"}));
 }
 
 }  // namespace deepsim

@@ -150,6 +150,11 @@ void check_degrees(const Scenario& s, const SourceMap& src) {
          "comm_sms = " + to_string(p.comm_sms) + " leaves no SMs for compute: the " + s.cluster.gpu.name + " has " +
              to_string(s.cluster.gpu.sms),
          "DeepSeek-V3 gives 20 of 132 SMs to communication");
+  if (p.overlap_param_gather && p.zero_stage == 0)
+    fail(src, "parallel.overlap_param_gather",
+         "overlap_param_gather = true with zero_stage = 0: without ZeRO every rank updates its own full copy, so there "
+         "is no parameter all-gather to overlap",
+         "set parallel.zero_stage: 1, or drop overlap_param_gather");
 }
 
 // Tensor parallelism splits every column- and row-parallel matrix by tp: each split size must divide.

@@ -5,8 +5,6 @@
 
 #include "sim/core/format.h"
 #include "sim/hw/catalog.h"
-#include "sim/net/topology.h"
-#include "sim/net/routing.h"
 #include "sim/net/all_to_all_bound.h"
 #include "sim/net/token_routing.h"
 
@@ -16,13 +14,8 @@ namespace {
 Bandwidth nic_bw(const ClusterSpec& c) { return c.nic.line_rate * c.nic.achievable; }
 Bandwidth nvlink_bw(const ClusterSpec& c) { return c.gpu.nvlink_per_direction * c.gpu.nvlink_achievable; }
 
-struct GroupTimes {
-  Time dispatch_fwd;
-  Time bf16;
-  AllToAllLoad unit;
-};
-
-GroupTimes group_times(const Scenario& s, const EpGroupShape& g, int group, RoutingSampleCache* cache) {
+// The link loads of EP group `group`'s uniform routing sample, per byte of a token copy.
+AllToAllLoad group_load(const Scenario& s, const EpGroupShape& g, int group, RoutingSampleCache* cache) {
   const ModelSpec& m = s.model;
   const int tokens = s.parallel.micro_batch_size * s.training.seq_len;
   const GroupLimitedTopK shape{m.moe.routed_experts, m.moe.expert_groups, m.moe.limited_groups, m.moe.top_k};
@@ -30,23 +23,12 @@ GroupTimes group_times(const Scenario& s, const EpGroupShape& g, int group, Rout
     Rng rng = Rng(s.seed).fork("routing").fork(static_cast<std::uint64_t>(group));
     return all_to_all_load(g, sample_group_limited_routing(shape, s.parallel.ep, tokens, rng), 1.0);
   };
-  GroupTimes t;
-  if (cache != nullptr)
-    t.unit = *cache->get({s.seed, group, s.parallel.ep, tokens, shape, g.gpus_per_node}, sample);
-  else
-    t.unit = sample();
-  auto scaled = [&](double bytes) {
-    AllToAllLoad l = t.unit;
-    for (auto* v : {&l.nic_out, &l.nic_in, &l.nvlink_out, &l.nvlink_in})
-      for (double& x : *v) x *= bytes;
-    return all_to_all_time(g, l);
-  };
-  t.dispatch_fwd = scaled(dispatch_bytes_per_token(m.hidden));
-  t.bf16 = scaled(combine_bytes_per_token(m.hidden));
-  return t;
+  if (cache != nullptr) return *cache->get({s.seed, group, s.parallel.ep, tokens, shape, g.gpus_per_node}, sample);
+  return sample();
 }
 
-void moe_all_to_all(const Scenario& s, int groups, RoutingSampleCache* cache, CommCosts& out) {
+void moe_all_to_all(const Scenario& s, const Placement& placement, int groups, const MoeEffects* effects,
+                    const std::vector<StageLayers>& layers, RoutingSampleCache* cache, CommCosts& out) {
   const ModelSpec& m = s.model;
   const int ep = s.parallel.ep;
   if (!m.is_moe() || ep <= 1) {
@@ -54,77 +36,107 @@ void moe_all_to_all(const Scenario& s, int groups, RoutingSampleCache* cache, Co
     return;
   }
   const EpGroupShape g = ep_group_shape(s);
-  std::vector<GroupTimes> times;
-  for (int k = 0; k < std::max(1, groups); ++k) times.push_back(group_times(s, g, k, cache));
-  const GroupTimes t0 = times[0];
-  const int tokens = s.parallel.micro_batch_size * s.training.seq_len;
-  out.dispatch_forward = t0.dispatch_fwd;
-  out.combine_forward = t0.bf16;
-  out.ib_bytes_per_gpu_dispatch = t0.unit.ib_bytes * dispatch_bytes_per_token(m.hidden) / ep;
-  out.nvlink_bytes_per_gpu_dispatch = t0.unit.nvlink_bytes * dispatch_bytes_per_token(m.hidden) / ep;
-  std::vector<Time> d, c;
-  for (const auto& t : times) {
-    d.push_back(t.dispatch_fwd);
-    c.push_back(t.bf16);
+  out.moe.dispatch_bytes_per_token = Bytes(dispatch_bytes_per_token(m.hidden));
+  out.moe.bf16_bytes_per_token = Bytes(combine_bytes_per_token(m.hidden));
+  out.moe.members = [placement](int group, int rank) {
+    std::vector<std::int32_t> gpus;
+    for (GpuId id : placement.ep_group_members(rank, group)) gpus.push_back(static_cast<std::int32_t>(id.value()));
+    return gpus;
+  };
+  CollectivePlanner& planner = *out.planner;
+  if (effects != nullptr) {
+    // Each MoE layer's all-to-alls from its own routing sample (stage position -> model layer).
+    std::vector<std::uint32_t> handles;
+    for (const LayerMoeEffect& e : effects->samples) handles.push_back(planner.add_routing(e.unit_load, g.latency));
+    const int first = effects->first_moe_layer;
+    const auto samples = handles.size();
+    out.moe.routing = [handles, first, samples, layers](int, int stage, int li) {
+      const int layer = layers[static_cast<std::size_t>(stage)].first_layer + li;
+      return handles[static_cast<std::size_t>(layer - first) % samples];
+    };
+    return;
   }
-  out.dispatch = [d, c](int group, int, int, int, bool backward) {
-    return backward ? c[static_cast<std::size_t>(group)] : d[static_cast<std::size_t>(group)];
+  std::vector<std::uint32_t> handles;
+  AllToAllLoad first;
+  for (int k = 0; k < std::max(1, groups); ++k) {
+    AllToAllLoad unit = group_load(s, g, k, cache);
+    if (k == 0) first = unit;
+    handles.push_back(planner.add_routing(std::move(unit), g.latency));
+  }
+  out.moe.routing = [handles](int group, int, int) { return handles[static_cast<std::size_t>(group)]; };
+  const int tokens = s.parallel.micro_batch_size * s.training.seq_len;
+  auto scaled = [&](double bytes) {
+    AllToAllLoad l = first;
+    for (auto* v : {&l.nic_out, &l.nic_in, &l.nvlink_out, &l.nvlink_in})
+      for (double& x : *v) x *= bytes;
+    return all_to_all_time(g, l);
   };
-  out.combine = [c](int group, int, int, int, bool) { return c[static_cast<std::size_t>(group)]; };
   out.notes.push_back("MoE all-to-all: uniform group-limited routing sample (" +
-                      fixed(t0.unit.unique_token_nodes / (static_cast<double>(ep) * tokens), 3) +
-                      " nodes per token), DeepEP forwarding, bottleneck-link time; forward dispatch " +
-                      format_time(t0.dispatch_fwd) + ", BF16 all-to-all " + format_time(t0.bf16));
+                      fixed(first.unique_token_nodes / (static_cast<double>(ep) * tokens), 3) +
+                      " nodes per token), DeepEP forwarding, bottleneck-link time alone; forward dispatch " +
+                      format_time(scaled(dispatch_bytes_per_token(m.hidden))) + ", BF16 all-to-all " +
+                      format_time(scaled(combine_bytes_per_token(m.hidden))));
 }
 
-void pipeline_sends(const Scenario& s, const std::function<int(int, int)>& gpu_of, CommCosts& out) {
-  // Routes on the real fabric (ECMP); the fabric's links are the step's links.
-  auto fabric = std::make_shared<Topology>(build_topology(s.cluster));
-  out.links = fabric->links;
-  auto router = std::make_shared<Router>(*fabric, RoutingPolicy::kEcmp);
-  out.p2p_path = [fabric, router, gpu_of](int replica, int from, int to) {
-    const Route r = router->route(gpu_of(replica, from), gpu_of(replica, to));
-    return Path{r.links, r.latency};
-  };
-  out.activation_bytes =
-      Bytes(static_cast<double>(s.parallel.micro_batch_size) * s.training.seq_len * s.model.hidden * 2.0 / s.parallel.tp);
+std::vector<std::int32_t> ids(const std::vector<GpuId>& gpus) {
+  std::vector<std::int32_t> out;
+  for (GpuId g : gpus) out.push_back(static_cast<std::int32_t>(g.value()));
+  return out;
 }
 
-// Ring collective over n ranks moving `bytes` per rank through links of bandwidth bw.
-Time ring(int n, double bytes, Bandwidth bw, Time latency, double factor) {
-  if (n <= 1 || bytes <= 0) return Time::zero();
-  return Time::from_seconds_ceil(factor * (n - 1.0) / n * bytes / bw.bytes_per_s()) + latency * (2 * (n - 1));
-}
-
-void data_parallel(const Scenario& s, const KernelModel& model, const StaticAnalysis& a, int ranks, CommCosts& out) {
+void data_parallel(const Scenario& s, const KernelModel& model, const StaticAnalysis& a, const Placement& placement,
+                   int ranks, CommCosts& out) {
   const ParallelSpec& p = s.parallel;
-  const int g = s.cluster.gpus_per_node;
   const int dense_n = p.dp;
   const int expert_n = p.dp * p.tp / p.ep;
-  // A DP group spans nodes when its members (stride tp within the stage) do not fit in one node.
-  const bool dense_spans = dense_n * p.tp > g;
-  const bool expert_spans = expert_n * p.ep > g;  // same expert = same position in each EP group: ep apart
-  const Bandwidth nic = nic_bw(s.cluster), nvl = nvlink_bw(s.cluster);
-  const Time lat_ib = s.cluster.nic.latency_cross_leaf, lat_nvl = nvlink_hop_latency();
   const bool fp8 = s.training.precision == "fp8";
+  std::string algorithms;
   for (int r = 0; r < ranks; ++r) {
     const auto& st = a.memory.stages[static_cast<std::size_t>(std::min<std::size_t>(static_cast<std::size_t>(r), a.memory.stages.size() - 1))];
     const double dense = static_cast<double>(st.dense_params), expert = static_cast<double>(st.expert_params);
-    auto sync = [&](int n, double params, bool spans) {
-      const Bandwidth bw = spans ? nic : nvl;
-      const Time lat = spans ? lat_ib : lat_nvl;
-      if (p.zero_stage == 0) return ring(n, params * 4.0, bw, lat, 2.0);  // all-reduce of FP32 gradients
-      return ring(n, params * 4.0, bw, lat, 1.0) + ring(n, params * 2.0, bw, lat, 1.0);
+    // The representative GPU is (stage r, dp 0, tp 0): its dense DP group is the stage's dp GPUs of tp
+    // rank 0; its experts' DP group is EP rank 0 of every EP group of the stage.
+    const GpuId gpu = placement.gpu({r, 0, 0});
+    const int ep_rank = placement.ep_rank(gpu);
+    std::vector<std::int32_t> expert_group;
+    for (int k = 0; k < placement.ep_groups_per_stage(); ++k)
+      expert_group.push_back(static_cast<std::int32_t>(placement.ep_group_members(r, k)[static_cast<std::size_t>(ep_rank)].value()));
+    std::vector<DpSync> syncs;
+    auto sync = [&](std::vector<std::int32_t> members, double params, const char* what) {
+      DpSync d;
+      d.members = std::move(members);
+      d.grad_bytes = Bytes(params * 4.0);
+      d.param_bytes = p.zero_stage >= 1 ? Bytes(params * 2.0) : Bytes(0);
+      d.what = what;
+      d.expert = std::string(what) == "expert";
+      if (params > 0 && d.members.size() > 1) syncs.push_back(std::move(d));
     };
-    out.dp_sync.push_back(sync(dense_n, dense, dense_spans) + sync(expert_n, expert, expert_spans));
+    sync(ids(placement.dp_group(r, 0)), dense, "dense");
+    sync(std::move(expert_group), expert, "expert");
+    if (r == 0) {
+      for (const DpSync& d : syncs) {
+        CommOp op;
+        op.kind = p.zero_stage >= 1 ? CommKind::kReduceScatter : CommKind::kAllReduce;
+        const CommShape& shape = out.planner->shape(op, d.members);
+        if (!algorithms.empty()) algorithms += ", ";
+        algorithms += std::string(d.what) + " " + to_string(shape.algorithm) + " over " + std::to_string(d.members.size()) + " GPUs";
+        if (shape.algorithm == CommAlgorithm::kHierarchical)
+          algorithms += " (" + std::to_string(shape.hierarchical.nodes) + " nodes x " + std::to_string(shape.hierarchical.per_node) + ")";
+      }
+    }
+    out.dp_sync.push_back(std::move(syncs));
     // AdamW on the shard: master r+w (8 B), gradient r (4 B), moments r+w (BF16: 8 B, FP32: 16 B), BF16 weight w (2 B).
     const double shard = p.zero_stage >= 1 ? dense / dense_n + expert / std::max(1, expert_n) : dense + expert;
     const double bytes = shard * (fp8 ? 22.0 : 30.0);
     out.optimizer.push_back(model.time(OpWork{OpFamily::kMemoryBound, Flops(0), Bytes(bytes), 0, 0, 0, 1}, s.cluster.gpu.sms));
   }
-  out.notes.push_back("ZeRO-1 DP sync: ring reduce-scatter (FP32 grads) + all-gather (BF16 params) over " +
-                      std::to_string(dense_n) + " ranks (dense) and " + std::to_string(expert_n) +
-                      " ranks (experts), not overlapped with the last backward");
+  const std::string grads = p.grad_bucket_mb > 0 ? "in " + fixed(p.grad_bucket_mb, 0) + " MB buckets as the last backward frees them"
+                                                  : "after the last backward";
+  const std::string params = p.overlap_param_gather ? "overlapped with the next forward" : "after the optimizer";
+  out.notes.push_back(std::string(p.zero_stage >= 1 ? "ZeRO-1 DP sync: gradient reduce-scatter (FP32) " + grads +
+                                                           ", parameter all-gather (BF16) " + params
+                                                     : "ZeRO-0 DP sync: gradient all-reduce (FP32) " + grads) +
+                      "; rank 0: " + (algorithms.empty() ? std::string("none") : algorithms));
 }
 
 }  // namespace
@@ -140,12 +152,17 @@ EpGroupShape ep_group_shape(const Scenario& s) {
   return g;
 }
 
-CommCosts comm_costs(const Scenario& s, const KernelModel& model, const StaticAnalysis& analysis, int ranks,
-                     const std::function<int(int, int)>& gpu_of, int groups, RoutingSampleCache* routing_cache) {
+CommCosts comm_costs(const Scenario& s, const KernelModel& model, const StaticAnalysis& analysis, const Placement& placement,
+                     int ranks, int groups, const MoeEffects* effects, const std::vector<StageLayers>& layers,
+                     RoutingSampleCache* routing_cache) {
   CommCosts out;
-  moe_all_to_all(s, groups, routing_cache, out);
-  pipeline_sends(s, gpu_of, out);
-  data_parallel(s, model, analysis, ranks, out);
+  auto fabric = std::make_shared<Topology>(build_topology(s.cluster));
+  out.planner = std::make_shared<CollectivePlanner>(*fabric);
+  out.topology = std::move(fabric);
+  moe_all_to_all(s, placement, groups, effects, layers, routing_cache, out);
+  out.activation_bytes =
+      Bytes(static_cast<double>(s.parallel.micro_batch_size) * s.training.seq_len * s.model.hidden * 2.0 / s.parallel.tp);
+  data_parallel(s, model, analysis, placement, ranks, out);
   return out;
 }
 

@@ -1,26 +1,29 @@
-// CommCosts: the communication of one step reduced to what the step graph needs.
-//  - MoE dispatch / combine of an EP group: the all-to-all bottleneck model (all_to_all_bound.h) on a
-//    routing sample (sim/net/token_routing.h): forward dispatch FP8 + scales, forward combine BF16; both
-//    backward all-to-alls carry BF16 gradients.
-//  - Pipeline sends: flows routed on the cluster's fabric (sim/net, ECMP): pipeline neighbours are on
-//    different nodes with the same local index, so in the same plane.
-//  - ZeRO-1 DP sync: ring reduce-scatter of FP32 gradients and all-gather of BF16 parameters over the
-//    DP group (dense parameters: dp ranks; routed experts: dp x tp / ep ranks), at NIC bandwidth when
-//    the group spans nodes (one ring per plane, as NCCL does on rail-optimised fabrics), NVLink inside:
-//        t = (n-1)/n x bytes / bw + 2 (n-1) x latency   per collective.
-//    ZeRO-0 all-reduces the gradients instead: 2 (n-1)/n x bytes / bw.
+// CommCosts: the communication of one step as typed ops for the step graph (StepInputs), plus the
+// fabric and the CollectivePlanner that the run's CommModel times them on. No durations: the comm
+// model (analytic closed forms or flows, `simulation.network`) times every op when it runs.
+//  - MoE dispatch / combine of an EP group: a routing handle per (EP group) or per MoE layer sample,
+//    the link loads of a routing sample (sim/net/token_routing.h, all_to_all_bound.h): forward dispatch
+//    FP8 + scales per token copy, forward combine and both backward all-to-alls BF16.
+//  - Pipeline sends: send/recv of one micro-batch's activations (or gradients) between neighbours' GPUs,
+//    routed on the cluster's fabric (ECMP).
+//  - DP sync per rank and DP group (dense parameters: the rank's dp GPUs; routed experts: the
+//    dp x tp / ep GPUs holding the same experts): ZeRO-1 reduce-scatter of FP32 gradients and all-gather
+//    of BF16 parameters, ZeRO-0 all-reduce of the gradients; the planner picks ring or hierarchical.
 //  - Optimizer: AdamW reads and writes its shard's master weights, moments and gradients (memory-bound).
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "sim/model/stage_assignment.h"
 #include "sim/net/all_to_all_bound.h"
-#include "sim/net/link.h"
+#include "sim/net/collective_plan.h"
+#include "sim/net/topology.h"
 #include "sim/parallel/placement.h"
 #include "sim/perf/kernel_model.h"
 #include "sim/scenario/scenario.h"
+#include "sim/step/moe_effects.h"
 #include "sim/step/routing_sample_cache.h"
 #include "sim/step/static_analysis.h"
 #include "sim/step/step_inputs.h"
@@ -28,28 +31,22 @@
 namespace deepsim {
 
 struct CommCosts {
-  AllToAllTime dispatch;
-  AllToAllTime combine;
+  std::shared_ptr<const Topology> topology;
+  std::shared_ptr<CollectivePlanner> planner;  // routing handles of `moe` are registered here
+  MoeComm moe;
   Bytes activation_bytes;
-  std::function<Path(int replica, int from_rank, int to_rank)> p2p_path;
-  std::vector<Time> dp_sync;
+  std::vector<std::vector<DpSync>> dp_sync;
   std::vector<Time> optimizer;
-  LinkTable links;
   std::vector<std::string> notes;
-  // Figures for reports: one forward dispatch and combine of the representative EP group.
-  Time dispatch_forward;
-  Time combine_forward;
-  double ib_bytes_per_gpu_dispatch = 0;
-  double nvlink_bytes_per_gpu_dispatch = 0;
 };
 
 // The EP group of a scenario as the all-to-all model sees it (achievable NIC and NVLink, latency).
 [[nodiscard]] EpGroupShape ep_group_shape(const Scenario& s);
 
-// `gpu_of(replica, rank)` places pipeline ranks for routing their sends on the fabric; `groups` EP groups per
-// stage get their own routing sample, drawn once per key when `routing_cache` (not owned) is given.
+// `groups` EP groups per stage get their own routing sample, drawn once per key when `routing_cache` (not
+// owned) is given; with `effects`, each MoE layer's all-to-alls use its layer sample's routing instead.
 [[nodiscard]] CommCosts comm_costs(const Scenario& s, const KernelModel& model, const StaticAnalysis& analysis,
-                                   int ranks, const std::function<int(int, int)>& gpu_of, int groups,
-                                   RoutingSampleCache* routing_cache = nullptr);
+                                   const Placement& placement, int ranks, int groups, const MoeEffects* effects,
+                                   const std::vector<StageLayers>& layers, RoutingSampleCache* routing_cache = nullptr);
 
 }  // namespace deepsim

@@ -49,6 +49,11 @@ LayerMoeEffect layer_effect(MoeLoadModel& model, int layer, int tokens, int samp
   r.offsets = pt.dest_offsets;
   const AllToAllLoad unit = all_to_all_load(g, r, 1.0);
   const double scale = static_cast<double>(tokens) / sample_tokens;
+  e.unit_load = unit;
+  for (auto* v : {&e.unit_load.nic_out, &e.unit_load.nic_in, &e.unit_load.nvlink_out, &e.unit_load.nvlink_in})
+    for (double& x : *v) x *= scale;
+  e.unit_load.ib_bytes *= scale;
+  e.unit_load.nvlink_bytes *= scale;
   e.dispatch_forward = scaled_time(g, unit, dispatch_bytes_per_token(hidden), scale);
   e.bf16_all_to_all = scaled_time(g, unit, combine_bytes_per_token(hidden), scale);
   double hottest = 0, mean = 0;

@@ -30,6 +30,9 @@ struct LayerMoeEffect {
   double node_max_over_mean = 1;
   double nodes_per_token = 0;
   double hottest_link_utilisation = 0;  // hottest link's bytes over the busiest link's time budget
+  // Link loads of the layer's all-to-all per byte of a token copy, scaled to the full token count
+  // (all_to_all_bound.h, indexed by EP rank): what the comm model times dispatch and combine from.
+  AllToAllLoad unit_load;
 };
 
 struct MoeEffects {

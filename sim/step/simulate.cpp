@@ -5,7 +5,9 @@
 #include "sim/core/error.h"
 #include "sim/core/format.h"
 #include "sim/hw/catalog.h"
-#include "sim/net/all_to_all_bound.h"
+#include "sim/net/analytic_comm_model.h"
+#include "sim/net/flow_comm_model.h"
+#include "sim/net/flow_run.h"
 #include "sim/model/param_count.h"
 #include "sim/model/stage_assignment.h"
 #include "sim/parallel/placement.h"
@@ -30,44 +32,6 @@ const T& must(const Result<T>& r, const Scenario& s, const char* key) {
 }
 
 int stage_count(const Schedule& sched) { return sched.routes.front().size(); }
-
-// The all-to-alls are timed by their EP group's bottleneck, not as flows in the graph; their bytes are
-// added to the link use of the representative ranks' NICs (InfiniBand) and NVLink ports.
-void add_all_to_all_link_use(const Scenario& s, const CommCosts& comm, StepSimulation& sim) {
-  if (comm.ib_bytes_per_gpu_dispatch <= 0 && comm.nvlink_bytes_per_gpu_dispatch <= 0) return;
-  const double bf16_factor = combine_bytes_per_token(s.model.hidden) / dispatch_bytes_per_token(s.model.hidden);
-  double ib = 0, nvl = 0;
-  const auto tasks = sim.graph.graph.tasks();
-  for (std::size_t i = 0; i < tasks.size(); ++i) {
-    if (sim.graph.rank_of_task[i] < 0) continue;
-    const auto cat = static_cast<StepCategory>(tasks[i].category);
-    if (cat != StepCategory::kDispatch && cat != StepCategory::kCombine) continue;
-    // Forward dispatch is FP8; the forward combine and both backward all-to-alls are BF16.
-    const bool fp8 = cat == StepCategory::kDispatch && sim.graph.graph.labels()[tasks[i].label].rfind("dispatch ", 0) == 0;
-    const double f = fp8 ? 1.0 : bf16_factor;
-    ib += comm.ib_bytes_per_gpu_dispatch * f;
-    nvl += comm.nvlink_bytes_per_gpu_dispatch * f;
-  }
-  const auto ranks = static_cast<int>(sim.result.ranks.size());
-  const double step = sim.result.step.seconds();
-  auto merge = [&](LinkClass cls, double bytes, Bandwidth cap) {
-    auto it = std::find_if(sim.result.links.begin(), sim.result.links.end(), [&](const LinkClassUse& u) { return u.cls == cls; });
-    if (it == sim.result.links.end()) {
-      sim.result.links.push_back({cls, 0, 0, 0, 0});
-      it = sim.result.links.end() - 1;
-    }
-    const double util = bytes / ranks / (cap.bytes_per_s() * step);
-    const double total_links = it->links + ranks;
-    it->mean_utilisation = (it->mean_utilisation * it->links + util * ranks) / total_links;
-    it->max_utilisation = std::max(it->max_utilisation, util);
-    it->links = static_cast<int>(std::max<double>(it->links, ranks));
-    it->bytes += bytes;
-  };
-  merge(LinkClass::kNicLeaf, ib, s.cluster.nic.line_rate * s.cluster.nic.achievable);
-  merge(LinkClass::kNvlink, nvl, s.cluster.gpu.nvlink_per_direction * s.cluster.gpu.nvlink_achievable);
-  std::sort(sim.result.links.begin(), sim.result.links.end(),
-            [](const LinkClassUse& a, const LinkClassUse& b) { return a.cls < b.cls; });
-}
 
 }  // namespace
 
@@ -126,33 +90,25 @@ static StepSimulation simulate_unchecked(const Scenario& s, const StepOptions& o
   StepSimulation sim;
   sim.analysis = analyze(s);
   const StaticAnalysis& sa = sim.analysis;
-  const auto gpu_of = [&in](int replica, int rank) {
-    const auto r = static_cast<std::size_t>(rank);
-    return replica == 0 ? in.rank_gpu[r] : in.replica_gpu[static_cast<std::size_t>(replica)][r];
-  };
-  CommCosts comm = comm_costs(s, *model, sa, schedule.ranks, gpu_of, groups, options.routing_cache);
-  in.dispatch = comm.dispatch;
-  in.combine = comm.combine;
-  if (effects) {
-    // Each MoE layer's all-to-alls from its own routing (stage position -> model layer).
-    auto layer_of = [layers](int stage, int li) { return layers[static_cast<std::size_t>(stage)].first_layer + li; };
-    in.dispatch = [effects, layer_of](int, int stage, int li, int, bool backward) {
-      const LayerMoeEffect& e = effects->of_layer(layer_of(stage, li));
-      return backward ? e.bf16_all_to_all : e.dispatch_forward;
-    };
-    in.combine = [effects, layer_of](int, int stage, int li, int, bool) {
-      return effects->of_layer(layer_of(stage, li)).bf16_all_to_all;
-    };
-    comm.notes.insert(comm.notes.begin(), effects->description);
-  }
+  CommCosts comm = comm_costs(s, *model, sa, placement, schedule.ranks, groups, effects ? &*effects : nullptr, layers,
+                              options.routing_cache);
+  if (effects) comm.notes.insert(comm.notes.begin(), effects->description);
+  in.moe = comm.moe;
   in.activation_bytes = comm.activation_bytes;
-  in.p2p_path = comm.p2p_path;
   in.dp_sync = comm.dp_sync;
   in.optimizer = comm.optimizer;
-  sim.links = std::move(comm.links);
+  in.grad_bucket_bytes = Bytes(s.parallel.grad_bucket_mb * 1e6);
+  in.overlap_param_gather = s.parallel.overlap_param_gather && s.parallel.zero_stage >= 1;
+  sim.links = comm.topology->links;
 
   sim.graph = build_step_graph(schedule, in);
-  sim.run = run(sim.graph.graph, sim.links);
+  // Every comm task of the graph (all-to-alls, pipeline sends, DP syncs) is timed by one CommModel.
+  std::unique_ptr<CommModel> comm_model;
+  if (s.simulation.network == NetworkModel::kFlow)
+    comm_model = std::make_unique<FlowCommModel>(*comm.planner);
+  else
+    comm_model = std::make_unique<AnalyticCommModel>(*comm.planner);
+  sim.run = run(sim.graph.graph, comm.topology->links, *comm_model);
   sim.result = step_metrics(sim.graph, sim.run, sim.links, in.rank_gpu);
   sim.result.timeline = step_timeline(sim.graph, sim.run);
   sim.result.kernel_model = model->describe();
@@ -160,12 +116,14 @@ static StepSimulation simulate_unchecked(const Scenario& s, const StepOptions& o
                                    " EP groups per stage with their own routing samples"
                              : "representative pipeline (DP rank 0); EP all-to-alls of its stages' EP groups";
   sim.result.notes = comm.notes;
+  sim.result.notes.push_back(s.simulation.network == NetworkModel::kFlow
+                                 ? "network: flow (every collective step as flows on the max-min network; concurrent traffic contends)"
+                                 : "network: analytic (each collective's closed form as if alone; no contention between collectives)");
   if (effects) {
     sim.moe_gpu_max_over_mean = effects->mean_gpu_max_over_mean();
     sim.moe_node_max_over_mean = effects->mean_node_max_over_mean();
     for (const auto& l : effects->samples) sim.moe_nodes_per_token += l.nodes_per_token / static_cast<double>(effects->samples.size());
   }
-  add_all_to_all_link_use(s, comm, sim);
 
   // Peak memory per rank from the static memory model (the rank runs stage r's chunks; DualPipe's
   // mirror stage is included in that model's parameter copies and in-flight counts).

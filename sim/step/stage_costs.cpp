@@ -1,5 +1,7 @@
 #include "sim/step/stage_costs.h"
 
+#include <algorithm>
+
 #include "sim/model/expert_ops.h"
 #include "sim/scenario/scenario.h"
 #include "sim/step/op_timing.h"
@@ -23,6 +25,18 @@ SegmentFlops flops_of(const std::vector<Op>& ops) {
 }
 
 void append(std::vector<Op>& to, const std::vector<Op>& from) { to.insert(to.end(), from.begin(), from.end()); }
+
+// Parameters on one GPU, as the memory model counts them: per-expert ops hold every expert of the
+// layer, a GPU 1/ep of them.
+void add_params(const std::vector<Op>& ops, int ep, double& dense, double& expert) {
+  for (const Op& op : ops) {
+    if (op.per_expert) {
+      expert += static_cast<double>(op.params) / std::max(1, ep);
+    } else {
+      dense += static_cast<double>(op.params);
+    }
+  }
+}
 
 // The ops of one layer for one micro-batch, split where the MoE all-to-alls cut it: attention (with the
 // pre-FFN norm and router of an MoE layer) before dispatch, the experts or dense FFN after.
@@ -59,6 +73,8 @@ LayerCost layer_cost(const ModelSpec& m, int stage, int layer, const KernelModel
   lc.layer = layer;
   lc.moe = m.is_moe_layer(layer);
   const LayerPieces p = layer_pieces(m, stage, layer, c);
+  add_params(attention_ops(m, c.ops), c.ep, lc.dense_params, lc.expert_params);
+  add_params(lc.moe ? moe_ops(m, c.ops) : dense_ffn_ops(m, c.ops), c.ep, lc.dense_params, lc.expert_params);
   lc.attention = segment(p.attention, model, c.sms);
   lc.mlp = segment(p.mlp, model, c.sms);
   lc.attention_flops = flops_of(p.attention);
@@ -106,6 +122,8 @@ std::vector<StageCost> stage_costs(const ModelSpec& m, const std::vector<StageLa
       const std::vector<Op> pre = embedding_ops(m, c.ops);
       sc.pre = segment(pre, model, c.sms);
       sc.pre_flops = flops_of(pre);
+      double unused = 0;
+      add_params(pre, c.ep, sc.pre_params, unused);
     }
     for (int l = st.first_layer; l < st.end_layer(); ++l) sc.layers.push_back(layer_cost(m, st.stage, l, model, c));
     std::vector<Op> post = post_ops(m, st, c);
@@ -116,6 +134,7 @@ std::vector<StageCost> stage_costs(const ModelSpec& m, const std::vector<StageLa
       const SegmentTime input = segment(mtp_input_ops(m, c.ops), model, c.sms);
       for (int d = 0; d < m.mtp_depth; ++d) {
         LayerCost lc = layer_cost(m, st.stage, m.layers + d, model, c);
+        add_params(mtp_input_ops(m, c.ops), c.ep, lc.dense_params, lc.expert_params);
         lc.attention.forward += input.forward;
         lc.attention.backward_input += input.backward_input;
         lc.attention.backward_weight += input.backward_weight;
@@ -124,6 +143,8 @@ std::vector<StageCost> stage_costs(const ModelSpec& m, const std::vector<StageLa
     }
     sc.post = segment(post, model, c.sms);
     sc.post_flops = flops_of(post);
+    double unused = 0;
+    add_params(post, c.ep, sc.post_params, unused);
     out.push_back(std::move(sc));
   }
   return out;

@@ -1,5 +1,6 @@
 #include "sim/step/step_graph.h"
 
+#include <map>
 #include <string>
 #include <unordered_map>
 
@@ -10,22 +11,31 @@
 namespace deepsim {
 namespace {
 
-// One item of a chunk's chain: compute (on the compute stream) or an all-to-all (on the comm stream).
+// One item of a chunk's chain: compute (on the compute stream) or a communication op (comm_item()).
 struct Item {
   bool comm = false;
-  Time duration;
+  Time duration;  // compute only
   StepCategory category = StepCategory::kOther;
   std::string label;
   // A side item (a weight gradient) depends on the item before it, but the chain goes on without
   // waiting for it: it fills the compute stream where the chain waits on an all-to-all (DualPipe's
   // ordering of W in Figure 4 of the TR). The instruction ends when its side items have too.
   bool side = false;
-  // All-to-all items: which one, so the members of an EP group can share a barrier (full fidelity).
+  // All-to-all items: which one (stage, layer index in the stage, micro-batch, direction).
   int stage = -1, layer_index = -1, mb = -1;
   bool backward = false, dispatch = false;
   std::uint32_t label_id = 0;  // interned by chain_of()
+  // Comm items: the typed op (its group interned in the graph), and whether it occupies the compute
+  // stream (blocking, as a TP all-reduce without overlap does) or runs on the comm stream.
+  CommOp op{};
+  bool on_compute_stream = false;
+  bool on_dp_stream = false;  // DP buckets: their own stream, beside compute and the all-to-alls
+  // Comm items that several DP replicas take part in (an EP group's all-to-all, a DP group's sync):
+  // with more than one replica in the graph they share one task under this key (full fidelity).
+  bool shared = false;
+  std::array<std::int64_t, 6> share_key{};
   // For traces: the op, its model layer and FLOPs (StepTaskInfo).
-  StepOp op = StepOp::kNone;
+  StepOp op_kind = StepOp::kNone;
   int layer = -1;
   Flops flops{};
 };
@@ -34,9 +44,44 @@ struct Chain {
   TaskId first;
   TaskId last;
   std::vector<TaskId> side;
+  std::vector<TaskId> tasks;  // per item, in item order
+};
+
+// A chunk's parameters grouped as its gradients become final in the backward (or its parameters are
+// first needed in the forward): the post part (head, loss), each layer, the pre part (embedding).
+// `key` names the group: -2 post, -1 pre, else the layer.
+struct ParamGroup {
+  int key = 0;
+  double dense = 0, expert = 0;
 };
 
 enum class Part { kForward, kBackward, kBackwardInput, kWeight };
+
+// The builder for a communication item of a chain: "a collective of `kind` over graph group `group`
+// moving `bytes` (nccl-tests' S; dispatch / combine: bytes per token copy, with `routing`)".
+//  - on_compute_stream = false: it runs on the rank's comm stream, holding StepInputs::comm_sms SMs;
+//    the chain's next item waits for it, but the compute stream stays free for side items and the
+//    other chain of a DualPipe pair (overlapped);
+//  - on_compute_stream = true: it occupies the compute stream while it runs (blocking: nothing else
+//    computes on that rank meanwhile, as a TP all-reduce on the default stream does).
+// Its group is a TaskGraph comm group (Builder::group() interns one from GPU ids). Example, a TP
+// all-reduce of the attention output after the attention item of layer l:
+//     items.push_back(comm_item(CommKind::kAllReduce, group({tp GPUs}), Bytes(tokens * hidden * 2),
+//                               CommDtype::kBf16, StepCategory::kTensorParallel, "tp-ar L" + ..., true));
+Item comm_item(CommKind kind, std::uint32_t group, Bytes bytes, CommDtype dtype, StepCategory category,
+               std::string label, bool on_compute_stream, std::uint32_t routing = kNoRouting) {
+  Item it;
+  it.comm = true;
+  it.category = category;
+  it.label = std::move(label);
+  it.op.kind = kind;
+  it.op.group = group;
+  it.op.bytes = bytes;
+  it.op.dtype = dtype;
+  it.op.routing = routing;
+  it.on_compute_stream = on_compute_stream;
+  return it;
+}
 
 Flops flops_of(const SegmentFlops& f, Part part) {
   switch (part) {
@@ -90,7 +135,8 @@ class Builder {
         const int gpu = gpu_of(r);
         const StreamId c = g_.graph.add_stream("gpu" + std::to_string(gpu) + "/compute");
         const StreamId m = g_.graph.add_stream("gpu" + std::to_string(gpu) + "/comm");
-        streams_.push_back({c, m});
+        const StreamId d = bucketed() ? g_.graph.add_stream("gpu" + std::to_string(gpu) + "/dp") : StreamId{};
+        streams_.push_back({c, m, d});
         if (replica_ == 0) g_.rank_streams.push_back({c, m});
         if (in_.gpu_sms > 0) g_.graph.set_gpu_sms(gpu, in_.gpu_sms);
       }
@@ -129,41 +175,70 @@ class Builder {
     g_.info.push_back(info);
   }
 
-  TaskId add(int rank, const Item& item, StepPhase phase) {
+  TaskId add(int rank, const Item& item, StepPhase phase, std::uint32_t holder_group = kNoGroup) {
     const int gpu = gpu_of(rank);
     const auto& streams = streams_[static_cast<std::size_t>(replica_ * s_.ranks + rank)];
-    const TaskId t = g_.graph.add_compute(item.comm ? streams[1] : streams[0], item.duration, item.label_id, gpu,
-                                          static_cast<std::uint32_t>(item.category));
-    if (item.comm && in_.comm_sms > 0) g_.graph.set_comm_sms(t, in_.comm_sms);
-    note(phase, rank, {item.op, item.layer, item.mb, item.stage, chunk_, item.flops, Bytes{}});
+    TaskId t;
+    if (item.comm) {
+      CommOp op = item.op;
+      op.sms = in_.comm_sms;
+      op.holders = holder_group;
+      const StreamId on = item.on_compute_stream ? streams[0] : item.on_dp_stream ? streams[2] : streams[1];
+      t = g_.graph.add_comm(on, op, item.label_id, gpu, static_cast<std::uint32_t>(item.category));
+    } else {
+      t = g_.graph.add_compute(streams[0], item.duration, item.label_id, gpu, static_cast<std::uint32_t>(item.category));
+    }
+    // Bytes on the wire per rank for collectives (dispatch / combine carry bytes per token copy: none).
+    const bool per_rank = item.comm && item.op.kind != CommKind::kDispatch && item.op.kind != CommKind::kCombine;
+    note(phase, rank, {item.op_kind, item.layer, item.mb, item.stage, chunk_, item.flops, per_rank ? item.op.bytes : Bytes{}});
     return t;
   }
 
-  // The barrier an all-to-all of an EP group waits on: every member replica's predecessor.
-  TaskId barrier(const Item& it, int rank) {
-    const IntKey<6> key{{group_of(), it.stage, it.layer_index, it.mb, it.backward ? 1 : 0, it.dispatch ? 1 : 0}};
-    auto [pos, fresh] = barriers_.try_emplace(key, TaskId{});
-    if (fresh) {
-      pos->second = g_.graph.add_delay(Time::zero());
-      note(StepPhase::kSteady, -1);
-    }
-    (void)rank;
+  // The task of an item: a new one, or for a shared comm item with several replicas in the graph the
+  // one task all of them take part in (created by the first).
+  TaskId task_of(int rank, const Item& it, StepPhase phase) {
+    if (!(it.comm && it.shared && in_.replicas > 1)) return add(rank, it, phase);
+    IntKey<7> key{{rank, it.share_key[0], it.share_key[1], it.share_key[2], it.share_key[3], it.share_key[4], it.share_key[5]}};
+    auto [pos, fresh] = shared_.try_emplace(key, TaskId{});
+    if (fresh) pos->second = add(rank, it, phase, holders(rank, it));
     return pos->second;
+  }
+
+  // A comm group of GPU ids, interned: one graph group per distinct member list.
+  std::uint32_t group(const std::vector<std::int32_t>& gpus) {
+    auto [it, fresh] = groups_.try_emplace(gpus, 0);
+    if (fresh) it->second = g_.graph.add_comm_group(gpus);
+    return it->second;
+  }
+
+  // The GPUs of the replicas in the graph that take part in a shared op at `rank` (their SMs are held):
+  // an EP group's member replicas (key[0] >= 0 is the EP group), or every replica (DP sync, key[0] < 0).
+  std::uint32_t holders(int rank, const Item& it) {
+    const std::int64_t ep_group = it.share_key[0];
+    std::vector<std::int32_t> gpus;
+    for (int d = 0; d < in_.replicas; ++d) {
+      const int g = d == 0 || in_.replica_group.empty() ? 0 : in_.replica_group[static_cast<std::size_t>(d)];
+      if (ep_group >= 0 && g != ep_group) continue;
+      const auto r = static_cast<std::size_t>(rank);
+      gpus.push_back(d == 0 ? in_.rank_gpu[r] : in_.replica_gpu[static_cast<std::size_t>(d)][r]);
+    }
+    return group(gpus);
   }
 
   // The chain of items of one chunk (stage) for one micro-batch.
   // chain() with labels interned, cached per (EP group, stage, micro-batch, part): replicas of one EP
   // group share their chains, which keeps a full-fidelity build linear in tasks, not in string work.
-  const std::vector<Item>& chain_of(int stage, int mb, Part part) {
-    const IntKey<4> key{{group_of(), stage, mb, static_cast<int>(part)}};
+  // The rank is part of the key: DualPipe runs a stage on two ranks, whose EP groups differ.
+  const std::vector<Item>& chain_of(int rank, int stage, int mb, Part part) {
+    const IntKey<5> key{{group_of(), rank, stage, mb, static_cast<int>(part)}};
     auto it = chains_.find(key);
     if (it != chains_.end()) return it->second;
-    std::vector<Item> items = chain(stage, mb, part);
+    std::vector<Item> items = chain(rank, stage, mb, part);
     for (Item& item : items) item.label_id = label(item.label);
     return chains_.emplace(key, std::move(items)).first->second;
   }
 
-  std::vector<Item> chain(int stage, int mb, Part part) const {
+  std::vector<Item> chain(int rank, int stage, int mb, Part part) {
     const StageCost& st = in_.stages[static_cast<std::size_t>(stage)];
     const std::string tag = "mb" + std::to_string(mb) + " s" + std::to_string(stage);
     std::vector<Item> items;
@@ -172,7 +247,7 @@ class Builder {
       Item it{false, t, c, what + " " + tag};
       it.stage = stage;
       it.mb = mb;
-      it.op = op;
+      it.op_kind = op;
       it.layer = layer;
       it.flops = f;
       items.push_back(std::move(it));
@@ -188,16 +263,27 @@ class Builder {
       return items;
     }
     const int n = static_cast<int>(st.layers.size());
+    // The backward of dispatch is a combine (the gradients flow back from the experts) and vice versa;
+    // forward dispatch is FP8 (+ scales), the rest BF16.
     auto a2a = [&](bool dispatch, int li, bool backward) {
-      const AllToAllTime& f = dispatch ? in_.dispatch : in_.combine;
-      if (!f) return;
-      const Time t = f(group_of(), stage, li, mb, backward);
-      if (t <= Time::zero()) return;
-      Item it{true, t, dispatch ? StepCategory::kDispatch : StepCategory::kCombine,
-              std::string(dispatch ? "dispatch" : "combine") + (backward ? "-bwd " : " ") + tag, false,
-              stage, li, mb, backward, dispatch};
-      it.op = dispatch ? (backward ? StepOp::kDispatchBwd : StepOp::kDispatch)
-                       : (backward ? StepOp::kCombineBwd : StepOp::kCombine);
+      if (!in_.moe.enabled()) return;
+      const std::uint32_t routing = in_.moe.routing(group_of(), stage, li);
+      if (routing == kNoRouting) return;
+      const bool fp8 = dispatch && !backward;
+      const CommKind kind = dispatch != backward ? CommKind::kDispatch : CommKind::kCombine;
+      Item it = comm_item(kind, group(in_.moe.members(group_of(), rank)),
+                          fp8 ? in_.moe.dispatch_bytes_per_token : in_.moe.bf16_bytes_per_token,
+                          fp8 ? CommDtype::kFp8 : CommDtype::kBf16, dispatch ? StepCategory::kDispatch : StepCategory::kCombine,
+                          std::string(dispatch ? "dispatch" : "combine") + (backward ? "-bwd " : " ") + tag, false, routing);
+      it.stage = stage;
+      it.layer_index = li;
+      it.mb = mb;
+      it.backward = backward;
+      it.dispatch = dispatch;
+      it.shared = true;
+      it.share_key = {group_of(), stage, li, mb, backward ? 1 : 0, dispatch ? 1 : 0};
+      it.op_kind = dispatch ? (backward ? StepOp::kDispatchBwd : StepOp::kDispatch)
+                            : (backward ? StepOp::kCombineBwd : StepOp::kCombine);
       it.layer = st.layers[static_cast<std::size_t>(li)].layer;
       items.push_back(std::move(it));
     };
@@ -241,18 +327,14 @@ class Builder {
     return items;
   }
 
-  // Emits a chain. Items depend on their predecessor in the chain; side items hang off it.
+  // Emits a chain. Items depend on their predecessor in the chain; side items hang off it. A shared
+  // comm item (full fidelity) is one task for all member replicas: it waits for each one's chain.
   Chain emit(int rank, const std::vector<Item>& items, StepPhase phase) {
     Chain c;
     for (const Item& it : items) {
-      const TaskId t = add(rank, it, phase);
-      if (it.comm && in_.replicas > 1) {
-        const TaskId b = barrier(it, rank);
-        if (c.last.valid()) g_.graph.add_dep(c.last, b);
-        g_.graph.add_dep(b, t);
-      } else if (c.last.valid()) {
-        g_.graph.add_dep(c.last, t);
-      }
+      const TaskId t = task_of(rank, it, phase);
+      c.tasks.push_back(t);
+      if (c.last.valid()) g_.graph.add_dep(c.last, t);
       if (it.side) {
         c.side.push_back(t);
         continue;
@@ -274,6 +356,7 @@ class Builder {
         first_backward = std::min(first_backward, i);
       if (op == PipeOp::kForward || op == PipeOp::kForwardBackward) last_forward = i;
     }
+    if (bucketed()) plan_buckets(rank);
     TaskId barrier;  // last task of the previous compute instruction
     std::vector<HopKey> wait_act, wait_grad;
     for (int i = 0; i < static_cast<int>(prog.size()); ++i) {
@@ -289,6 +372,7 @@ class Builder {
       if (in.op == PipeOp::kForward && i < first_backward) phase = StepPhase::kWarmup;
       if ((in.op == PipeOp::kBackward || in.op == PipeOp::kBackwardInput) && i > last_forward) phase = StepPhase::kCooldown;
       if (in.op == PipeOp::kBackwardWeight) phase = StepPhase::kWeightGrad;
+      instr_ = i;
       barrier = compute_instr(rank, in, phase, barrier, wait_act, wait_grad);
       wait_act.clear();
       wait_grad.clear();
@@ -305,24 +389,39 @@ class Builder {
       for (const HopKey& h : waits) recvs_.emplace_back(std::make_pair(replica_, h), c.first);
       chains.push_back(std::move(c));
     };
+    // Emits the chain of `piece`'s `part` and, where the DP buckets say so, gates its first forward on
+    // the parameter all-gathers or sends its gradients' reduce-scatters.
+    auto chain_for = [&](const Piece& piece, Part part) {
+      const int stage = stage_of(rank, piece);
+      const std::vector<Item>& items = chain_of(rank, stage, piece.mb, part);
+      Chain c = emit(rank, items, phase);
+      if (bucketed()) {
+        const bool forward = part == Part::kForward;
+        auto& at = forward ? first_forward_ : grad_final_;
+        const auto it = at.find(piece.chunk);
+        if (it != at.end() && it->second == instr_) {
+          if (forward) gate_forward(rank, stage, piece.chunk, items, c);
+          else send_gradients(rank, stage, piece.chunk, items, c);
+        }
+      }
+      return c;
+    };
     const Piece& p = in.piece;
     chunk_ = p.chunk;
     switch (in.op) {
-      case PipeOp::kForward: hook(emit(rank, chain_of(stage_of(rank, p), p.mb, Part::kForward), phase), wait_act); break;
-      case PipeOp::kBackward: hook(emit(rank, chain_of(stage_of(rank, p), p.mb, Part::kBackward), phase), wait_grad); break;
-      case PipeOp::kBackwardInput:
-        hook(emit(rank, chain_of(stage_of(rank, p), p.mb, Part::kBackwardInput), phase), wait_grad);
-        break;
-      case PipeOp::kBackwardWeight: hook(emit(rank, chain_of(stage_of(rank, p), p.mb, Part::kWeight), phase), {}); break;
+      case PipeOp::kForward: hook(chain_for(p, Part::kForward), wait_act); break;
+      case PipeOp::kBackward: hook(chain_for(p, Part::kBackward), wait_grad); break;
+      case PipeOp::kBackwardInput: hook(chain_for(p, Part::kBackwardInput), wait_grad); break;
+      case PipeOp::kBackwardWeight: hook(chain_for(p, Part::kWeight), {}); break;
       case PipeOp::kForwardBackward: {
         // The pair starts when both of its inputs have arrived, as dualpipe.py waits for both receives
         // before issuing the overlapped pair.
         std::vector<HopKey> both = wait_act;
         both.insert(both.end(), wait_grad.begin(), wait_grad.end());
-        hook(emit(rank, chain_of(stage_of(rank, p), p.mb, Part::kForward), phase), both);
+        hook(chain_for(p, Part::kForward), both);
         const Piece& o = in.other;
         chunk_ = o.chunk;
-        hook(emit(rank, chain_of(stage_of(rank, o), o.mb, Part::kBackward), phase), both);
+        hook(chain_for(o, Part::kBackward), both);
         break;
       }
       default: DEEPSIM_ASSERT(false, "not a compute instruction");
@@ -352,9 +451,13 @@ class Builder {
     const bool grad = in.op == PipeOp::kSendGradient;
     auto it = last_of_piece_.find({{replica_, in.piece.mb, in.piece.chunk, grad ? 0 : 1}});
     DEEPSIM_ASSERT(it != last_of_piece_.end(), "a send precedes the compute that produces it");
-    const Path path = in_.p2p_path ? in_.p2p_path(replica_, rank, in.peer) : Path{};
-    const TaskId t = g_.graph.add_flow(path.links, in_.activation_bytes, path.latency, send_label(grad, in.piece.mb),
-                                       gpu_of(rank), static_cast<std::uint32_t>(StepCategory::kPipelineP2P));
+    CommOp op;
+    op.kind = CommKind::kSendRecv;
+    op.group = group({gpu_of(rank), gpu_of(in.peer)});
+    op.bytes = in_.activation_bytes;
+    op.dtype = CommDtype::kBf16;
+    const TaskId t = g_.graph.add_comm(StreamId{}, op, send_label(grad, in.piece.mb), gpu_of(rank),
+                                       static_cast<std::uint32_t>(StepCategory::kPipelineP2P));
     note(StepPhase::kSteady, rank,
          {grad ? StepOp::kSendGradient : StepOp::kSendActivation, -1, in.piece.mb, stage_of(rank, in.piece),
           in.piece.chunk, Flops{}, in_.activation_bytes});
@@ -371,18 +474,218 @@ class Builder {
     return ids[m];
   }
 
+  // After the last backward: each DP group's gradient reduce-scatter (ZeRO >= 1; ZeRO-0: all-reduce), the
+  // optimizer step on the shard, then the parameter all-gathers. In full fidelity each is one task
+  // shared by the replicas (the DP group spans them).
   void close_step(int rank, TaskId barrier) {
     const auto r = static_cast<std::size_t>(rank);
-    const Time sync = r < in_.dp_sync.size() ? in_.dp_sync[r] : Time::zero();
     const Time opt = r < in_.optimizer.size() ? in_.optimizer[r] : Time::zero();
     std::vector<Item> items;
-    if (sync > Time::zero()) items.push_back({true, sync, StepCategory::kDataParallel, "ZeRO-1 grad reduce-scatter + param all-gather"});
-    if (opt > Time::zero()) items.push_back({false, opt, StepCategory::kOptimizer, "AdamW step"});
-    for (Item& item : items) item.op = item.comm ? StepOp::kDpSync : StepOp::kOptimizer;
+    const std::vector<DpSync> none;
+    const std::vector<DpSync>& syncs = r < in_.dp_sync.size() ? in_.dp_sync[r] : none;
+    auto dp_item = [&](const DpSync& d, bool gather, std::int64_t index) {
+      const bool all_reduce = d.param_bytes.value() <= 0;
+      const CommKind kind = gather ? CommKind::kAllGather : all_reduce ? CommKind::kAllReduce : CommKind::kReduceScatter;
+      const std::string what = gather ? "param all-gather" : all_reduce ? "grad all-reduce" : "grad reduce-scatter";
+      Item it = comm_item(kind, group(d.members), gather ? d.param_bytes : d.grad_bytes,
+                          gather ? CommDtype::kBf16 : CommDtype::kFp32, StepCategory::kDataParallel,
+                          std::string(d.what) + " " + what, false);
+      it.op_kind = StepOp::kDpSync;
+      it.shared = true;
+      it.share_key = {-1, index, gather ? 1 : 0, 0, 0, 0};
+      items.push_back(std::move(it));
+    };
+    const bool bucketed_grads = in_.grad_bucket_bytes.value() > 0;
+    for (std::size_t k = 0; k < syncs.size() && !bucketed_grads; ++k)
+      if (syncs[k].members.size() > 1 && syncs[k].grad_bytes.value() > 0) dp_item(syncs[k], false, static_cast<std::int64_t>(k));
+    if (opt > Time::zero()) {
+      Item it{false, opt, StepCategory::kOptimizer, "AdamW step"};
+      it.op_kind = StepOp::kOptimizer;
+      items.push_back(std::move(it));
+    }
+    for (std::size_t k = 0; k < syncs.size() && !in_.overlap_param_gather; ++k)
+      if (syncs[k].members.size() > 1 && syncs[k].param_bytes.value() > 0) dp_item(syncs[k], true, static_cast<std::int64_t>(k));
     chunk_ = -1;
     for (Item& item : items) item.label_id = label(item.label);
     const auto c = emit(rank, items, StepPhase::kOptimizer);
     if (c.first.valid() && barrier.valid()) g_.graph.add_dep(barrier, c.first);
+    // The optimizer waits for every gradient bucket of the rank.
+    if (c.first.valid())
+      for (const TaskId t : rs_tasks_) g_.graph.add_dep(t, c.first);
+    rs_tasks_.clear();
+  }
+
+  // ---- DP buckets (StepInputs::grad_bucket_bytes, overlap_param_gather) ----
+
+  [[nodiscard]] bool bucketed() const { return in_.grad_bucket_bytes.value() > 0 || in_.overlap_param_gather; }
+
+  // Per chunk of the rank: the instruction whose chain makes its gradients final (the last W
+  // instruction of a split backward, else the last backward) and the first forward; the rank's
+  // parameter totals over its chunks (buckets split the DP groups' bytes in these proportions).
+  void plan_buckets(int rank) {
+    const auto& prog = s_.program[static_cast<std::size_t>(rank)];
+    first_forward_.clear();
+    grad_final_.clear();
+    std::map<int, int> last_backward, last_weight, stage_of_chunk;
+    for (int i = 0; i < static_cast<int>(prog.size()); ++i) {
+      const Instr& in = prog[static_cast<std::size_t>(i)];
+      auto forward = [&](const Piece& p) {
+        first_forward_.try_emplace(p.chunk, i);
+        stage_of_chunk[p.chunk] = stage_of(rank, p);
+      };
+      switch (in.op) {
+        case PipeOp::kForward: forward(in.piece); break;
+        case PipeOp::kBackward:
+        case PipeOp::kBackwardInput: last_backward[in.piece.chunk] = i; break;
+        case PipeOp::kBackwardWeight: last_weight[in.piece.chunk] = i; break;
+        case PipeOp::kForwardBackward:
+          forward(in.piece);
+          last_backward[in.other.chunk] = i;
+          break;
+        default: break;
+      }
+    }
+    for (const auto& [chunk, i] : last_backward) grad_final_[chunk] = i;
+    for (const auto& [chunk, i] : last_weight) grad_final_[chunk] = i;
+    if (in_.grad_bucket_bytes.value() <= 0) grad_final_.clear();
+    if (!in_.overlap_param_gather) first_forward_.clear();
+    rank_dense_ = rank_expert_ = 0;
+    for (const auto& [chunk, stage] : stage_of_chunk) {
+      const StageCost& st = in_.stages[static_cast<std::size_t>(stage)];
+      rank_dense_ += st.pre_params + st.post_params;
+      for (const LayerCost& l : st.layers) {
+        rank_dense_ += l.dense_params;
+        rank_expert_ += l.expert_params;
+      }
+    }
+  }
+
+  // The parameter group an item of a chain belongs to (ParamGroup::key); -3: a split backward's W,
+  // which holds every weight gradient of the chunk.
+  static int group_key(const Item& it) {
+    switch (it.op_kind) {
+      case StepOp::kHeadFwd:
+      case StepOp::kHeadDgrad:
+      case StepOp::kHeadWgrad: return -2;
+      case StepOp::kEmbedFwd:
+      case StepOp::kEmbedDgrad:
+      case StepOp::kEmbedWgrad: return -1;
+      case StepOp::kStageWgrad: return -3;
+      default: return it.layer;
+    }
+  }
+
+  static ParamGroup params_of(const StageCost& st, int key) {
+    ParamGroup g;
+    g.key = key;
+    if (key == -2 || key == -3) g.dense += st.post_params;
+    if (key == -1 || key == -3) g.dense += st.pre_params;
+    for (const LayerCost& l : st.layers) {
+      if (key != -3 && l.layer != key) continue;
+      g.dense += l.dense_params;
+      g.expert += l.expert_params;
+    }
+    return g;
+  }
+
+  // The groups of a chain in item order, each with the index of its first and last item.
+  struct GroupSpan {
+    ParamGroup params;
+    std::size_t first = 0, last = 0;
+  };
+  std::vector<GroupSpan> groups_of(const StageCost& st, const std::vector<Item>& items) const {
+    std::vector<GroupSpan> out;
+    for (std::size_t k = 0; k < items.size(); ++k) {
+      const int key = group_key(items[k]);
+      if (out.empty() || out.back().params.key != key) out.push_back({params_of(st, key), k, k});
+      out.back().last = k;
+    }
+    return out;
+  }
+
+  // Buckets over consecutive groups: a bucket closes once it holds grad_bucket_bytes of FP32 gradients
+  // (one bucket per chain without a bucket size). Returns, per group, its bucket; fills bucket totals.
+  std::vector<std::size_t> bucket_groups(const std::vector<GroupSpan>& groups, std::vector<ParamGroup>& buckets) const {
+    std::vector<std::size_t> of(groups.size());
+    const double limit = in_.grad_bucket_bytes.value();
+    double held = 0;
+    for (std::size_t k = 0; k < groups.size(); ++k) {
+      if (buckets.empty() || (limit > 0 && held >= limit)) {
+        buckets.push_back({});
+        held = 0;
+      }
+      buckets.back().dense += groups[k].params.dense;
+      buckets.back().expert += groups[k].params.expert;
+      held += (groups[k].params.dense + groups[k].params.expert) * 4.0;
+      of[k] = buckets.size() - 1;
+    }
+    return of;
+  }
+
+  // A DP collective of one bucket: its share of the DP group's bytes, on the DP stream.
+  Item bucket_item(const DpSync& d, std::size_t sync, const ParamGroup& b, bool gather, int chunk, std::size_t index,
+                   int stage) {
+    const double total = d.expert ? rank_expert_ : rank_dense_;
+    const double share = total > 0 ? (d.expert ? b.expert : b.dense) / total : 0.0;
+    const bool all_reduce = d.param_bytes.value() <= 0;
+    const CommKind kind = gather ? CommKind::kAllGather : all_reduce ? CommKind::kAllReduce : CommKind::kReduceScatter;
+    const Bytes bytes((gather ? d.param_bytes : d.grad_bytes).value() * share);
+    Item it = comm_item(kind, group(d.members), bytes, gather ? CommDtype::kBf16 : CommDtype::kFp32,
+                        StepCategory::kDataParallel,
+                        std::string(d.what) + (gather ? " param all-gather" : all_reduce ? " grad all-reduce" : " grad reduce-scatter") +
+                            " s" + std::to_string(stage) + " bucket " + std::to_string(index),
+                        false);
+    it.on_dp_stream = true;
+    it.op_kind = StepOp::kDpSync;
+    it.stage = stage;
+    it.shared = true;
+    it.share_key = {-2, static_cast<std::int64_t>(sync), chunk, static_cast<std::int64_t>(index), gather ? 1 : 0, 0};
+    it.label_id = label(it.label);
+    return it;
+  }
+
+  const std::vector<DpSync>& syncs_of(int rank) const {
+    static const std::vector<DpSync> none;
+    const auto r = static_cast<std::size_t>(rank);
+    return r < in_.dp_sync.size() ? in_.dp_sync[r] : none;
+  }
+
+  // The last backward of a chunk: as each bucket's last group is done, its reduce-scatters leave.
+  void send_gradients(int rank, int stage, int chunk, const std::vector<Item>& items, const Chain& c) {
+    const auto groups = groups_of(in_.stages[static_cast<std::size_t>(stage)], items);
+    std::vector<ParamGroup> buckets;
+    const auto of = bucket_groups(groups, buckets);
+    const auto& syncs = syncs_of(rank);
+    for (std::size_t b = 0; b < buckets.size(); ++b) {
+      std::size_t last = 0;
+      for (std::size_t k = 0; k < groups.size(); ++k)
+        if (of[k] == b) last = groups[k].last;
+      for (std::size_t k = 0; k < syncs.size(); ++k) {
+        const DpSync& d = syncs[k];
+        if (d.members.size() < 2 || d.grad_bytes.value() <= 0 || (d.expert ? buckets[b].expert : buckets[b].dense) <= 0) continue;
+        const TaskId t = task_of(rank, bucket_item(d, k, buckets[b], false, chunk, b, stage), StepPhase::kOptimizer);
+        g_.graph.add_dep(c.tasks[last], t);
+        rs_tasks_.push_back(t);
+      }
+    }
+  }
+
+  // The first forward of a chunk: the parameter all-gathers (the previous step's, in steady state) leave
+  // at the step's start, bucket by bucket in forward order; each group's first item waits for its bucket.
+  void gate_forward(int rank, int stage, int chunk, const std::vector<Item>& items, const Chain& c) {
+    const auto groups = groups_of(in_.stages[static_cast<std::size_t>(stage)], items);
+    std::vector<ParamGroup> buckets;
+    const auto of = bucket_groups(groups, buckets);
+    const auto& syncs = syncs_of(rank);
+    for (std::size_t b = 0; b < buckets.size(); ++b) {
+      for (std::size_t k = 0; k < syncs.size(); ++k) {
+        const DpSync& d = syncs[k];
+        if (d.members.size() < 2 || d.param_bytes.value() <= 0 || (d.expert ? buckets[b].expert : buckets[b].dense) <= 0) continue;
+        const TaskId t = task_of(rank, bucket_item(d, k, buckets[b], true, chunk, b, stage), StepPhase::kOptimizer);
+        for (std::size_t g = 0; g < groups.size(); ++g)
+          if (of[g] == b) g_.graph.add_dep(t, c.tasks[groups[g].first]);
+      }
+    }
   }
 
   const Schedule& s_;
@@ -390,14 +693,21 @@ class Builder {
   StepGraph g_;
   int replica_ = 0;
   int chunk_ = -1;  // the chunk of the instruction being emitted (for StepTaskInfo)
-  std::vector<std::array<StreamId, 2>> streams_;  // [replica * ranks + rank]
+  int instr_ = -1;  // the index of the instruction being emitted in its rank's program
+  // DP buckets of the rank being built (plan_buckets): chunk -> instruction index, parameter totals, and
+  // the gradient buckets' tasks (the optimizer waits for them).
+  std::map<int, int> first_forward_, grad_final_;
+  double rank_dense_ = 0, rank_expert_ = 0;
+  std::vector<TaskId> rs_tasks_;
+  std::vector<std::array<StreamId, 3>> streams_;  // [replica * ranks + rank]: compute, comm, dp (if bucketed)
   std::unordered_map<std::string, std::uint32_t> labels_;
   std::array<std::vector<std::uint32_t>, 2> send_labels_;  // [grad?][mb] -> label id, 0 = not yet
   IntMap<4, TaskId> sends_;                                 // (replica, hop)
   std::vector<std::pair<std::pair<int, HopKey>, TaskId>> recvs_;
   IntMap<4, TaskId> last_of_piece_;                         // (replica, mb, chunk, forward?)
-  IntMap<6, TaskId> barriers_;                              // (EP group, stage, layer, mb, backward?, dispatch?)
-  IntMap<4, std::vector<Item>> chains_;                     // (EP group, stage, mb, part)
+  IntMap<7, TaskId> shared_;                                // (rank, share key) -> the shared comm task
+  std::map<std::vector<std::int32_t>, std::uint32_t> groups_;  // GPU ids -> graph comm group
+  IntMap<5, std::vector<Item>> chains_;                     // (EP group, rank, stage, mb, part)
 };
 
 }  // namespace

@@ -8,9 +8,12 @@
 // DualPipe F&B pair both chains are issued together, so the attention and MLP of one run while the
 // all-to-alls of the other are in flight (TR 3.2.1, Figure 4); all-to-all kernels hold comm_sms SMs,
 // slowing the compute beside them (engine SM sharing). Instructions keep their program order: the first
-// tasks of an instruction wait for the last compute of the previous one. Pipeline sends are flows on
-// the network; a receive holds back the chain that consumes it. After its last instruction each rank
-// runs the ZeRO-1 DP sync and the optimizer step.
+// tasks of an instruction wait for the last compute of the previous one. Every communication is a typed
+// comm task (sim/engine/comm_op.h) timed by the run's CommModel: all-to-alls (dispatch / combine over
+// the EP group with its routing handle), pipeline sends (send/recv between neighbours' GPUs, no stream),
+// DP syncs; a receive holds back the chain that consumes it. After its last instruction each rank
+// reduce-scatters its gradients over each DP group, runs the optimizer, and all-gathers the parameters
+// (ZeRO-0: one all-reduce before the optimizer). New collectives in a chain: comm_item() in the .cpp.
 #pragma once
 
 #include <array>

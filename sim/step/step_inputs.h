@@ -1,9 +1,10 @@
-// StepInputs: everything the step graph builder needs, already reduced to durations and paths, so the
-// builder (step_graph.h) is a pure function of them and testable with hand-made numbers.
+// StepInputs: everything the step graph builder needs, so the builder (step_graph.h) is a pure function
+// of them and testable with hand-made numbers. Compute comes as durations; communication as typed ops
+// (sim/engine/comm_op.h: kind, group, bytes, routing) that the run's CommModel times, never durations.
 //  - per pipeline stage and layer: compute segments around the MoE all-to-alls (the four pieces of
 //    DeepSeek-V3's overlap: attention, dispatch, MLP, combine; TR 3.2.1, Figure 4);
-//  - per (stage, layer, micro-batch): dispatch and combine durations of the EP group (representative);
-//  - per rank: the GPU it runs on, its pipeline neighbours' paths, and the closing DP sync + optimizer.
+//  - per (EP group, stage): the EP group's GPUs, and per MoE layer the routing handle of its all-to-alls;
+//  - per rank: the GPU it runs on, and the closing DP sync (its DP groups and bytes) + optimizer.
 #pragma once
 
 #include <functional>
@@ -11,7 +12,7 @@
 
 #include "sim/core/time.h"
 #include "sim/core/units.h"
-#include "sim/net/link.h"
+#include "sim/engine/comm_op.h"
 
 namespace deepsim {
 
@@ -34,6 +35,8 @@ struct LayerCost {
   SegmentTime attention;  // norms, projections, core attention, router (before dispatch)
   SegmentTime mlp;        // experts or dense FFN (between dispatch and combine)
   SegmentFlops attention_flops, mlp_flops;
+  double dense_params = 0;   // parameters of the layer on one GPU (one TP rank), for DP buckets
+  double expert_params = 0;  // routed-expert parameters of the layer on one GPU (1/ep of them)
 };
 
 struct StageCost {
@@ -42,18 +45,28 @@ struct StageCost {
   std::vector<LayerCost> layers;
   SegmentTime post;       // final norm, head, loss, MTP (last stage)
   SegmentFlops pre_flops, post_flops;
+  double pre_params = 0, post_params = 0;  // dense parameters of `pre` and `post` on one GPU
 };
 
-struct Path {
-  std::vector<LinkId> links;
-  Time latency;
+// The MoE all-to-alls of EP group `group` of a stage: its GPUs (in EP-rank order) and, per MoE layer of
+// the stage, the CommModel's routing handle (sim/net/collective_plan.h); kNoRouting: no all-to-all.
+struct MoeComm {
+  std::function<std::vector<std::int32_t>(int group, int rank)> members;  // EP group `group` at pipeline rank `rank`
+  std::function<std::uint32_t(int group, int stage, int layer_index_in_stage)> routing;
+  Bytes dispatch_bytes_per_token;  // forward dispatch: FP8 + scales (DeepEP)
+  Bytes bf16_bytes_per_token;      // forward combine and both backward all-to-alls
+  [[nodiscard]] bool enabled() const { return static_cast<bool>(members); }
 };
 
-// Durations of one all-to-all of an MoE layer of a stage for a micro-batch, in EP group `group` of that
-// stage. The backward of dispatch is a combine-shaped all-to-all and vice versa; `backward` selects
-// which is asked for.
-using AllToAllTime =
-    std::function<Time(int group, int stage, int layer_index_in_stage, int micro_batch, bool backward)>;
+// One DP group's sync of a rank: ZeRO >= 1 reduce-scatters the gradients (after the backward) and
+// all-gathers the updated parameters (after the optimizer); ZeRO-0 all-reduces the gradients.
+struct DpSync {
+  std::vector<std::int32_t> members;  // the DP group's GPUs (global ids, ring order)
+  Bytes grad_bytes;                   // S of the reduce-scatter / all-reduce (FP32 gradients)
+  Bytes param_bytes;                  // S of the all-gather (BF16 parameters); 0: none (ZeRO-0)
+  const char* what = "dense";         // for labels: "dense" or "expert"
+  bool expert = false;                // the routed experts' group (buckets take the layers' expert_params)
+};
 
 struct StepInputs {
   std::vector<StageCost> stages;   // by stage (DualPipe: pp stages; DualPipeV: 2 x ranks stages)
@@ -65,12 +78,13 @@ struct StepInputs {
   std::vector<int> replica_group;
   int gpu_sms = 0;                 // SMs per GPU (0: no SM sharing modelled)
   int comm_sms = 0;                // SMs an all-to-all kernel holds while running
-  AllToAllTime dispatch;           // may be empty: no MoE communication
-  AllToAllTime combine;
+  MoeComm moe;                     // may be empty: no MoE communication
   Bytes activation_bytes;          // one micro-batch's activations (or their gradient) between stages
-  // Path of a pipeline send from rank a to rank b (network links + latency); empty links = latency only.
-  std::function<Path(int replica, int from_rank, int to_rank)> p2p_path;
-  std::vector<Time> dp_sync;       // per rank: ZeRO-1 reduce-scatter + all-gather after its last backward
+  std::vector<std::vector<DpSync>> dp_sync;  // per rank: its DP groups (dense, expert)
+  // Gradient buckets (bytes of FP32 gradients, 0: none): the reduce-scatters of a rank's DP groups
+  // leave in buckets as its last backward of each stage frees them, on a DP stream beside the compute.
+  Bytes grad_bucket_bytes;
+  bool overlap_param_gather = false;  // parameter all-gathers at the step's start, gating first forwards
   std::vector<Time> optimizer;     // per rank: the AdamW step on its shard
 };
 

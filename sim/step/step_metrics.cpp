@@ -74,7 +74,7 @@ StepResult step_metrics(const StepGraph& g, const RunResult& run, const LinkTabl
   r.tasks = g.graph.size();
   r.events = run.events;
   const std::size_t ranks = rank_gpu.size();
-  std::vector<std::vector<Interval>> compute(ranks), comm(ranks);
+  std::vector<std::vector<Interval>> compute(ranks), comm(ranks), dp(ranks);
   r.ranks.resize(ranks);
   const auto tasks = g.graph.tasks();
   for (std::size_t i = 0; i < tasks.size(); ++i) {
@@ -87,9 +87,10 @@ StepResult step_metrics(const StepGraph& g, const RunResult& run, const LinkTabl
     auto& rr = r.ranks[static_cast<std::size_t>(rank)];
     const auto cat = static_cast<StepCategory>(t.category);
     rr.by_category[static_cast<std::size_t>(cat)] += d;
-    const bool is_comm = t.kind == TaskKind::kFlow || is_communication(cat);
+    const bool is_comm = t.kind == TaskKind::kFlow || t.kind == TaskKind::kComm || is_communication(cat);
     if (is_comm) {
       comm[static_cast<std::size_t>(rank)].emplace_back(tm.start, tm.end);
+      if (cat == StepCategory::kDataParallel) dp[static_cast<std::size_t>(rank)].emplace_back(tm.start, tm.end);
     } else {
       compute[static_cast<std::size_t>(rank)].emplace_back(tm.start, tm.end);
       rr.by_phase[static_cast<std::size_t>(g.phase[i])] += d;
@@ -104,6 +105,9 @@ StepResult step_metrics(const StepGraph& g, const RunResult& run, const LinkTabl
     rr.busy = length(c);
     rr.idle = r.step - rr.busy;
     rr.exposed_comm = length(m) - overlap(c, m);
+    const auto d = merged(std::move(dp[k]));
+    rr.exposed_dp = length(d) - overlap(c, d);
+    r.exposed_dp = max(r.exposed_dp, rr.exposed_dp);
     rr.bubble = rr.idle - rr.exposed_comm;
     r.bubble = max(r.bubble, rr.bubble);
     r.exposed_comm = max(r.exposed_comm, rr.exposed_comm);

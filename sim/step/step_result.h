@@ -48,6 +48,7 @@ struct RankResult {
   Time idle;                     // step - busy
   Time exposed_comm;             // idle while this rank's communication was in flight
   Time bubble;                   // idle with no communication in flight: waiting on the pipeline
+  Time exposed_dp;               // idle while a DP sync of this rank was in flight (part of exposed_comm)
   std::array<Time, kStepCategoryCount> by_category{};  // compute time and comm time by category
   std::array<Time, kStepPhaseCount> by_phase{};        // compute time by phase
   Bytes peak_memory;             // weights + grads + optimizer + activations at the peak
@@ -84,6 +85,7 @@ struct StepResult {
   Time step;                     // makespan of one step
   Time bubble;                   // max over ranks
   Time exposed_comm;             // max over ranks
+  Time exposed_dp;               // max over ranks
   Time compute_busy;             // max over ranks
   std::vector<RankResult> ranks;
   std::array<Time, kStepPhaseCount> phase_time{};  // max over ranks of compute time per phase

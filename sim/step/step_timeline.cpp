@@ -38,7 +38,7 @@ std::vector<TimelineSpan> step_timeline(const StepGraph& g, const RunResult& run
     if (rank < 0 || tasks[i].kind == TaskKind::kDelay) continue;
     const auto kind = kind_of(g.info[i], tasks[i]);
     if (!kind) continue;
-    const bool comm = tasks[i].kind == TaskKind::kFlow || static_cast<std::size_t>(*kind) >= static_cast<std::size_t>(TimelineKind::kAllToAll);
+    const bool comm = tasks[i].kind == TaskKind::kFlow || tasks[i].kind == TaskKind::kComm || static_cast<std::size_t>(*kind) >= static_cast<std::size_t>(TimelineKind::kAllToAll);
     spans.push_back({rank, comm, *kind, run.tasks[i].start, run.tasks[i].end, 1});
   }
   // Per (rank, track): the step cut into bins of `resolution`; each bin shows the kind that filled most of

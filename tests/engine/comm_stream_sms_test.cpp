@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "sim/engine/engine.h"
+#include "sim/net/flow_run.h"
 
 namespace deepsim {
 namespace {

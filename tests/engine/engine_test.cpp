@@ -1,5 +1,5 @@
 // Engine semantics on graphs small enough to time by hand: streams, dependencies, instants, errors.
-#include "sim/engine/engine.h"
+#include "sim/net/flow_run.h"
 
 #include <gtest/gtest.h>
 

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "sim/core/error.h"
-#include "sim/engine/engine.h"
+#include "sim/net/flow_run.h"
 
 namespace deepsim {
 namespace {

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "sim/core/error.h"
-#include "sim/engine/engine.h"
+#include "sim/net/flow_run.h"
 #include "sim/net/flow_network.h"
 
 namespace deepsim {

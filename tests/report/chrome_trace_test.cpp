@@ -4,7 +4,7 @@
 #include <sstream>
 #include <vector>
 
-#include "sim/engine/engine.h"
+#include "sim/net/flow_run.h"
 #include "sim/report/chrome_trace.h"
 
 namespace deepsim {

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
-#include "sim/engine/engine.h"
+#include "sim/engine/fixed_comm_model.h"
+#include "sim/net/flow_run.h"
 #include "sim/parallel/pipeline_costs.h"
 #include "sim/parallel/schedule_graph.h"
 #include "sim/parallel/schedules.h"
@@ -33,7 +34,8 @@ void expect_same_as_uniform_executor(const Schedule& s, Time f, Time bi, Time w)
   const StepInputs in = uniform_inputs(s.pp, s.ranks, f, bi, w);
   const StepGraph g = build_step_graph(s, in);
   LinkTable links;
-  const RunResult run_result = run(g.graph, links);
+  FixedCommModel comm;  // pipeline sends are comm tasks: free here, as in the uniform executor
+  const RunResult run_result = run(g.graph, links, comm);
   const StepResult r = step_metrics(g, run_result, links, in.rank_gpu);
   const PipelineTiming ref = run_schedule(s, StageCosts::uniform(f, bi, w));
   EXPECT_EQ(r.step, ref.step) << render_order(s);
@@ -52,7 +54,8 @@ TEST(StepGraph, OneFOneBMatchesUniformExecutorAndFormula) {
   const StepInputs in = uniform_inputs(4, 4, Time::us(10), Time::us(12), Time::us(8));
   const StepGraph g = build_step_graph(s, in);
   LinkTable links;
-  const StepResult r = step_metrics(g, run(g.graph, links), links, in.rank_gpu);
+  FixedCommModel comm;
+  const StepResult r = step_metrics(g, run(g.graph, links, comm), links, in.rank_gpu);
   EXPECT_EQ(r.bubble, Time::us(90));
 }
 
@@ -63,17 +66,24 @@ TEST(StepGraph, Zb1pAndDualPipeMatchUniformExecutor) {
   expect_same_as_uniform_executor(make_dualpipev(8, 16).value(), Time::us(10), Time::us(10), Time::us(5));
 }
 
-// One MoE layer per stage: attention A, dispatch D, MLP M, combine C, all 10 us, in both directions.
+// One MoE layer per stage: attention A, dispatch D, MLP M, combine C, all 10 us, in both directions
+// (the all-to-alls timed by a fixed-duration comm model; every rank its own one-GPU "EP group").
 StepInputs moe_inputs(int stages, int ranks) {
   StepInputs in = uniform_inputs(stages, ranks, Time::us(10), Time::us(10), Time::zero());
   for (auto& st : in.stages) {
     st.layers[0].moe = true;
     st.layers[0].mlp = {Time::us(10), Time::us(10), Time::zero()};
   }
-  const AllToAllTime a2a = [](int, int, int, int, bool) { return Time::us(10); };
-  in.dispatch = a2a;
-  in.combine = a2a;
+  in.moe.members = [](int, int rank) { return std::vector<std::int32_t>{rank}; };
+  in.moe.routing = [](int, int, int) { return 0u; };
   return in;
+}
+
+// All-to-alls 10 us; sends free.
+FixedCommModel moe_comm() {
+  FixedCommModel m;
+  m.set(CommKind::kDispatch, Time::us(10)).set(CommKind::kCombine, Time::us(10));
+  return m;
 }
 
 TEST(StepGraph, DualPipePairsHideAllToAllBehindTheOtherChunksCompute) {
@@ -84,7 +94,8 @@ TEST(StepGraph, DualPipePairsHideAllToAllBehindTheOtherChunksCompute) {
   const StepInputs in = moe_inputs(4, 4);
   const StepGraph g = build_step_graph(s, in);
   LinkTable links;
-  const StepResult r = step_metrics(g, run(g.graph, links), links, in.rank_gpu);
+  FixedCommModel comm = moe_comm();
+  const StepResult r = step_metrics(g, run(g.graph, links, comm), links, in.rank_gpu);
   for (const auto& rr : r.ranks) {
     // Every rank computes 16 forward and 16 backward chunks of 20 us each.
     EXPECT_EQ(rr.busy, Time::us(16 * 20 + 16 * 20));
@@ -100,7 +111,8 @@ TEST(StepGraph, PhasesCoverComputeTime) {
   const StepInputs in = moe_inputs(4, 4);
   const StepGraph g = build_step_graph(s, in);
   LinkTable links;
-  const StepResult r = step_metrics(g, run(g.graph, links), links, in.rank_gpu);
+  FixedCommModel comm = moe_comm();
+  const StepResult r = step_metrics(g, run(g.graph, links, comm), links, in.rank_gpu);
   for (const auto& rr : r.ranks) {
     Time sum;
     for (Time t : rr.by_phase) sum += t;

@@ -1,0 +1,36 @@
+// AnalyticCommModel: the fast default (`simulation.network: analytic`). Every comm op takes the closed
+// form of its algorithm (comm_closed_forms.h) with the bandwidth and latency of its group's links on the
+// fabric (collective_plan.h picks the algorithm and reads beta and alpha off the routed paths). Its link
+// use is what the algorithm moves over each link; a link's busy time is its bytes over its capacity.
+// Ignored: contention between ops running at the same time (each is priced as if alone), and the
+// ramp-down tail of an all-to-all whose busiest link is not busy throughout.
+#pragma once
+
+#include <vector>
+
+#include "sim/engine/comm_model.h"
+#include "sim/net/collective_plan.h"
+
+namespace deepsim {
+
+class AnalyticCommModel final : public CommModel {
+ public:
+  explicit AnalyticCommModel(CollectivePlanner& planner) : planner_(planner) {}
+
+  void plan(const CommOp& op, std::span<const std::int32_t> members, Plan& out) override;
+  [[nodiscard]] std::vector<double> link_bytes() const override;
+  [[nodiscard]] std::vector<Time> link_busy() const override;
+
+  // The closed-form time of `op` over `members` (what plan() returns).
+  [[nodiscard]] Time time(const CommOp& op, std::span<const std::int32_t> members);
+
+ private:
+  CollectivePlanner& planner_;
+  std::vector<std::pair<const CommShape*, double>> moved_;  // shapes timed, with the sum of their S
+  std::unordered_map<const CommShape*, std::size_t> index_;
+};
+
+// The closed form of a planned shape for S = `bytes`.
+[[nodiscard]] Time closed_form_time(CommKind kind, const CommShape& shape, Bytes bytes);
+
+}  // namespace deepsim
