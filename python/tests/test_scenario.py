@@ -18,11 +18,11 @@ class LoadTest(unittest.TestCase):
     def test_overrides_as_a_dict(self):
         s = deepsim.load(SMALL, overrides={"cluster.nodes": 4, "parallel.dp": 16, "parallel.micro_batches": 4,
                                            "parallel.schedule": "zb1p",
-                                           "training.recompute": True, "pricing.usd_per_gpu_hour": 3.25})
+                                           "moe.balancing": False, "pricing.usd_per_gpu_hour": 3.25})
         self.assertEqual(s.gpus, 32)
         self.assertEqual(s.get("parallel.dp"), "16")
         self.assertEqual(s.get("parallel.schedule"), "zb1p")
-        self.assertEqual(s.get("training.recompute"), "true")
+        self.assertEqual(s.get("moe.balancing"), "false")
         self.assertEqual(s.get("pricing.usd_per_gpu_hour"), "3.25")
         self.assertEqual(s.overrides["cluster.nodes"], "4")
 
