@@ -19,7 +19,7 @@ fi
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}" CCACHE_BASEDIR="$here" CCACHE_NOHASHDIR=1
 CC=clang CXX=clang++ cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DDEEPSIM_BUILD_FUZZ=ON -DDEEPSIM_WARNINGS_AS_ERRORS=OFF -DDEEPSIM_WITH_CUDA=OFF -DDEEPSIM_WITH_GUI=OFF \
-  -DDEEPSIM_BUILD_BENCH=OFF >/dev/null
+  -DDEEPSIM_BUILD_BENCH=OFF -DDEEPSIM_WITH_PYTHON=OFF >/dev/null
 cmake --build "$build" -j "$(nproc)" --target scenario_fuzz
 
 seeds="$build/seeds"

@@ -15,7 +15,9 @@ export QT_QPA_PLATFORM=offscreen
 example="$here/tests/gui/data/compare-example.json"
 
 # DeepSeek-V3 on 2048 H800: DualPipe, 16 stages; sweep the schedule against the SMs given to all-to-all.
-"$gui" "$here/scenarios/default.yaml" --screenshots "$out" --prefix default --measured "$example" \
+# Predicted vs measured: the synthetic compare.json and a real Kineto excerpt (one MoE layer pair, H800).
+kineto="$here/tests/calibrate/data/dpsk-train-layer-pair.json"
+"$gui" "$here/scenarios/default.yaml" --screenshots "$out" --prefix default --measured "$example" --measured "$kineto" \
   --sweep "parallel.schedule=dualpipe,1f1b,zb1p" --sweep2 "parallel.comm_sms=16,20,24"
 # The small H100 cluster: one-parameter curve over the GPU model.
 "$gui" "$here/scenarios/examples/small-h100.yaml" --screenshots "$out" --prefix small-h100 --measured "$example" \

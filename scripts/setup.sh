@@ -11,6 +11,7 @@ PACKAGES=(
   libyaml-cpp-dev libeigen3-dev libboost-graph-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev libopenmpi-dev openmpi-bin
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev libxkbcommon-dev libgl-dev
+  python3-dev pybind11-dev python3-pandas  # the Python bindings (python/, docs/python.md); pandas is optional
   clang libclang-rt-14-dev  # the libFuzzer harness (scripts/fuzz.sh, tests/fuzz/)
 )
 

@@ -100,4 +100,30 @@ PredictedRun predict_with_step_simulator(const MeasuredRun& run, const std::stri
   return p;
 }
 
+PredictedRun predict_layers(const Scenario& s, int first_layer, int layers) {
+  if (first_layer < 0 || layers < 1 || first_layer + layers > s.model.layers)
+    throw InputError({s.source_file, 0, 0}, "layers",
+                     "layers " + std::to_string(first_layer) + ".." + std::to_string(first_layer + layers - 1) +
+                         " are not in the model's " + std::to_string(s.model.layers) + " layers",
+                     "the first layer is 0; DeepSeek-V3's first MoE layer is " + std::to_string(s.model.moe.first_dense_layers));
+  PredictedRun p;
+  const std::unique_ptr<KernelModel> model = kernel_model_for(s);
+  p.model = "kernel model (" + model->describe() + ") on " + s.cluster.gpu.name + ", layers " +
+            std::to_string(first_layer) + ".." + std::to_string(first_layer + layers - 1) + ", one micro-batch";
+  StageLayers span;
+  span.first_layer = first_layer;
+  span.num_layers = layers;
+  const StageCostContext ctx = stage_cost_context(s);
+  static constexpr const char* kPassPhase[] = {"F", "B", "W"};
+  for (const Op& op : stage_ops(s.model, span, ctx))
+    for (const Pass pass : {Pass::kForward, Pass::kDgrad, Pass::kWgrad}) {
+      const OpWork w = op_work(op, pass);
+      if (w.flops.value() <= 0 && w.bytes.value() <= 0) continue;
+      const double t = model->time(w, ctx.sms).seconds();
+      p.class_seconds[to_string(w.family)] += t;
+      p.phase_seconds[kPassPhase[static_cast<int>(pass)]] += t;
+    }
+  return p;
+}
+
 }  // namespace deepsim::calib

@@ -27,4 +27,11 @@ namespace deepsim::calib {
 
 [[nodiscard]] PredictedRun predict_with_step_simulator(const MeasuredRun& run, const std::string& profile = {});
 
+// What a profiler trace of `layers` transformer layers from `first_layer` (0-based), one micro-batch of the
+// scenario, forward and backward, should show per kernel class: the kernel model's time of every launch
+// (forward, dgrad, wgrad) of those layers' ops, as the step simulator builds them (even routing). The
+// communication class is left out: its kernels (DeepEP's) run beside the compute and their time in a trace
+// is mostly waiting, which a kernel model does not predict. Throws InputError for layers outside the model.
+[[nodiscard]] PredictedRun predict_layers(const Scenario& s, int first_layer, int layers);
+
 }  // namespace deepsim::calib

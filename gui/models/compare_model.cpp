@@ -1,5 +1,6 @@
 #include "gui/models/compare_model.h"
 
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -7,6 +8,7 @@
 #include "calibrate/src/compare.h"
 #include "calibrate/src/kineto_trace.h"
 #include "calibrate/src/measured_run.h"
+#include "calibrate/src/step_predictor.h"
 #include "gui/models/display.h"
 #include "sim/core/error.h"
 #include "sim/step/simulate.h"
@@ -104,10 +106,24 @@ void CompareModel::add_compare_json(const std::string& path) {
   add(std::move(rows));
 }
 
-void CompareModel::add_kineto_trace(const std::string& path) {
+void CompareModel::add_kineto_trace(const std::string& path, const Scenario* scenario, KinetoSpan span) {
   const calib::KinetoTrace t = calib::read_kineto_trace(path);
+  std::optional<calib::PredictedRun> predicted;
+  if (scenario) {
+    const int first = span.first_layer >= 0 ? span.first_layer : scenario->model.moe.first_dense_layers;
+    predicted = calib::predict_layers(*scenario, first, span.layers);
+  }
   std::vector<CompareEntry> rows;
-  for (const calib::ClassSummary& c : calib::summarize(t)) rows.push_back({path, "class", c.kernel_class, c.total_us * 1e-6, {}, {}, {}});
+  for (const calib::ClassSummary& c : calib::summarize(t)) {
+    // The file's name as the source, like a measured run's (the full path is in the status line).
+    CompareEntry e{std::filesystem::path(path).filename().string(), "class", c.kernel_class, c.total_us * 1e-6, {}, {}, {}};
+    if (predicted) {
+      // A class the model launches no kernel of (communication, other) stays measured only.
+      const auto it = predicted->class_seconds.find(c.kernel_class);
+      if (it != predicted->class_seconds.end()) e.predicted_s = it->second;
+    }
+    rows.push_back(std::move(e));
+  }
   add(std::move(rows));
 }
 

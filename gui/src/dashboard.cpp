@@ -150,6 +150,12 @@ QWidget* Dashboard::make_headline() {
   cost_ = card(2, "Cost: rental / ownership", "headlineCost");
   mfu_ = card(3, "MFU (BF16 / FP8 peak) and tokens/s", "headlineMfu");
   memory_fit_ = card(4, "Memory", "headlineMemory");
+  reference_ = new QLabel;
+  reference_->setObjectName("headlineReference");
+  reference_->setWordWrap(true);
+  reference_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  reference_->hide();
+  grid->addWidget(reference_, 3, 0, 1, 5);
   auto* pin = new QPushButton("Pin this run");
   pin->setObjectName("pinRun");
   pin->setToolTip("Keep this run's figures to compare with other runs (What-if > Pinned runs)");
@@ -223,7 +229,17 @@ void Dashboard::show_run(const RunBundlePtr& run) {
   memory_fit_->setText(text(HeadlineRow::kMemory));
   memory_fit_->setStyleSheet(QString("font-size: 20px; font-weight: bold; color: %1;")
                                  .arg(s.headline.memory_fits ? "#107010" : "#c00000"));
+  QStringList ref;
+  for (const ReferenceRow& r : s.reference)
+    ref << QString::fromStdString(r.quantity + ": predicted " + value_text(r, r.predicted) + " against " +
+                                  value_text(r, r.reference) + " (" + error_text(r) + ")");
+  reference_->setText(ref.isEmpty() ? QString() : "Against the " + QString::fromStdString(run->output.scenario.reference.kind) +
+                                                      " reference: " + ref.join("; ") + ".");
+  reference_->setToolTip(s.reference.empty() ? QString() : QString::fromStdString(s.reference.front().source));
+  reference_->setVisible(!ref.isEmpty());
   notes_->clear();
+  for (const ReferenceRow& r : s.reference)
+    notes_->addItem(QString::fromStdString("reference " + r.quantity + ": " + r.source));
   for (const auto& n : s.notes) notes_->addItem(QString::fromStdString(n));
   update_axes();
 }

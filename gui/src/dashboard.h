@@ -48,6 +48,7 @@ class Dashboard : public QWidget {
   QLabel* cost_ = nullptr;
   QLabel* mfu_ = nullptr;
   QLabel* memory_fit_ = nullptr;
+  QLabel* reference_ = nullptr;  // the scenario's reference figures beside the prediction
   QListWidget* notes_ = nullptr;
   QChartView* phase_chart_ = nullptr;
   QChartView* memory_chart_ = nullptr;

@@ -29,8 +29,24 @@ MeasuredView::MeasuredView(QWidget* parent) : QWidget(parent), model_(new Compar
                        "`deepsim-calibrate compare --json` output.");
   status_->setWordWrap(true);
   status_->setObjectName("measuredStatus");
+  // A Kineto trace says neither which layers it holds nor its micro-batch: the user says which layers.
+  first_layer_ = new QSpinBox;
+  first_layer_->setObjectName("kinetoFirstLayer");
+  first_layer_->setRange(-1, 1 << 12);
+  first_layer_->setValue(-1);
+  first_layer_->setSpecialValueText("first MoE layer");
+  first_layer_->setToolTip("The first transformer layer (0-based) a Kineto trace covers; the prediction is for these "
+                           "layers' forward and backward on one micro-batch of the scenario.");
+  layers_ = new QSpinBox;
+  layers_->setObjectName("kinetoLayers");
+  layers_->setRange(1, 1 << 12);
+  layers_->setValue(1);
+  layers_->setSuffix(" layer(s)");
   buttons->addWidget(open);
   buttons->addWidget(clear);
+  buttons->addWidget(new QLabel("Kineto trace covers:"));
+  buttons->addWidget(first_layer_);
+  buttons->addWidget(layers_);
   buttons->addWidget(status_, 1);
   layout->addLayout(buttons);
   auto* split = new QSplitter(Qt::Vertical);
@@ -76,7 +92,8 @@ void MeasuredView::load_file(const QString& path) {
       if (!scenario_) throw std::runtime_error("open a valid scenario first: its kernel model predicts the kernels");
       model_->add_measured_run(path.toStdString(), *scenario_);
     } else {
-      model_->add_kineto_trace(path.toStdString());
+      // Predicted when a scenario is open, measured only otherwise.
+      model_->add_kineto_trace(path.toStdString(), scenario_ ? &*scenario_ : nullptr, kineto_span());
     }
     // A file may say what it is ("note": a synthetic example); show that beside its name.
     const int at = head.indexOf("\"note\"");

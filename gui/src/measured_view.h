@@ -1,10 +1,12 @@
 // Predicted against measured: measured runs (deepsim-exec JSON, predicted with the scenario's kernel
-// model), Kineto traces (measured per class) and compare.json files, as a table, a scatter of predicted
+// model), Kineto traces (per class, predicted for the layers the trace covers, set beside the Load button)
+// and compare.json files, as a table, a scatter of predicted
 // against measured with the y = x line, and the error of each row as bars; with a simulated run, each
 // row also says what its error would mean for the whole run's GPU-hours and dollars.
 #pragma once
 
 #include <QLabel>
+#include <QSpinBox>
 #include <QWidget>
 #include <optional>
 
@@ -23,6 +25,8 @@ class MeasuredView : public QWidget {
   // Reads a file by its kind (".json" with "deepsim.compare/1", a measured run, or a Kineto trace).
   void load_file(const QString& path);
   [[nodiscard]] CompareModel* model() const { return model_; }
+  // What the next Kineto trace covers (first layer -1: the model's first MoE layer).
+  [[nodiscard]] KinetoSpan kineto_span() const { return {first_layer_->value(), layers_->value()}; }
 
  private:
   void redraw();
@@ -30,6 +34,8 @@ class MeasuredView : public QWidget {
   CompareModel* model_;
   std::optional<Scenario> scenario_;
   QLabel* status_ = nullptr;
+  QSpinBox* first_layer_ = nullptr;
+  QSpinBox* layers_ = nullptr;
   QChartView* scatter_ = nullptr;
   QChartView* errors_ = nullptr;
 };

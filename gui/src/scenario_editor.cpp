@@ -53,6 +53,10 @@ const std::vector<Group>& groups() {
        {{"pricing.usd_per_gpu_hour", "$ per GPU-hour"}, {"pricing.basis", "Cost basis"}, {"pricing.gpu_usd", "GPU price $"},
         {"pricing.server_usd", "Server price $"}, {"pricing.amortisation_years", "Amortisation years"},
         {"pricing.usd_per_kwh", "$ per kWh"}, {"pricing.pue", "PUE"}}},
+      {"Reference (shown beside the prediction)",
+       {{"reference.kind", "Kind"}, {"reference.step_time_s", "Step time"}, {"reference.step_time_source", "Source"},
+        {"reference.gpu_hours", "Whole run"}, {"reference.gpu_hours_source", "Source"},
+        {"reference.cost_usd", "Cost"}, {"reference.cost_source", "Source"}}},
   };
   return g;
 }
@@ -90,7 +94,7 @@ QWidget* ScenarioEditor::make_forms() {
     auto* form = new QFormLayout(box);
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     for (const auto& [key, label] : g.keys) add_field(form, key, label);
-    columns[i < 2 ? 0 : 1]->addWidget(box);  // cluster + model left; plan, phases, prices right
+    columns[i < 2 || i > 4 ? 0 : 1]->addWidget(box);  // cluster, model, reference left; plan, phases, prices right
     ++i;
   }
   for (auto* c : columns) {
@@ -218,6 +222,14 @@ void ScenarioEditor::revalidate() {
 }
 
 void ScenarioEditor::refresh_fields() {
+  updating_ = true;
+  // model.preset is input-only (the loaded Scenario keeps the preset's values, not its name): the box shows
+  // what the file (or an override) names, valid or not, and stays empty for a model spelled out in full.
+  if (auto* preset = qobject_cast<QComboBox*>(field_widget("model.preset"))) {
+    const auto written = api::written_value(doc_, "model.preset");
+    preset->setCurrentIndex(written ? preset->findText(qs(*written), Qt::MatchFixedString) : -1);
+  }
+  updating_ = false;
   if (!valid()) return;  // keep what the user typed; the message says what is wrong
   const Scenario s = api::load(doc_);
   updating_ = true;
@@ -235,10 +247,6 @@ void ScenarioEditor::refresh_fields() {
     } else if (auto* line = qobject_cast<QLineEdit*>(row.editor)) {
       line->setText(v);
     }
-  }
-  if (auto* preset = qobject_cast<QComboBox*>(field_widget("model.preset"))) {
-    const auto o = api::override_of(doc_, "model.preset");
-    if (o) preset->setCurrentIndex(preset->findText(qs(*o), Qt::MatchFixedString));
   }
   updating_ = false;
 }

@@ -42,6 +42,24 @@ std::optional<std::string> override_of(const ScenarioDoc& doc, std::string_view 
   return std::nullopt;
 }
 
+std::optional<std::string> written_value(const ScenarioDoc& doc, std::string_view key) {
+  if (auto o = override_of(doc, key)) return o;
+  try {
+    YAML::Node node = YAML::Load(doc.yaml);
+    for (std::size_t start = 0; start <= key.size();) {
+      const std::size_t dot = std::min(key.find('.', start), key.size());
+      if (!node.IsMap()) return std::nullopt;
+      node = node[std::string(key.substr(start, dot - start))];
+      if (!node) return std::nullopt;
+      start = dot + 1;
+    }
+    if (!node.IsScalar()) return std::nullopt;
+    return node.Scalar();
+  } catch (const YAML::Exception&) {
+    return std::nullopt;
+  }
+}
+
 Scenario load(const ScenarioDoc& doc) { return load_scenario_text(doc.yaml, doc.display_name, doc.overrides); }
 
 std::optional<Diagnostic> validate(const ScenarioDoc& doc) {

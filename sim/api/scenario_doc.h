@@ -39,6 +39,11 @@ void set_override(ScenarioDoc& doc, const std::string& key, const std::string& v
 // The value an override gives `key`, if any.
 [[nodiscard]] std::optional<std::string> override_of(const ScenarioDoc& doc, std::string_view key);
 
+// The value the doc gives `key` as written, the override first, else the text's scalar at that path
+// ("deepseek-v3" for model.preset): for input-only keys, which a loaded Scenario does not keep. nullopt when
+// neither gives one or the text does not parse. Never throws.
+[[nodiscard]] std::optional<std::string> written_value(const ScenarioDoc& doc, std::string_view key);
+
 // Throws InputError (file:line:column, key, hint) for a bad scenario.
 [[nodiscard]] Scenario load(const ScenarioDoc& doc);
 // The first problem of the doc (the loader's and `deepsim validate`'s checks, sim/forecast/preflight.h),

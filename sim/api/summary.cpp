@@ -90,6 +90,7 @@ RunSummary summarize(const RunOutput& r) {
   for (const RankResult& rr : r.step.result.ranks)
     s.ranks.push_back({rr.rank, rr.gpu, rr.busy.seconds(), rr.exposed_comm.seconds(), rr.bubble.seconds(),
                        rr.peak_memory.gb()});
+  s.reference = reference_rows(r.report);
   s.notes = r.step.result.notes;
   s.notes.insert(s.notes.end(), r.report.forecast.notes.begin(), r.report.forecast.notes.end());
   return s;

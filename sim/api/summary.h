@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "sim/api/run.h"
+#include "sim/report/reference_rows.h"
 
 namespace deepsim::api {
 
@@ -65,6 +66,7 @@ struct RunSummary {
   std::vector<PhaseRow> phases;
   std::vector<LinkRow> links;
   std::vector<RankRow> ranks;
+  std::vector<ReferenceRow> reference;  // the scenario's `reference:` figures beside the prediction
   std::vector<std::string> notes;  // the step's and the forecast's modelling notes, in that order
 };
 

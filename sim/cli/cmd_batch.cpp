@@ -26,6 +26,7 @@ int run_batch(const Args& args) {
   o.threads = static_cast<int>(std::min<unsigned>(cores, static_cast<unsigned>(kMaxBatchThreads)));
   if (auto j = args.get_int("jobs", 1, kMaxBatchThreads)) o.threads = static_cast<int>(*j);
   o.deepsim_version = DEEPSIM_VERSION;
+  o.reports = args.has("reports");
   // One routing-sample cache for the whole batch: points that differ in GPU, schedule or micro-batches
   // share their samples (the cache is thread-safe and bounded).
   auto routing = std::make_shared<RoutingSampleCache>();

@@ -46,7 +46,9 @@ const std::vector<Command>& commands() {
         {{"out", "DIR", false, "output directory (default batch-out); results already there are reused"},
          {"jobs", "N", false, "threads, 1..256 (default: all cores)"},
          {"quiet", "", false, "no progress bar"},
-         {"progress", "", false, "progress bar even when stderr is not a terminal (default: only on a terminal)"}}},
+         {"progress", "", false, "progress bar even when stderr is not a terminal (default: only on a terminal)"},
+         {"reports", "", false, "also write report.md, report.html, phases.csv and ranks.csv per scenario under "
+                                "runs/<hash>/ and link the summary to them (default: result.json only)"}}},
        run_batch},
       {{"diff", "A B", 2, 2,
         "compare two results (result.json files or run folders): changed inputs, headline and phase moves",

@@ -20,6 +20,8 @@ BatchRow row_from_result(const nlohmann::ordered_json& j) {
   r.fits = j.at("memory").at("fits").get<bool>();
   r.min_headroom_bytes = j.at("memory").at("min_headroom_bytes").get<double>();
   r.step_time_s = j.at("step").at("time_s").get<double>();
+  r.bubble_s = j.at("step").at("bubble_s").get<double>();
+  r.exposed_comm_s = j.at("step").at("exposed_comm_s").get<double>();
   const auto& run = j.at("run");
   r.gpu_hours = run.at("gpu_hours").get<double>();
   r.days = run.at("days").get<double>();
@@ -30,7 +32,7 @@ BatchRow row_from_result(const nlohmann::ordered_json& j) {
 }
 
 std::string results_csv_header() {
-  return "index,file,label,status,input_hash,name,gpu,gpus,pp,dp,ep,schedule,step_time_s,gpu_hours,days,cost_usd,"
+  return "index,file,label,status,input_hash,name,gpu,gpus,pp,dp,ep,schedule,step_time_s,bubble_s,exposed_comm_s,gpu_hours,days,cost_usd,"
          "usd_per_million_tokens,mfu_bf16_causal,fits,min_headroom_bytes,error\n";
 }
 
@@ -40,11 +42,11 @@ std::string results_csv_line(const BatchRow& r) {
   if (r.ok) {
     line += csv_field(r.name) + ',' + csv_field(r.gpu) + ',' + std::to_string(r.gpus) + ',' + std::to_string(r.pp) +
             ',' + std::to_string(r.dp) + ',' + std::to_string(r.ep) + ',' + r.schedule + ',' + shortest(r.step_time_s) +
-            ',' + shortest(r.gpu_hours) + ',' + shortest(r.days) + ',' + shortest(r.cost_usd) + ',' +
+            ',' + shortest(r.bubble_s) + ',' + shortest(r.exposed_comm_s) + ',' + shortest(r.gpu_hours) + ',' + shortest(r.days) + ',' + shortest(r.cost_usd) + ',' +
             shortest(r.usd_per_million_tokens) + ',' + shortest(r.mfu_bf16_causal) + ',' +
             (r.fits ? "true" : "false") + ',' + shortest(r.min_headroom_bytes) + ",";
   } else {
-    line += ",,,,,,,,,,,,,,," + csv_field(r.error);
+    line += ",,,,,,,,,,,,,,,,," + csv_field(r.error);
   }
   return line + '\n';
 }

@@ -19,6 +19,7 @@ struct BatchRow {
   int gpus = 0, pp = 0, dp = 0, ep = 0;
   bool fits = true;                 // result.json memory.fits: the plan fits in HBM on every rank
   double min_headroom_bytes = 0;    // HBM minus the fullest rank's peak; negative when it does not fit
+  double bubble_s = 0, exposed_comm_s = 0;  // of the configured step (the largest rank's, as in result.json)
   double step_time_s = 0, gpu_hours = 0, days = 0, cost_usd = 0, usd_per_million_tokens = 0, mfu_bf16_causal = 0;
 };
 

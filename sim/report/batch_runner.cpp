@@ -71,7 +71,7 @@ Computed compute_one(const BatchJob& job, std::uint64_t index, const BatchOption
     c.row.hash = hash;
     const fs::path dir = o.out_dir / "runs" / hash;
     const fs::path file = dir / "result.json";
-    if (fs::exists(file)) {
+    if (fs::exists(file) && (!o.reports || fs::exists(dir / "report.html"))) {
       try {
         c.row = row_from_result(nlohmann::ordered_json::parse(read_file(file)));
         c.reused = true;
@@ -80,8 +80,11 @@ Computed compute_one(const BatchJob& job, std::uint64_t index, const BatchOption
       }
     }
     if (!c.reused) {
-      const nlohmann::ordered_json j = result_json(make_run_report(s, o.step, o.inventory, o.deepsim_version));
+      const RunReport report = make_run_report(s, o.step, o.inventory, o.deepsim_version);
+      const nlohmann::ordered_json j = result_json(report);
       fs::create_directories(dir);
+      // The report set first; result.json last and whole (below), so a reused result has its reports.
+      if (o.reports) write_reports(dir, report);
       const fs::path tmp = dir / ("result.json.tmp" + std::to_string(index));
       write_text_file(tmp, j.dump(2) + "\n");
       fs::rename(tmp, file);  // whole files only, so a later run never reads half a result
@@ -133,7 +136,8 @@ class Progress {
 // Writes finished rows in input order: results.csv, the summary, the counts and the progress bar.
 class RowWriter {
  public:
-  RowWriter(const BatchOptions& o, std::uint64_t total) : summary_(o.summary_keep), progress_(o.progress, total) {
+  RowWriter(const BatchOptions& o, std::uint64_t total)
+      : summary_(o.summary_keep, o.reports), progress_(o.progress, total) {
     csv_.open(o.out_dir / "results.csv", std::ios::binary | std::ios::trunc);
     if (!csv_) throw std::runtime_error("cannot write '" + (o.out_dir / "results.csv").string() + "'");
     csv_ << results_csv_header();
@@ -165,7 +169,8 @@ std::string encode(const Computed& c) {
   nlohmann::json j = {{"reused", c.reused}, {"bad_input", c.bad_input}, {"index", r.index}, {"file", r.file}, {"label", r.label},
                       {"hash", r.hash}, {"ok", r.ok}, {"error", r.error}, {"name", r.name}, {"gpu", r.gpu},
                       {"schedule", r.schedule}, {"gpus", r.gpus}, {"pp", r.pp}, {"dp", r.dp}, {"ep", r.ep},
-                      {"fits", r.fits}, {"min_headroom_bytes", r.min_headroom_bytes}, {"step_time_s", r.step_time_s}, {"gpu_hours", r.gpu_hours}, {"days", r.days},
+                      {"fits", r.fits}, {"min_headroom_bytes", r.min_headroom_bytes}, {"step_time_s", r.step_time_s},
+                      {"bubble_s", r.bubble_s}, {"exposed_comm_s", r.exposed_comm_s}, {"gpu_hours", r.gpu_hours}, {"days", r.days},
                       {"cost_usd", r.cost_usd}, {"usd_per_million_tokens", r.usd_per_million_tokens},
                       {"mfu_bf16_causal", r.mfu_bf16_causal}};
   return j.dump();
@@ -193,6 +198,8 @@ Computed decode(const std::string& bytes) {
   r.fits = j.at("fits").get<bool>();
   r.min_headroom_bytes = j.at("min_headroom_bytes").get<double>();
   r.step_time_s = j.at("step_time_s").get<double>();
+  r.bubble_s = j.at("bubble_s").get<double>();
+  r.exposed_comm_s = j.at("exposed_comm_s").get<double>();
   r.gpu_hours = j.at("gpu_hours").get<double>();
   r.days = j.at("days").get<double>();
   r.cost_usd = j.at("cost_usd").get<double>();

@@ -5,7 +5,8 @@
 //  - Each result is stored as runs/<input hash>/result.json; a scenario whose hash already has one is
 //    not recomputed, its row is read back from the file (same bytes either way), and the run says so.
 //  - A scenario that fails records its error in its row; the others go on.
-//  - summary.md / summary.html rank the scenarios by cost and by time (batch_summary.h).
+//  - summary.md / summary.html rank the scenarios by cost and by time, with the Pareto front and a chart
+//    of cost against days, each row linked to its report (batch_summary.h).
 #pragma once
 
 #include <cstdint>
@@ -59,6 +60,10 @@ struct BatchOptions {
   InventoryFn inventory;
   std::ostream* progress = nullptr;  // progress bar and ETA; nullptr: silent
   std::size_t summary_keep = 20;
+  // Write the report set (report.md, report.html, phases.csv, ranks.csv) beside each result.json, and link
+  // the summary to report.html (`deepsim batch --reports`). A reused result without its report.html is
+  // computed again.
+  bool reports = false;
   // Where the scenarios run (work_pool.h); null: `threads` std::threads in this process. Under MPI only
   // the coordinator writes results.csv and the summaries; the rows are the same bytes either way.
   WorkPool* pool = nullptr;

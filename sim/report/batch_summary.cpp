@@ -6,6 +6,7 @@
 
 #include "sim/core/format.h"
 #include "sim/report/svg.h"
+#include "sim/report/sweep_chart.h"
 
 namespace deepsim {
 namespace {
@@ -20,21 +21,27 @@ void insert_ranked(std::vector<BatchRow>& rows, const BatchRow& row, std::size_t
   if (rows.size() > keep) rows.pop_back();
 }
 
+std::string memory_fit_text(const BatchRow& r) {
+  const std::string gb = fixed(std::abs(r.min_headroom_bytes) / 1e9, 1) + " GB";
+  return r.fits ? "fits (" + gb + " free)" : "does not fit (over by " + gb + ")";
+}
+
 std::vector<std::string> cells(const BatchRow& r, std::size_t rank) {
   return {std::to_string(rank), std::to_string(r.index), r.label, r.gpu + " x " + std::to_string(r.gpus),
           "pp " + std::to_string(r.pp) + " dp " + std::to_string(r.dp) + " ep " + std::to_string(r.ep) + " " + r.schedule,
-          format_seconds(r.step_time_s), fixed(r.days, 2), "$" + format_count(r.cost_usd),
-          "$" + fixed(r.usd_per_million_tokens, 4), fixed(100 * r.mfu_bf16_causal, 1) + "%",
-          (r.fits ? "" : "-") + fixed(std::abs(r.min_headroom_bytes) / 1e9, 1) + (r.fits ? " GB" : " GB (over)")};
+          format_seconds(r.step_time_s), format_seconds(r.bubble_s), format_seconds(r.exposed_comm_s),
+          fixed(r.days, 2), "$" + format_count(r.cost_usd), "$" + fixed(r.usd_per_million_tokens, 4),
+          fixed(100 * r.mfu_bf16_causal, 1) + "%", memory_fit_text(r)};
 }
 
 const std::vector<std::string>& header() {
-  static const std::vector<std::string> h = {"rank", "#", "scenario", "GPUs", "plan", "step", "days", "cost",
-                                             "$/M tokens", "MFU (BF16, causal)", "HBM headroom"};
+  static const std::vector<std::string> h = {"rank", "#", "scenario", "GPUs", "plan", "step", "bubble", "exposed comm",
+                                             "days", "cost", "$/M tokens", "MFU (BF16, causal)", "memory (HBM)", "report"};
   return h;
 }
 
-void md_rows(std::ostringstream& out, const std::string& title, const std::vector<BatchRow>& rows) {
+void md_rows(std::ostringstream& out, const std::string& title, const std::vector<BatchRow>& rows,
+             const BatchSummary& summary) {
   out << "## " << title << "\n\n|";
   for (const auto& h : header()) out << ' ' << h << " |";
   out << "\n|";
@@ -43,19 +50,20 @@ void md_rows(std::ostringstream& out, const std::string& title, const std::vecto
   for (std::size_t i = 0; i < rows.size(); ++i) {
     out << '|';
     for (const auto& c : cells(rows[i], i + 1)) out << ' ' << c << " |";
-    out << '\n';
+    out << " [report](" << summary.report_href(rows[i]) << ") |\n";
   }
   out << '\n';
 }
 
-void html_rows(std::ostringstream& out, const std::string& title, const std::vector<BatchRow>& rows) {
+void html_rows(std::ostringstream& out, const std::string& title, const std::vector<BatchRow>& rows,
+               const BatchSummary& summary) {
   out << "<h2>" << xml_escape(title) << "</h2>\n<table>\n<tr>";
   for (const auto& h : header()) out << "<th>" << xml_escape(h) << "</th>";
   out << "</tr>\n";
   for (std::size_t i = 0; i < rows.size(); ++i) {
     out << "<tr>";
     for (const auto& c : cells(rows[i], i + 1)) out << "<td>" << xml_escape(c) << "</td>";
-    out << "</tr>\n";
+    out << "<td><a href=\"" << xml_escape(summary.report_href(rows[i])) << "\">report</a></td></tr>\n";
   }
   out << "</table>\n";
 }
@@ -68,7 +76,23 @@ std::string BatchSummary::counts_text() const {
   return s + std::to_string(failed_) + " failed.";
 }
 
+std::string BatchSummary::report_href(const BatchRow& row) const {
+  if (row.hash.empty()) return "";
+  return "runs/" + row.hash + (reports_ ? "/report.html" : "/result.json");
+}
+
+void BatchSummary::add_to_front(const BatchRow& row) {
+  // Dominated (ties included: the earlier scenario stays) by a point already on the front?
+  for (const BatchRow& q : pareto_)
+    if (q.days <= row.days && q.cost_usd <= row.cost_usd) return;
+  std::erase_if(pareto_, [&](const BatchRow& q) { return row.days <= q.days && row.cost_usd <= q.cost_usd; });
+  pareto_.insert(std::upper_bound(pareto_.begin(), pareto_.end(), row,
+                                  [](const BatchRow& a, const BatchRow& b) { return a.days < b.days; }),
+                 row);
+}
+
 void BatchSummary::add(const BatchRow& row) {
+  if (row.ok && chart_.size() < kChartPoints) chart_.push_back(row);
   if (!row.ok) {
     ++failed_;
     if (failures_.size() < keep_) failures_.push_back(row);
@@ -80,6 +104,7 @@ void BatchSummary::add(const BatchRow& row) {
     if (does_not_fit_.size() < keep_) does_not_fit_.push_back(row);
     return;
   }
+  add_to_front(row);
   insert_ranked(by_cost_, row, keep_, [](const BatchRow& r) { return r.cost_usd; });
   insert_ranked(by_days_, row, keep_, [](const BatchRow& r) { return r.days; });
 }
@@ -88,10 +113,11 @@ std::string BatchSummary::markdown(const std::string& title) const {
   std::ostringstream out;
   out << "# " << title << "\n\n" << counts_text() << " "
       << "Every row is in results.csv; below, the best " << keep_ << " of each ranking (plans that fit only).\n\n";
-  md_rows(out, "Cheapest", by_cost_);
-  md_rows(out, "Fastest (wall-clock days)", by_days_);
+  md_rows(out, "Pareto front (cost against days)", pareto_, *this);
+  md_rows(out, "Cheapest", by_cost_, *this);
+  md_rows(out, "Fastest (wall-clock days)", by_days_, *this);
   if (!does_not_fit_.empty())
-    md_rows(out, "Do not fit in HBM (not ranked; time and cost as if they fit)", does_not_fit_);
+    md_rows(out, "Do not fit in HBM (not ranked; time and cost as if they fit)", does_not_fit_, *this);
   if (!failures_.empty()) {
     out << "## Failed\n\n";
     for (const auto& f : failures_) out << "- #" << f.index << " " << f.label << " (" << f.file << "): " << f.error << "\n";
@@ -108,10 +134,22 @@ std::string BatchSummary::html(const std::string& title) const {
          "th{background:#f3f3f3}\n</style>\n</head>\n<body>\n<h1>"
       << xml_escape(title) << "</h1>\n<p>" << counts_text() << " Every row is in results.csv; below, the best "
       << keep_ << " of each ranking (plans that fit only).</p>\n";
-  html_rows(out, "Cheapest", by_cost_);
-  html_rows(out, "Fastest (wall-clock days)", by_days_);
+  std::vector<SweepChartPoint> points;
+  for (const BatchRow& r : chart_) {
+    const bool front = std::ranges::any_of(pareto_, [&](const BatchRow& q) { return q.index == r.index; });
+    points.push_back({r.index, r.label, r.days, r.cost_usd, r.fits, front, report_href(r)});
+  }
+  for (const BatchRow& q : pareto_)  // the front is drawn whole even past the chart's first points
+    if (std::ranges::none_of(chart_, [&](const BatchRow& r) { return r.index == q.index; }))
+      points.push_back({q.index, q.label, q.days, q.cost_usd, q.fits, true, report_href(q)});
+  if (!points.empty())
+    out << "<figure>\n" << sweep_chart_svg(points, ok_)
+        << "<figcaption>Click a point for its report. Cost is each scenario's headline cost (its pricing.basis).</figcaption>\n</figure>\n";
+  html_rows(out, "Pareto front (cost against days)", pareto_, *this);
+  html_rows(out, "Cheapest", by_cost_, *this);
+  html_rows(out, "Fastest (wall-clock days)", by_days_, *this);
   if (!does_not_fit_.empty())
-    html_rows(out, "Do not fit in HBM (not ranked; time and cost as if they fit)", does_not_fit_);
+    html_rows(out, "Do not fit in HBM (not ranked; time and cost as if they fit)", does_not_fit_, *this);
   if (!failures_.empty()) {
     out << "<h2>Failed</h2>\n<ul>\n";
     for (const auto& f : failures_)

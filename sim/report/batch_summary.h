@@ -2,7 +2,10 @@
 // the failures. Rows stream in; only the best `keep` of each ranking and the first `keep` failures are
 // held, so a sweep of any size summarises in bounded memory. Ties go to the earlier scenario. A plan that
 // does not fit in HBM is never ranked: it is listed apart (its time and cost are what it would take if
-// it fit, which no cluster can run).
+// it fit, which no cluster can run). summary.html opens with a chart of cost against days (sweep_chart.h)
+// with the Pareto front marked (kept exactly, whatever the batch's size) and at most kChartPoints points;
+// every row and point links to the scenario's report under runs/<hash>/ (report.html when the batch
+// wrote the report set, `deepsim batch --reports`, else result.json).
 #pragma once
 
 #include <cstdint>
@@ -15,7 +18,9 @@ namespace deepsim {
 
 class BatchSummary {
  public:
-  explicit BatchSummary(std::size_t keep = 20) : keep_(keep) {}
+  static constexpr std::size_t kChartPoints = 2000;
+
+  explicit BatchSummary(std::size_t keep = 20, bool reports = false) : keep_(keep), reports_(reports) {}
   void add(const BatchRow& row);
 
   [[nodiscard]] std::uint64_t total() const { return ok_ + failed_; }
@@ -25,6 +30,11 @@ class BatchSummary {
   [[nodiscard]] const std::vector<BatchRow>& does_not_fit() const { return does_not_fit_; }
   [[nodiscard]] const std::vector<BatchRow>& by_cost() const { return by_cost_; }
   [[nodiscard]] const std::vector<BatchRow>& by_days() const { return by_days_; }
+  // Plans that fit for which no other plan that fits is both no slower and no dearer (ties: the earlier
+  // scenario), by days ascending (so cost descending).
+  [[nodiscard]] const std::vector<BatchRow>& pareto() const { return pareto_; }
+  // The link of a row's report, relative to the batch's directory ("" for a row without a result).
+  [[nodiscard]] std::string report_href(const BatchRow& row) const;
 
   [[nodiscard]] std::string markdown(const std::string& title) const;
   [[nodiscard]] std::string html(const std::string& title) const;
@@ -32,9 +42,13 @@ class BatchSummary {
   [[nodiscard]] std::string counts_text() const;
 
  private:
+  void add_to_front(const BatchRow& row);
+
   std::size_t keep_;
+  bool reports_;
   std::uint64_t ok_ = 0, failed_ = 0, infeasible_ = 0;  // ok_ counts infeasible rows too
-  std::vector<BatchRow> by_cost_, by_days_, failures_, does_not_fit_;
+  std::vector<BatchRow> by_cost_, by_days_, failures_, does_not_fit_, pareto_;
+  std::vector<BatchRow> chart_;  // the first kChartPoints rows that ran
 };
 
 }  // namespace deepsim

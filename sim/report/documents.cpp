@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "sim/core/format.h"
+#include "sim/report/reference_rows.h"
 #include "sim/report/report_charts.h"
 #include "sim/report/report_tables.h"
 #include "sim/report/source_path.h"
@@ -77,7 +78,8 @@ std::string html_report(const RunReport& r) {
       << xml_escape(title_of(r)) << "</h1>\n<p>deepsim " << xml_escape(r.deepsim_version) << ", input hash <code>"
       << r.input_hash << "</code>, scenario file <code>" << xml_escape(report_source_path(r.scenario.source_file)) << "</code>.</p>\n";
   const std::vector<Table> tables = all_tables(r);
-  html_table(out, tables.front());
+  const std::size_t leading = leading_tables(r);  // the headline, and the reference beside it
+  for (std::size_t i = 0; i < leading; ++i) html_table(out, tables[i]);
   // trace.json sits beside report.html when `deepsim run --out` wrote them (batch runs write none).
   out << "<p>Every task of the simulated step: <a href=\"trace.json\">trace.json</a> (written beside this report by "
          "<code>deepsim run --out</code>). Open it in the Perfetto UI: go to <code>https://ui.perfetto.dev</code>, "
@@ -87,7 +89,7 @@ std::string html_report(const RunReport& r) {
          "memory and link-utilisation counters.</p>\n";
   for (const Chart& c : all_charts(r))
     out << "<figure>\n<figcaption>" << xml_escape(c.title) << "</figcaption>\n" << c.svg << "</figure>\n";
-  for (std::size_t i = 1; i < tables.size(); ++i) html_table(out, tables[i]);
+  for (std::size_t i = leading; i < tables.size(); ++i) html_table(out, tables[i]);
   out << "<h2>Assumptions</h2>\n<ul>\n<li>kernel model: " << xml_escape(r.step.kernel_model)
       << "</li>\n<li>step fidelity: " << xml_escape(r.step.fidelity) << "</li>\n";
   for (const auto& n : r.step.notes) out << "<li>step: " << xml_escape(n) << "</li>\n";
@@ -114,6 +116,10 @@ std::string text_summary(const RunReport& r) {
       << fixed(f.throughput.tflops_per_gpu_non_causal, 1) << " non-causal), MFU "
       << fixed(100 * f.throughput.mfu_bf16_causal, 1) << "% of BF16 dense, " << fixed(100 * f.throughput.mfu_fp8_causal, 1)
       << "% of FP8 dense\n";
+  for (const ReferenceRow& row : reference_rows(r))
+    out << "  " << r.scenario.reference.kind << " reference, " << row.quantity << ": predicted "
+        << value_text(row, row.predicted) << " against " << value_text(row, row.reference) << " (" << error_text(row)
+        << "; " << row.source << ")\n";
   return out.str();
 }
 

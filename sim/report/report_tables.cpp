@@ -1,7 +1,10 @@
 #include "sim/report/report_tables.h"
 
+#include <iterator>
+
 #include "sim/core/format.h"
 #include "sim/hw/catalog.h"
+#include "sim/report/reference_rows.h"
 
 namespace deepsim {
 namespace {
@@ -35,6 +38,15 @@ Table headline_table(const RunReport& r) {
                              format_time(r.step.exposed_comm) + ")");
   add("parameters total / active", format_count(static_cast<double>(r.params.total())) + " / " +
                                        format_count(static_cast<double>(r.params.activated)));
+  return tb;
+}
+
+Table reference_table(const RunReport& r) {
+  Table tb{"Prediction against the " + r.scenario.reference.kind + " reference",
+           {"quantity", "predicted", "reference", "error", "source"}, {}};
+  for (const ReferenceRow& row : reference_rows(r))
+    tb.rows.push_back({row.quantity, value_text(row, row.predicted), value_text(row, row.reference), error_text(row),
+                       row.source});
   return tb;
 }
 
@@ -108,7 +120,13 @@ Table cost_table(const RunReport& r) {
 }
 
 std::vector<Table> all_tables(const RunReport& r) {
-  return {headline_table(r), phases_table(r), cost_table(r), failures_table(r), steps_table(r), ranks_table(r)};
+  std::vector<Table> tables = {headline_table(r)};
+  if (Table ref = reference_table(r); !ref.rows.empty()) tables.push_back(std::move(ref));
+  std::vector<Table> rest = {phases_table(r), cost_table(r), failures_table(r), steps_table(r), ranks_table(r)};
+  tables.insert(tables.end(), std::make_move_iterator(rest.begin()), std::make_move_iterator(rest.end()));
+  return tables;
 }
+
+std::size_t leading_tables(const RunReport& r) { return r.scenario.reference.given() ? 2 : 1; }
 
 }  // namespace deepsim

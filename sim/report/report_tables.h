@@ -16,11 +16,16 @@ struct Table {
 };
 
 [[nodiscard]] Table headline_table(const RunReport& r);   // the answer: GPU-hours, days, dollars, MFU
+// The scenario's reference figures beside the prediction, with error % and source; no rows without any.
+[[nodiscard]] Table reference_table(const RunReport& r);
 [[nodiscard]] Table phases_table(const RunReport& r);
 [[nodiscard]] Table steps_table(const RunReport& r);      // the representative steps simulated
 [[nodiscard]] Table ranks_table(const RunReport& r);      // the configured step, rank by rank
 [[nodiscard]] Table failures_table(const RunReport& r);
 [[nodiscard]] Table cost_table(const RunReport& r);
+// The headline first, then the reference table when the scenario has one, then the rest.
 [[nodiscard]] std::vector<Table> all_tables(const RunReport& r);
+// How many of all_tables() lead the report, before its charts: the headline and the reference.
+[[nodiscard]] std::size_t leading_tables(const RunReport& r);
 
 }  // namespace deepsim

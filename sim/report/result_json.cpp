@@ -1,6 +1,7 @@
 #include "sim/report/result_json.h"
 
 #include "sim/hw/catalog.h"
+#include "sim/report/reference_rows.h"
 #include "sim/report/source_path.h"
 #include "sim/scenario/loader.h"
 
@@ -162,6 +163,15 @@ nlohmann::ordered_json result_json(const RunReport& r) {
   j["memory"] = memory_json(r);
   j["step"] = step_json(r.step);
   j["run"] = run_json(r);
+  if (const std::vector<ReferenceRow> ref = reference_rows(r); !ref.empty()) {
+    // Only with a `reference:` section, so results without one keep their bytes.
+    Json rj;
+    rj["kind"] = r.scenario.reference.kind;
+    for (const ReferenceRow& row : ref)
+      rj[row.key] = {{"reference", row.reference}, {"predicted", row.predicted}, {"error_pct", row.error_pct()},
+                     {"source", row.source}};
+    j["reference"] = std::move(rj);
+  }
   j["phases"] = Json::array();
   for (std::size_t i = 0; i < r.forecast.phases.size(); ++i)
     j["phases"].push_back(phase_json(r.forecast.phases[i], r.cost.phases.at(i)));

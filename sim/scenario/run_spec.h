@@ -81,4 +81,20 @@ struct OwnershipPrices {
   bool operator==(const OwnershipPrices&) const = default;
 };
 
+// Published or measured figures to set beside the prediction (`reference:`; docs/scenario.md): the
+// reports show each with the prediction and the error. 0 (or "") means not given; every figure given
+// names its source, so a report never shows a number nobody can look up.
+struct ReferenceSpec {
+  std::string kind = "published";  // "published" (a paper, a vendor) or "measured" (a run of one's own)
+  double step_time_s = 0;          // one training step, compared with the configured step
+  std::string step_time_source;
+  double gpu_hours = 0;            // the whole run, compared with the forecast's GPU-hours
+  std::string gpu_hours_source;
+  double cost_usd = 0;             // the whole run, compared with the headline cost (pricing.basis)
+  std::string cost_source;
+
+  [[nodiscard]] bool given() const { return step_time_s > 0 || gpu_hours > 0 || cost_usd > 0; }
+  bool operator==(const ReferenceSpec&) const = default;
+};
+
 }  // namespace deepsim

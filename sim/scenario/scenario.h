@@ -15,7 +15,7 @@
 #include "sim/model/model_spec.h"
 #include "sim/model/recompute.h"
 #include "sim/parallel/parallel_spec.h"
-#include "sim/scenario/run_spec.h"  // later phases, failures, forecast, ownership prices
+#include "sim/scenario/run_spec.h"  // later phases, failures, forecast, ownership prices, reference
 #include "sim/scenario/serving_spec.h"  // `serving:` (sim/serve)
 
 namespace deepsim {
@@ -84,6 +84,7 @@ struct Scenario {
   MoeRoutingSpec moe;                 // `moe:` expert loads and balancing (sim/moe)
   int moe_warmup_steps = 20;          // `moe.warmup_steps`
   ServingSpec serving;                // `serving:` workload and prefill/decode units (sim/serve)
+  ReferenceSpec reference;            // `reference:` published or measured figures (run_spec.h)
 
   // Where each key came from (file:line:column, or the `--set` that set it), so that errors found after
   // loading (placement, profile, trace, phases, failures) point at the key to blame. Shared, immutable,

@@ -17,6 +17,7 @@ std::vector<Field> build_schema() {
   add_forecast_fields(v);
   add_moe_routing_fields(v);
   add_serving_fields(v);
+  add_reference_fields(v);
   return v;
 }
 

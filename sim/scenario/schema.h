@@ -77,5 +77,6 @@ void add_pricing_fields(std::vector<Field>& out);   // ownership prices, inside 
 void add_forecast_fields(std::vector<Field>& out);     // context_extension, post_training, failures, forecast
 void add_moe_routing_fields(std::vector<Field>& out);  // moe: routing skew and balancing (schema_moe.cpp)
 void add_serving_fields(std::vector<Field>& out);      // serving: workload, prefill/decode units (schema_serving.cpp)
+void add_reference_fields(std::vector<Field>& out);    // reference: published or measured figures
 
 }  // namespace deepsim

@@ -252,6 +252,29 @@ void check_moe_routing(const Scenario& s, const SourceMap& src) {
   if (!problems.empty()) fail(src, problems.front().key, problems.front().message, problems.front().hint);
 }
 
+// Every reference figure names its source, and a source belongs to a figure.
+void check_reference(const Scenario& s, const SourceMap& src) {
+  const ReferenceSpec& r = s.reference;
+  const struct {
+    double value;
+    const std::string& source;
+    const char* key;
+    const char* source_key;
+  } figures[] = {{r.step_time_s, r.step_time_source, "reference.step_time_s", "reference.step_time_source"},
+                 {r.gpu_hours, r.gpu_hours_source, "reference.gpu_hours", "reference.gpu_hours_source"},
+                 {r.cost_usd, r.cost_source, "reference.cost_usd", "reference.cost_source"}};
+  if (!r.given() && r.kind != "published")
+    fail(src, "reference.kind", "reference.kind is given without a figure",
+         "add reference.step_time_s, reference.gpu_hours or reference.cost_usd with its source");
+  for (const auto& f : figures) {
+    if (f.value > 0 && f.source.empty())
+      fail(src, f.key, std::string(f.key) + " is given without its source",
+           std::string("add ") + f.source_key + ": the paper and table, or the run it was measured on");
+    if (f.value <= 0 && !f.source.empty())
+      fail(src, f.source_key, std::string(f.source_key) + " is given without " + f.key,
+           std::string("add ") + f.key + ", or remove the source");
+  }
+}
 
 void check_limits(const Scenario& s, const SourceMap& src) {
   const long long gpus = static_cast<long long>(s.cluster.nodes) * s.cluster.gpus_per_node;
@@ -293,6 +316,7 @@ void validate_scenario(const Scenario& s, const SourceMap& sources) {
   check_training(s, sources);
   check_positions(s, sources);
   check_moe_routing(s, sources);
+  check_reference(s, sources);
 }
 
 }  // namespace deepsim

@@ -2,6 +2,9 @@
 // see the loader's message beside it, run, read the headline GPU-hours from the dashboard, then start a
 // what-if sweep and cancel it. Runs offscreen (QT_QPA_PLATFORM=offscreen, set by CTest).
 #include <QAction>
+#include <QComboBox>
+#include <QFile>
+#include <QTemporaryDir>
 #include <QLabel>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -24,6 +27,7 @@ class MainWindowTest : public QObject {
  private slots:
   void initTestCase() { QStandardPaths::setTestModeEnabled(true); }  // recent files in a test location
   void editRunAndSweep();
+  void presetBoxShowsTheFilesPreset();
 
  private:
   static constexpr int kLongWaitMs = 180'000;  // generous: a shared 2-core machine
@@ -81,6 +85,29 @@ void MainWindowTest::editRunAndSweep() {
   QVERIFY(sweep->model()->rowCount() < 12);
   QVERIFY2(sweep->status_text().contains("cancelled"), qPrintable(sweep->status_text()));
   QVERIFY(sweep->start_button()->isEnabled());
+}
+
+// The preset box shows the loaded file's model.preset (an input-only key the Scenario does not keep),
+// whichever preset it is and whether or not the rest of the file is valid.
+void MainWindowTest::presetBoxShowsTheFilesPreset() {
+  QFile base(QStringLiteral(DEEPSIM_SOURCE_DIR "/scenarios/default.yaml"));
+  QVERIFY(base.open(QIODevice::ReadOnly));
+  const QString text = QString::fromUtf8(base.readAll());
+  QVERIFY(text.contains("preset: deepseek-v3"));
+  QTemporaryDir dir;
+  QVERIFY(dir.isValid());
+  MainWindow w;
+  for (const QString& preset : {QString("deepseek-v2"), QString("deepseek-v3"), QString("qwen2.5-72b")}) {
+    const QString path = dir.filePath(preset + ".yaml");
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(QString(text).replace("preset: deepseek-v3", "preset: " + preset).toUtf8());
+    f.close();
+    QVERIFY(w.open_file(path));
+    auto* box = qobject_cast<QComboBox*>(w.editor()->field_widget("model.preset"));
+    QVERIFY(box);
+    QCOMPARE(box->currentText(), preset);
+  }
 }
 
 }  // namespace deepsim::gui

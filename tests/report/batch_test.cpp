@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "sim/core/error.h"
+#include "sim/report/batch_summary.h"
 #include "sim/report/run_report.h"
 #include "sim/scenario/loader.h"
 #include "tests/forecast/forecast_test_support.h"
@@ -47,7 +48,7 @@ struct BatchFixture : ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir); }
 
-  BatchOutcome run(int threads, std::atomic<int>* calls = nullptr) {
+  BatchOutcome run(int threads, std::atomic<int>* calls = nullptr, bool reports = false) {
     const BatchJobs jobs({(dir / "in" / "base.yaml").string(), (dir / "in" / "sweep.yaml").string()});
     BatchOptions o;
     o.out_dir = dir / "out";
@@ -58,9 +59,65 @@ struct BatchFixture : ::testing::Test {
       return test::synthetic_step(s);
     };
     o.inventory = [](const ClusterSpec&) { return NetworkInventory{16, 10, 64, 32}; };
+    o.reports = reports;
     return run_batch(jobs, o);
   }
 };
+
+BatchRow row(std::uint64_t index, double days, double cost, bool fits = true) {
+  BatchRow r;
+  r.index = index;
+  r.ok = true;
+  r.hash = "h" + std::to_string(index);
+  r.label = "p" + std::to_string(index);
+  r.days = days;
+  r.cost_usd = cost;
+  r.fits = fits;
+  return r;
+}
+
+// The Pareto front of cost against days: no plan that fits is both no slower and no dearer; of two equal
+// points the earlier stays; a plan over HBM is never on it, however cheap.
+TEST(BatchSummary, ParetoFrontKeepsTheUndominatedPlansThatFit) {
+  BatchSummary s;
+  for (const BatchRow& r : {row(0, 1, 10), row(1, 2, 5), row(2, 3, 6), row(3, 2, 5), row(4, 0.5, 20), row(5, 0.1, 1, false),
+                            row(6, 1.5, 10)})
+    s.add(r);
+  std::vector<std::uint64_t> front;
+  for (const BatchRow& r : s.pareto()) front.push_back(r.index);
+  EXPECT_EQ(front, (std::vector<std::uint64_t>{4, 0, 1}));
+  const std::string html = s.html("t");
+  EXPECT_NE(html.find(">wall-clock time of the whole run (days)<"), std::string::npos);
+  EXPECT_NE(html.find(">cost of the whole run (million USD)<"), std::string::npos);
+  EXPECT_NE(html.find("#4 p4: 0.50 days, $20 (Pareto front)"), std::string::npos);
+  EXPECT_NE(html.find("#5 p5: 0.10 days, $1 (does not fit in HBM)"), std::string::npos);
+  EXPECT_EQ(html.find("#2 p2: 3.00 days, $6 (Pareto"), std::string::npos);
+  EXPECT_NE(html.find("<a href=\"runs/h2/result.json\">"), std::string::npos);
+}
+
+TEST_F(BatchFixture, SummaryHasTheChartTheNewColumnsAndLinksToEachReport) {
+  (void)run(2, nullptr, /*reports=*/true);
+  const std::string html = read(dir / "out" / "summary.html"), md = read(dir / "out" / "summary.md");
+  for (const char* col : {"<th>bubble</th>", "<th>exposed comm</th>", "<th>memory (HBM)</th>", "<th>report</th>"})
+    EXPECT_NE(html.find(col), std::string::npos) << col;
+  EXPECT_NE(html.find("<svg"), std::string::npos);
+  EXPECT_NE(md.find("## Pareto front (cost against days)"), std::string::npos);
+  // Every computed scenario has its report set, and the summary links to its report.html.
+  int linked = 0;
+  for (const auto& e : fs::directory_iterator(dir / "out" / "runs")) {
+    const std::string hash = e.path().filename().string();
+    for (const char* f : {"report.html", "report.md", "result.json", "phases.csv", "ranks.csv"})
+      EXPECT_TRUE(fs::exists(e.path() / f)) << hash << "/" << f;
+    EXPECT_NE(html.find("href=\"runs/" + hash + "/report.html\""), std::string::npos) << hash;
+    ++linked;
+  }
+  EXPECT_EQ(linked, 3);
+  // The sweep's points differ only in price: the same days, so the cheapest alone is on the front.
+  const auto front = md.find("## Pareto front"), next = md.find("## Cheapest");
+  const std::string front_md = md.substr(front, next - front);
+  EXPECT_NE(front_md.find("usd_per_gpu_hour=2"), std::string::npos) << front_md;
+  EXPECT_EQ(front_md.find("usd_per_gpu_hour=3"), std::string::npos) << front_md;
+}
 
 TEST_F(BatchFixture, RowsInInputOrderWithTheFailureRecorded) {
   const BatchOutcome out = run(3);

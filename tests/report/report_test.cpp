@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "sim/core/format.h"
 #include "sim/report/csv_tables.h"
 #include "sim/report/documents.h"
 #include "sim/report/result_json.h"
@@ -123,6 +124,39 @@ TEST(Report, HtmlHasARealTimelineAxisTitlesTheTraceLinkAndStackedOwnership) {
   EXPECT_NE(cost.find("ownership power: "), std::string::npos);
   EXPECT_NE(cost.find("rental rental: "), std::string::npos);
   EXPECT_EQ(cost.find("ownership total"), std::string::npos);  // no separate bar for the total
+}
+
+// A `reference:` section shows beside the prediction in report.md, report.html and result.json, with the
+// error of the prediction; without one, none of them has it.
+TEST(Report, ReferenceFiguresBesideThePredictionWithTheirError) {
+  const RunReport plain = small_report();
+  EXPECT_FALSE(result_json(plain).contains("reference"));
+  EXPECT_EQ(markdown_report(plain).find("Prediction against the"), std::string::npos);
+  const RunReport r = make_run_report(
+      test::small_run({"reference.step_time_s=0.002", "reference.step_time_source=a measured step",
+                       "reference.gpu_hours=1000", "reference.gpu_hours_source=a paper, Table 1",
+                       "reference.cost_usd=5000", "reference.cost_source=the invoice"}),
+      test::synthetic_step, fixed_inventory, "0.0.0-test");
+  const auto j = result_json(r);
+  ASSERT_TRUE(j.contains("reference"));
+  const auto& ref = j.at("reference");
+  EXPECT_EQ(ref.at("kind").get<std::string>(), "published");
+  // The configured step is 1.032768 ms against 2 ms: 48.4% under.
+  EXPECT_DOUBLE_EQ(ref.at("step_time_s").at("predicted").get<double>(), 1.032768e-3);
+  EXPECT_NEAR(ref.at("step_time_s").at("error_pct").get<double>(), 100 * (1.032768e-3 - 2e-3) / 2e-3, 1e-9);
+  EXPECT_DOUBLE_EQ(ref.at("gpu_hours").at("predicted").get<double>(), r.forecast.gpu_hours);
+  EXPECT_NEAR(ref.at("gpu_hours").at("error_pct").get<double>(), 100 * (r.forecast.gpu_hours - 1000) / 1000, 1e-9);
+  EXPECT_DOUBLE_EQ(ref.at("cost_usd").at("predicted").get<double>(), r.cost.usd);
+  EXPECT_EQ(ref.at("cost_usd").at("source").get<std::string>(), "the invoice");
+  const std::string md = markdown_report(r), html = html_report(r);
+  const std::string err = fixed(100 * (1.032768e-3 - 2e-3) / 2e-3, 1) + "%";
+  for (const std::string& doc : {md, html}) {
+    EXPECT_NE(doc.find("Prediction against the published reference"), std::string::npos);
+    EXPECT_NE(doc.find(err), std::string::npos) << err;
+    EXPECT_NE(doc.find("a paper, Table 1"), std::string::npos);
+  }
+  // In report.html the reference sits beside the headline, before the charts.
+  EXPECT_LT(html.find("Prediction against the published reference"), html.find("<figure>"));
 }
 
 TEST(Report, TwoRunsWriteIdenticalBytes) {

@@ -29,7 +29,7 @@ TEST(Schema, DocsCarryEveryRowVerbatim) {
 TEST(Schema, TopLevelKeysInOrder) {
   EXPECT_EQ(child_keys(""), (std::vector<std::string>{"schema", "name", "seed", "cluster", "model", "parallel",
                                                       "training", "pricing", "calibration", "simulation",
-                                                      "context_extension", "post_training", "failures", "forecast", "moe", "serving"}));
+                                                      "context_extension", "post_training", "failures", "forecast", "moe", "serving", "reference"}));
   EXPECT_TRUE(is_section("cluster.topology"));
   EXPECT_FALSE(is_section("parallel.pp"));
   EXPECT_NE(find_field("training.ramp.tokens"), nullptr);
