@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <map>
+#include <mutex>
+#include <tuple>
 
 #include "sim/core/error.h"
 #include "sim/parallel/schedules.h"
@@ -102,22 +105,62 @@ PlanShape plan_shape(const Scenario& base, std::span<const std::string> plan) {
   return shape;
 }
 
-int schedulable_micro_batches(const PlanShape& shape, int wanted, std::string* reason) {
+namespace {
+
+struct Schedulable {
+  int micro_batches = 0;
+  std::string reason;  // why `wanted` itself cannot be scheduled ("" when it can)
+};
+
+Schedulable find_schedulable(const PlanShape& shape, int wanted) {
   ParallelSpec spec;
   spec.pp = shape.pp;
   spec.dp = shape.dp;
   spec.micro_batch_size = shape.micro_batch_size;
   spec.schedule = shape.schedule;
   spec.virtual_stages = shape.virtual_stages;
+  Schedulable out;
   // Every schedule we have runs some count within 4 x pp x virtual_stages above any wanted count.
   const int limit = wanted + 4 * std::max(1, shape.pp) * std::max(1, shape.virtual_stages) + 4;
   for (int m = std::max(1, wanted); m <= limit; ++m) {
     spec.micro_batches = m;
     const auto schedule = make_schedule(spec);
-    if (schedule.ok()) return m;
-    if (m == wanted && reason != nullptr) *reason = schedule.error();
+    if (schedule.ok()) {
+      out.micro_batches = m;
+      return out;
+    }
+    if (m == wanted) out.reason = schedule.error();
   }
-  return wanted;  // the step simulation reports why it cannot run
+  out.micro_batches = wanted;  // the step simulation reports why it cannot run
+  return out;
+}
+
+}  // namespace
+
+int schedulable_micro_batches(const PlanShape& shape, int wanted, std::string* reason) {
+  // make_schedule reads only the schedule, pp, the micro-batch count and virtual stages; a plan search
+  // asks the same question for every DP, TP, EP and ZeRO choice, so the answers are memoised.
+  using Key = std::tuple<int, int, int, int>;
+  static std::mutex m;
+  static std::map<Key, Schedulable> memo;
+  const Key key{static_cast<int>(shape.schedule), shape.pp, shape.virtual_stages, wanted};
+  Schedulable found;
+  bool hit = false;
+  {
+    const std::lock_guard lock(m);
+    if (const auto it = memo.find(key); it != memo.end()) {
+      found = it->second;
+      hit = true;
+    }
+  }
+  if (!hit) {
+    found = find_schedulable(shape, wanted);
+    const std::lock_guard lock(m);
+    if (memo.size() >= 4096) memo.clear();
+    memo.emplace(key, found);
+  }
+  if (reason != nullptr && !found.reason.empty()) *reason = found.reason;
+  return found.micro_batches;
 }
 
 StepScenario step_scenario(const Scenario& base, std::span<const std::string> plan, double batch_sequences,

@@ -1,8 +1,11 @@
 #include "sim/model/memory_plan.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <tuple>
 
 #include "sim/core/error.h"
+#include "sim/model/model_memo.h"
 #include "sim/model/stage_assignment.h"
 
 namespace deepsim {
@@ -26,24 +29,37 @@ void check(const ModelSpec& m, const MemoryPlan& p) {
   DEEPSIM_ASSERT(!m.is_moe() || m.moe.routed_experts % p.ep == 0, "MemoryPlan: ep must divide routed_experts");
 }
 
-std::vector<StageLoad> stage_loads(const ModelSpec& m, const MemoryPlan& p) {
-  const OpContext c{.tokens = std::int64_t{p.micro_batch_size} * p.seq_len, .seq_len = p.seq_len, .tp = p.tp,
-                    .precision = p.fp8 ? Precision::kFp8 : Precision::kBf16, .causal = true,
-                    .recompute = p.recompute, .sequence_parallel = p.sequence_parallel};
-  std::vector<StageLoad> loads;
-  for (const StageLayers& s : assign_layers(m, p.pp)) {
-    StageLoad load;
-    for (const Op& op : stage_ops(m, s, c)) {
-      (op.per_expert ? load.expert : load.dense) += static_cast<double>(op.params);
-      load.activations += op.saved;
+// Per stage, before the split over EP ranks: a function of the model, pp and the micro-batch's shape
+// only (not of dp, ep, ZeRO or the schedule), so memoised across a plan search.
+std::vector<StageLoad> unsharded_stage_loads(const ModelSpec& m, const MemoryPlan& p) {
+  using Key = std::tuple<int, std::int64_t, int, int, bool, int, bool>;
+  static ModelMemo<Key, std::vector<StageLoad>> memo;
+  const std::int64_t tokens = std::int64_t{p.micro_batch_size} * p.seq_len;
+  const Key key{p.pp, tokens, p.seq_len, p.tp, p.fp8, static_cast<int>(p.recompute), p.sequence_parallel};
+  return *memo.get(m, key, [&] {
+    const OpContext c{.tokens = tokens, .seq_len = p.seq_len, .tp = p.tp,
+                      .precision = p.fp8 ? Precision::kFp8 : Precision::kBf16, .causal = true,
+                      .recompute = p.recompute, .sequence_parallel = p.sequence_parallel};
+    std::vector<StageLoad> loads;
+    for (const StageLayers& s : assign_layers(m, p.pp)) {
+      StageLoad load;
+      for (const Op& op : stage_ops(m, s, c)) {
+        (op.per_expert ? load.expert : load.dense) += static_cast<double>(op.params);
+        load.activations += op.saved;
+      }
+      // Tied embeddings: the head's op owns no parameters (the embedding does), but on a last stage that
+      // is not also the first the head needs its own copy of the matrix (V/tp x d per rank).
+      if (m.tie_embeddings && s.has_head && !s.has_embedding)
+        load.dense += static_cast<double>(m.vocab) / p.tp * m.hidden;
+      loads.push_back(load);
     }
-    load.expert /= p.ep;  // the ops hold every expert of the layer; a GPU holds 1/ep of them
-    // Tied embeddings: the head's op owns no parameters (the embedding does), but on a last stage that
-    // is not also the first the head needs its own copy of the matrix (V/tp x d per rank).
-    if (m.tie_embeddings && s.has_head && !s.has_embedding)
-      load.dense += static_cast<double>(m.vocab) / p.tp * m.hidden;
-    loads.push_back(load);
-  }
+    return loads;
+  });
+}
+
+std::vector<StageLoad> stage_loads(const ModelSpec& m, const MemoryPlan& p) {
+  std::vector<StageLoad> loads = unsharded_stage_loads(m, p);
+  for (StageLoad& load : loads) load.expert /= p.ep;  // the ops hold every expert of the layer; a GPU holds 1/ep of them
   return loads;
 }
 

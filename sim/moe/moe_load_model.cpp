@@ -112,20 +112,47 @@ std::vector<double> MoeLoadModel::base_scores(int layer) const {
   return base;
 }
 
+RouterDrawKey MoeLoadModel::draw_key(RouterDrawKind kind, const Rng& stream, long long tokens) const {
+  RouterDrawKey key;
+  key.kind = kind;
+  key.shape = shape_;
+  key.noise = spec_.noise;
+  key.rule = spec_.group_score;
+  key.score_scale = spec_.score_scale;
+  key.stream_seed = stream.seed();
+  key.tokens = tokens;
+  return key;
+}
+
+std::shared_ptr<const RouterDraw> MoeLoadModel::draw(const RouterDrawKey& key, std::span<const double> base,
+                                                     const std::function<RouterDraw()>& make) {
+  if (memo_ == nullptr) return std::make_shared<const RouterDraw>(make());
+  return memo_->get(key, base, make);
+}
+
 const MoeLoadModel::Probe& MoeLoadModel::probe(int layer) {
   Probe& p = probes_[static_cast<std::size_t>(layer)];
   if (p.valid) return p;
   const auto e = static_cast<std::size_t>(shape_.experts);
-  p.pi.assign(e, 0.0);
+  const auto k = static_cast<std::size_t>(shape_.top_k);
+  const auto tokens = static_cast<std::size_t>(spec_.probe_tokens);
   p.nodes_per_token = p.gpus_per_token = 0;
   const std::vector<double> base = base_scores(layer);
   Rng rng = root_.fork("probe").fork(static_cast<std::uint64_t>(step_)).fork(static_cast<std::uint64_t>(layer));
-  std::vector<int> choice(static_cast<std::size_t>(shape_.top_k));
+  const auto d = draw(draw_key(RouterDrawKind::kProbe, rng, spec_.probe_tokens), base, [&] {
+    RouterDraw out;
+    out.pi.assign(e, 0.0);
+    out.experts.resize(tokens * k);
+    for (std::size_t i = 0; i < tokens; ++i) {
+      router_.add_inclusion_probabilities(base, rng, out.pi);
+      router_.last_choice(std::span<int>(out.experts).subspan(i * k, k));
+    }
+    return out;
+  });
+  p.pi = d->pi;
   const ExpertPlacement& place = placement(layer);
-  for (int i = 0; i < spec_.probe_tokens; ++i) {
-    router_.add_inclusion_probabilities(base, rng, p.pi);
-    router_.last_choice(choice);
-    const auto [nodes, gpus] = reach(place, choice);
+  for (std::size_t i = 0; i < tokens; ++i) {
+    const auto [nodes, gpus] = reach(place, std::span<const int>(d->experts).subspan(i * k, k));
     p.nodes_per_token += nodes;
     p.gpus_per_token += gpus;
   }
@@ -168,10 +195,14 @@ RoutedBatch MoeLoadModel::route_per_token(int layer, int micro_batch, int tokens
   Rng rng = root_.fork("tokens").fork(static_cast<std::uint64_t>(step_)).fork(static_cast<std::uint64_t>(layer))
                 .fork(static_cast<std::uint64_t>(micro_batch));
   const auto k = static_cast<std::size_t>(shape_.top_k);
-  std::vector<int> experts(static_cast<std::size_t>(total) * k);
-  for (std::size_t t = 0; t < static_cast<std::size_t>(total); ++t)
-    router_.route(base, rng, std::span<int>(experts).subspan(t * k, k));
-  return assemble_per_token(place, tokens_per_gpu, shape_.top_k, std::move(experts), spec_.replica_rule);
+  const auto d = draw(draw_key(RouterDrawKind::kPerToken, rng, total), base, [&] {
+    RouterDraw out;
+    out.experts.resize(static_cast<std::size_t>(total) * k);
+    for (std::size_t t = 0; t < static_cast<std::size_t>(total); ++t)
+      router_.route(base, rng, std::span<int>(out.experts).subspan(t * k, k));
+    return out;
+  });
+  return assemble_per_token(place, tokens_per_gpu, shape_.top_k, d->experts, spec_.replica_rule);
 }
 
 RoutedBatch MoeLoadModel::route_aggregate(int layer, int micro_batch, int tokens_per_gpu) {

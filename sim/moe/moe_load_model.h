@@ -13,6 +13,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <vector>
@@ -22,6 +24,7 @@
 #include "sim/moe/expert_placement.h"
 #include "sim/moe/popularity.h"
 #include "sim/moe/routed_batch.h"
+#include "sim/moe/router_memo.h"
 #include "sim/moe/routing_spec.h"
 #include "sim/moe/routing_trace.h"
 #include "sim/moe/token_router.h"
@@ -52,6 +55,9 @@ class MoeLoadModel {
   [[nodiscard]] const ExpertPlacement& placement(int layer) const;
   [[nodiscard]] std::span<const double> bias(int layer) const { return bias_.bias(layer); }
   [[nodiscard]] std::span<const double> logits(int layer) const { return popularity_.logits(layer); }
+  // Shares the router's draws with other models through `memo` (not owned; null: none). Results are
+  // the same either way (router_memo.h).
+  void use_memo(RouterMemo* memo) { memo_ = memo; }
   // Selection probability of every expert at the current step (sums to top_k).
   [[nodiscard]] std::span<const double> selection_probabilities(int layer);
 
@@ -66,6 +72,9 @@ class MoeLoadModel {
   [[nodiscard]] bool sampled() const;
   [[nodiscard]] std::vector<double> base_scores(int layer) const;
   [[nodiscard]] const Probe& probe(int layer);
+  [[nodiscard]] RouterDrawKey draw_key(RouterDrawKind kind, const Rng& stream, long long tokens) const;
+  [[nodiscard]] std::shared_ptr<const RouterDraw> draw(const RouterDrawKey& key, std::span<const double> base,
+                                                       const std::function<RouterDraw()>& make);
   [[nodiscard]] RoutedBatch route_per_token(int layer, int micro_batch, int tokens_per_gpu);
   [[nodiscard]] RoutedBatch route_aggregate(int layer, int micro_batch, int tokens_per_gpu);
   void check_layer(int layer) const;
@@ -84,6 +93,7 @@ class MoeLoadModel {
   std::vector<std::vector<double>> observed_;  // this step's loads per layer
   std::vector<std::vector<double>> window_;    // loads since the last EPLB placement
   std::vector<Probe> probes_;
+  RouterMemo* memo_ = nullptr;
 };
 
 }  // namespace deepsim

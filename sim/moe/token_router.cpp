@@ -41,30 +41,43 @@ void TokenRouter::draw_scores(std::span<const double> base, Rng& rng) {
 }
 
 void TokenRouter::rank_groups(Rng& rng) {
+  // The order is (score descending, index ascending), a total order, so the best keep_ of a group and
+  // the group order are unique: insertion into short sorted runs gives exactly what a sort would, at a
+  // fraction of partial_sort's heap work (a group holds 32 experts of which 9 are kept, per token).
   const int gs = shape_.group_size();
-  const auto better = [this](int x, int y) {
-    const double sx = scores_[static_cast<std::size_t>(x)], sy = scores_[static_cast<std::size_t>(y)];
-    return sx > sy || (sx == sy && x < y);
-  };
-  std::vector<int>& members = pool_;
-  members.resize(static_cast<std::size_t>(gs));
+  const double* sc = scores_.data();
   for (int g = 0; g < shape_.groups; ++g) {
-    std::iota(members.begin(), members.end(), g * gs);
-    std::partial_sort(members.begin(), members.begin() + keep_, members.end(), better);
-    std::copy_n(members.begin(), keep_, group_top_.begin() + static_cast<std::ptrdiff_t>(g * keep_));
-    const double best = scores_[static_cast<std::size_t>(members[0])];
+    int* top = group_top_.data() + static_cast<std::ptrdiff_t>(g * keep_);
+    int n = 0;
+    for (int e = g * gs; e < (g + 1) * gs; ++e) {
+      const double s = sc[e];
+      // Experts come in index order, so an equal score never beats one already kept.
+      if (n == keep_) {
+        if (!(s > sc[top[n - 1]])) continue;
+        --n;
+      }
+      int i = n++;
+      for (; i > 0 && s > sc[top[i - 1]]; --i) top[i] = top[i - 1];
+      top[i] = e;
+    }
+    const double best = sc[top[0]];
     const bool two = rule_ == GroupScoreRule::kTop2Sum && gs > 1;
-    group_score_[static_cast<std::size_t>(g)] = two ? best + scores_[static_cast<std::size_t>(members[1])] : best;
+    group_score_[static_cast<std::size_t>(g)] = two ? best + sc[top[1]] : best;
   }
-  std::iota(group_order_.begin(), group_order_.end(), 0);
   if (rule_ == GroupScoreRule::kRandom) {
+    std::iota(group_order_.begin(), group_order_.end(), 0);
     for (std::size_t i = 0; i + 1 < group_order_.size(); ++i)
       std::swap(group_order_[i], group_order_[i + rng.below(group_order_.size() - i)]);
     return;
   }
-  std::stable_sort(group_order_.begin(), group_order_.end(), [this](int x, int y) {
-    return group_score_[static_cast<std::size_t>(x)] > group_score_[static_cast<std::size_t>(y)];
-  });
+  // A stable insertion sort by group score, best first (equal scores keep the lower group first).
+  for (int g = 0; g < shape_.groups; ++g) {
+    const double s = group_score_[static_cast<std::size_t>(g)];
+    int i = g;
+    for (; i > 0 && group_score_[static_cast<std::size_t>(group_order_[static_cast<std::size_t>(i - 1)])] < s; --i)
+      group_order_[static_cast<std::size_t>(i)] = group_order_[static_cast<std::size_t>(i - 1)];
+    group_order_[static_cast<std::size_t>(i)] = g;
+  }
 }
 
 void TokenRouter::select(std::span<const double> scores, Rng& rng, std::span<int> out) {
@@ -80,18 +93,25 @@ void TokenRouter::pick(Rng& rng, std::span<int> out) {
 
 void TokenRouter::last_choice(std::span<int> out) {
   DEEPSIM_ASSERT(static_cast<int>(out.size()) == shape_.top_k, "one slot per routed expert");
-  // A group's best keep_ >= top_k experts are the only ones of it that can make the top_k.
-  std::vector<int>& cand = pool_;
-  cand.clear();
+  // A group's best keep_ >= top_k experts are the only ones of it that can make the top_k. Each group's
+  // list is sorted best first, so a list stops at its first expert that does not beat the k-th so far.
+  const int k = shape_.top_k;
+  const double* sc = scores_.data();
+  const auto better = [sc](int x, int y) { return sc[x] > sc[y] || (sc[x] == sc[y] && x < y); };
+  int n = 0;
   for (int i = 0; i < shape_.limited_groups; ++i) {
-    const auto first = group_top_.begin() + static_cast<std::ptrdiff_t>(group_order_[static_cast<std::size_t>(i)] * keep_);
-    cand.insert(cand.end(), first, first + keep_);
+    const int* list = group_top_.data() + static_cast<std::ptrdiff_t>(group_order_[static_cast<std::size_t>(i)] * keep_);
+    for (int j = 0; j < keep_; ++j) {
+      const int e = list[j];
+      if (n == k) {
+        if (!better(e, out[static_cast<std::size_t>(k - 1)])) break;
+        --n;
+      }
+      int p = n++;
+      for (; p > 0 && better(e, out[static_cast<std::size_t>(p - 1)]); --p) out[static_cast<std::size_t>(p)] = out[static_cast<std::size_t>(p - 1)];
+      out[static_cast<std::size_t>(p)] = e;
+    }
   }
-  std::partial_sort(cand.begin(), cand.begin() + shape_.top_k, cand.end(), [this](int x, int y) {
-    const double sx = scores_[static_cast<std::size_t>(x)], sy = scores_[static_cast<std::size_t>(y)];
-    return sx > sy || (sx == sy && x < y);
-  });
-  std::copy_n(cand.begin(), shape_.top_k, out.begin());
 }
 
 void TokenRouter::route(std::span<const double> base, Rng& rng, std::span<int> out) {
@@ -104,16 +124,31 @@ double TokenRouter::noise_cdf(double z) const {
   return 0.5 * std::erfc(-z / std::numbers::sqrt2);
 }
 
+double TokenRouter::noise_tail(double z) const {
+  // Gumbel: 1 - exp(-exp(-z)) is exactly 0 in doubles above z = 40 (exp(-z) < 2^-57, so the inner exp
+  // rounds to 1) and exactly 1 below z = -4 (exp(-exp(4)) < 2^-78). Most experts of a token sit in one
+  // of those tails: skipping the two exp calls there changes no bit (tests/moe/token_router_test.cpp).
+  if (noise_ == RouterNoise::kGumbel) {
+    if (z > 40.0) return 0.0;
+    if (z < -4.0) return 1.0;
+  }
+  return 1.0 - noise_cdf(z);
+}
+
 // The lowest own score with which `expert`'s group still makes the cut, given `others_best`, the score
 // the group must beat (the limited_groups-th best among the other groups).
 double TokenRouter::group_threshold(int group, int expert, double others_best) const {
   if (others_best == -kInf) return -kInf;
   double a = -kInf, b = -kInf;  // the group's best two scores without `expert`
+  const int* top = group_top_.data() + static_cast<std::ptrdiff_t>(group * keep_);
   for (int i = 0; i < keep_; ++i) {
-    const int x = group_top_[static_cast<std::size_t>(group * keep_ + i)];
+    const int x = top[i];
     if (x == expert) continue;
     if (a == -kInf) a = scores_[static_cast<std::size_t>(x)];
-    else if (b == -kInf) b = scores_[static_cast<std::size_t>(x)];
+    else if (b == -kInf) {
+      b = scores_[static_cast<std::size_t>(x)];
+      if (b != -kInf) break;  // later experts change neither a nor b
+    }
   }
   if (a == -kInf) return others_best;  // a group of one: its score is the expert's own
   if (rule_ == GroupScoreRule::kMax) return a > others_best ? -kInf : others_best;
@@ -125,11 +160,12 @@ void TokenRouter::add_inclusion_probabilities(std::span<const double> base, Rng&
   draw_scores(base, rng);
   rank_groups(rng);
   const int k = shape_.top_k, m = shape_.limited_groups, gs = shape_.group_size();
+  const double* sc = scores_.data();
   for (int g = 0; g < shape_.groups; ++g) {
     // The other groups that would join g, and the score g has to beat to be one of the m.
     double others_best = -kInf;
     bool chosen = rule_ != GroupScoreRule::kRandom;
-    merged_.clear();
+    lists_.clear();
     int taken = 0;
     for (int og : group_order_) {
       if (og == g) {
@@ -141,20 +177,36 @@ void TokenRouter::add_inclusion_probabilities(std::span<const double> base, Rng&
         break;
       }
       ++taken;
-      for (int i = 0; i < keep_; ++i) merged_.push_back(scores_[static_cast<std::size_t>(group_top_[static_cast<std::size_t>(og * keep_ + i)])]);
+      lists_.push_back(group_top_.data() + static_cast<std::ptrdiff_t>(og * keep_));
     }
     if (!chosen) continue;  // kRandom: g is not among this token's groups
-    for (int i = 0; i < keep_; ++i) merged_.push_back(scores_[static_cast<std::size_t>(group_top_[static_cast<std::size_t>(g * keep_ + i)])]);
-    const auto top = std::min<std::size_t>(merged_.size(), static_cast<std::size_t>(k + 1));
-    std::partial_sort(merged_.begin(), merged_.begin() + static_cast<std::ptrdiff_t>(top), merged_.end(), std::greater<>());
+    lists_.push_back(group_top_.data() + static_cast<std::ptrdiff_t>(g * keep_));
+    // The pool's best top_k+1 scores, best first: a merge of the lists, each already sorted best first.
+    const auto top = std::min<std::size_t>(lists_.size() * static_cast<std::size_t>(keep_), static_cast<std::size_t>(k + 1));
+    merged_.resize(top);
+    heads_.assign(lists_.size(), 0);
+    for (std::size_t r = 0; r < top; ++r) {
+      std::size_t best = lists_.size();
+      double v = -kInf;
+      for (std::size_t l = 0; l < lists_.size(); ++l) {
+        if (heads_[l] == keep_) continue;
+        const double x = sc[lists_[l][heads_[l]]];
+        if (best == lists_.size() || x > v) {
+          best = l;
+          v = x;
+        }
+      }
+      ++heads_[best];
+      merged_[r] = v;
+    }
     for (int e = g * gs; e < (g + 1) * gs; ++e) {
-      const double s = scores_[static_cast<std::size_t>(e)];
+      const double s = sc[e];
       // The k-th best of the pool without e: one further down when e itself is among the best k.
       const bool in_top = top >= static_cast<std::size_t>(k) && s >= merged_[static_cast<std::size_t>(k - 1)];
       const std::size_t idx = static_cast<std::size_t>(in_top ? k : k - 1);
       const double rank_thr = idx < top ? merged_[idx] : -kInf;
       const double t = std::max(rank_thr, group_threshold(g, e, others_best));
-      acc[static_cast<std::size_t>(e)] += t == -kInf ? 1.0 : 1.0 - noise_cdf((t - base[static_cast<std::size_t>(e)]) / scale_);
+      acc[static_cast<std::size_t>(e)] += t == -kInf ? 1.0 : noise_tail((t - base[static_cast<std::size_t>(e)]) / scale_);
     }
   }
 }

@@ -39,6 +39,7 @@ class TokenRouter {
   void rank_groups(Rng& rng);
   void pick(Rng& rng, std::span<int> out);  // selection from scores_
   [[nodiscard]] double noise_cdf(double z) const;
+  [[nodiscard]] double noise_tail(double z) const;  // 1 - noise_cdf(z), exact shortcuts in the far tails
   [[nodiscard]] double group_threshold(int group, int expert, double others_best) const;
 
   RouterShape shape_;
@@ -50,8 +51,9 @@ class TokenRouter {
   std::vector<int> group_top_;      // per group, its best keep_ experts, best first
   std::vector<double> group_score_;
   std::vector<int> group_order_;    // groups, best first (kRandom: a random order)
-  std::vector<int> pool_;
   std::vector<double> merged_;      // best top_k+1 scores of a candidate pool
+  std::vector<const int*> lists_;   // the group lists that make up the pool
+  std::vector<int> heads_;          // merge position in each of lists_
 };
 
 }  // namespace deepsim

@@ -47,8 +47,12 @@ TokenRouting sample_group_limited_routing(const GroupLimitedTopK& s, int gpus, i
         const auto j = static_cast<std::size_t>(i) + rng.below(static_cast<std::uint64_t>(s.expert_groups - i));
         std::swap(groups[static_cast<std::size_t>(i)], groups[j]);
       }
-      for (int c = 0; c < candidates; ++c)
-        pool[static_cast<std::size_t>(c)] = groups[static_cast<std::size_t>(c / per_group)] * per_group + c % per_group;
+      // The candidates, group by group (the same pool as indexing c / per_group, without a division per
+      // candidate: this fill was a third of a sweep point's CPU time).
+      for (int i = 0, c = 0; i < s.limited_groups; ++i) {
+        const int first = groups[static_cast<std::size_t>(i)] * per_group;
+        for (int e = 0; e < per_group; ++e, ++c) pool[static_cast<std::size_t>(c)] = first + e;
+      }
       for (int i = 0; i < s.top_k; ++i) {
         const auto j = static_cast<std::size_t>(i) + rng.below(static_cast<std::uint64_t>(candidates - i));
         std::swap(pool[static_cast<std::size_t>(i)], pool[j]);

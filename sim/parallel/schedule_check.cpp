@@ -47,25 +47,26 @@ class PieceTable {
   std::vector<PieceState> states_;
 };
 
-// Records one compute phase; returns an error message or "".
-std::string record(PieceTable& t, int rank, int idx, PipeOp phase, Piece p, const std::string& at) {
+// Records one compute phase; returns what is wrong with it, or null. The caller names the instruction
+// only when something is wrong (formatting it for every instruction was most of a plan search's checks).
+const char* record(PieceTable& t, int rank, int idx, PipeOp phase, Piece p) {
   const int pos = t.position(rank, p);
-  if (pos < 0) return at + ": rank does not hold this piece";
+  if (pos < 0) return "rank does not hold this piece";
   PieceState& st = t.at(p.mb, pos);
   if (phase == PipeOp::kForward) {
-    if (st.forward >= 0) return at + ": second forward";
+    if (st.forward >= 0) return "second forward";
     st.forward = idx;
   } else if (phase == PipeOp::kBackwardWeight) {
-    if (st.backward < 0 || !st.split) return at + ": W before its split backward";
-    if (st.weight >= 0) return at + ": second W";
+    if (st.backward < 0 || !st.split) return "W before its split backward";
+    if (st.weight >= 0) return "second W";
     st.weight = idx;
   } else {
-    if (st.forward < 0) return at + ": backward before its forward";
-    if (st.backward >= 0) return at + ": second backward";
+    if (st.forward < 0) return "backward before its forward";
+    if (st.backward >= 0) return "second backward";
     st.backward = idx;
     st.split = phase == PipeOp::kBackwardInput;
   }
-  return {};
+  return nullptr;
 }
 
 std::string check_pieces(const Schedule& s) {
@@ -76,24 +77,24 @@ std::string check_pieces(const Schedule& s) {
     for (std::size_t i = 0; i < list.size(); ++i) {
       const Instr& in = list[i];
       const int idx = static_cast<int>(i);
-      std::string err;
       if (in.op == PipeOp::kForwardBackward) {
-        err = record(t, r, idx, PipeOp::kForward, in.piece, where(r, i, in));
-        if (err.empty()) err = record(t, r, idx, PipeOp::kBackward, in.other, where(r, i, in) + " backward half");
+        if (const char* err = record(t, r, idx, PipeOp::kForward, in.piece)) return where(r, i, in) + ": " + err;
+        if (const char* err = record(t, r, idx, PipeOp::kBackward, in.other))
+          return where(r, i, in) + " backward half: " + err;
       } else if (is_compute(in.op)) {
-        err = record(t, r, idx, in.op == PipeOp::kBackward ? PipeOp::kBackward : in.op, in.piece, where(r, i, in));
+        if (const char* err = record(t, r, idx, in.op == PipeOp::kBackward ? PipeOp::kBackward : in.op, in.piece))
+          return where(r, i, in) + ": " + err;
       } else if (t.position(r, in.piece) < 0) {
-        err = where(r, i, in) + ": rank does not hold this piece";
+        return where(r, i, in) + ": rank does not hold this piece";
       }
-      if (!err.empty()) return err;
     }
   }
   for (int mb = 0; mb < s.micro_batches; ++mb) {
     for (int pos = 0; pos < s.route(mb).size(); ++pos) {
       const PieceState& st = t.at(mb, pos);
-      const std::string id = "mb " + std::to_string(mb) + " stage position " + std::to_string(pos);
-      if (st.forward < 0 || st.backward < 0) return id + ": missing forward or backward";
-      if (st.split != (st.weight >= 0)) return id + ": split backward without W";
+      const auto id = [&] { return "mb " + std::to_string(mb) + " stage position " + std::to_string(pos); };
+      if (st.forward < 0 || st.backward < 0) return id() + ": missing forward or backward";
+      if (st.split != (st.weight >= 0)) return id() + ": split backward without W";
     }
   }
   return {};
@@ -101,12 +102,44 @@ std::string check_pieces(const Schedule& s) {
 
 // Where each transfer's producer and consumer sit: (rank, list index).
 struct Hop {
+  bool used = false;
   int from_rank = -1, producer = -1, to_rank = -1, consumer = -1;
   int sends = 0, recvs = 0;
 };
 
+// The hops of a schedule, indexed by HopKey in a flat table whose order is HopKey's (gradient last,
+// then micro-batch, then position), so reports come out in the order a std::map would give.
+class HopTable {
+ public:
+  explicit HopTable(const Schedule& s) : mbs_(s.micro_batches) {
+    for (const Route& r : s.routes) width_ = std::max(width_, r.size());
+    hops_.resize(static_cast<std::size_t>(2 * mbs_ * width_));
+  }
+  // Null when the key names no position of the table (a stage before the first or after the last).
+  [[nodiscard]] Hop* find(bool grad, int mb, int pos) {
+    if (mb < 0 || mb >= mbs_ || pos < 0 || pos >= width_) return nullptr;
+    return &hops_[index(grad, mb, pos)];
+  }
+  [[nodiscard]] Hop& at(bool grad, int mb, int pos) { return hops_[index(grad, mb, pos)]; }
+  [[nodiscard]] HopKey key_of(std::size_t i) const {
+    const auto w = static_cast<std::size_t>(width_), m = static_cast<std::size_t>(mbs_);
+    return {i / (w * m) != 0, static_cast<int>(i / w % m), static_cast<int>(i % w)};
+  }
+  [[nodiscard]] std::vector<Hop>& all() { return hops_; }
+
+ private:
+  [[nodiscard]] std::size_t index(bool grad, int mb, int pos) const {
+    return (static_cast<std::size_t>(grad ? 1 : 0) * static_cast<std::size_t>(mbs_) + static_cast<std::size_t>(mb)) *
+               static_cast<std::size_t>(width_) +
+           static_cast<std::size_t>(pos);
+  }
+  int mbs_;
+  int width_ = 0;
+  std::vector<Hop> hops_;
+};
+
 // Index of the compute instruction that produces or consumes each cross-rank hop.
-void collect_hops(const Schedule& s, std::map<HopKey, Hop>& hops) {
+void collect_hops(const Schedule& s, HopTable& hops) {
   for (int r = 0; r < s.ranks; ++r) {
     const auto& list = s.program[static_cast<std::size_t>(r)];
     for (std::size_t i = 0; i < list.size(); ++i) {
@@ -117,7 +150,8 @@ void collect_hops(const Schedule& s, std::map<HopKey, Hop>& hops) {
         const int pos = route.position(r, p.chunk);
         const int other = pos + ((grad == produce) ? -1 : 1);
         if (other < 0 || other >= route.size() || route.at(other).rank == r) return;
-        Hop& h = hops[{grad, p.mb, produce ? pos : other}];
+        Hop& h = hops.at(grad, p.mb, produce ? pos : other);
+        h.used = true;
         (produce ? h.from_rank : h.to_rank) = r;
         (produce ? h.producer : h.consumer) = idx;
       };
@@ -140,7 +174,7 @@ void collect_hops(const Schedule& s, std::map<HopKey, Hop>& hops) {
 }
 
 std::string check_p2p(const Schedule& s) {
-  std::map<HopKey, Hop> hops;
+  HopTable hops(s);
   collect_hops(s, hops);
   for (int r = 0; r < s.ranks; ++r) {
     const auto& list = s.program[static_cast<std::size_t>(r)];
@@ -151,9 +185,9 @@ std::string check_p2p(const Schedule& s) {
       const bool send = in.op == PipeOp::kSendActivation || in.op == PipeOp::kSendGradient;
       const int pos = s.route(in.piece.mb).position(r, in.piece.chunk);
       const int from = send ? pos : pos + (grad ? 1 : -1);
-      const auto it = hops.find({grad, in.piece.mb, from});
-      if (it == hops.end()) return where(r, i, in) + ": no cross-rank hop to carry";
-      Hop& h = it->second;
+      Hop* found = hops.find(grad, in.piece.mb, from);
+      if (found == nullptr || !found->used) return where(r, i, in) + ": no cross-rank hop to carry";
+      Hop& h = *found;
       const int idx = static_cast<int>(i);
       if (in.peer != (send ? h.to_rank : h.from_rank)) return where(r, i, in) + ": wrong peer";
       if (send && idx < h.producer) return where(r, i, in) + ": send before its producer";
@@ -161,8 +195,11 @@ std::string check_p2p(const Schedule& s) {
       ++(send ? h.sends : h.recvs);
     }
   }
-  for (const auto& [key, h] : hops) {
-    if (h.sends != 1 || h.recvs != 1) {
+  const std::vector<Hop>& all = hops.all();
+  for (std::size_t k = 0; k < all.size(); ++k) {
+    const Hop& h = all[k];
+    if (h.used && (h.sends != 1 || h.recvs != 1)) {
+      const HopKey key = hops.key_of(k);
       return std::string(std::get<0>(key) ? "gradient" : "activation") + " of mb " +
              std::to_string(std::get<1>(key)) + " from stage position " + std::to_string(std::get<2>(key)) +
              ": needs exactly one send and one receive";

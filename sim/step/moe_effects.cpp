@@ -75,6 +75,7 @@ MoeEffects moe_effects(const Scenario& s, const MoeRoutingSpec& spec, const EpGr
   for (int l = 0; l < m.layers; ++l) moe_layers += m.is_moe_layer(l) ? 1 : 0;
   const int samples = std::max(1, std::min(options.layer_samples, moe_layers));
   MoeLoadModel model(spec, m.moe, EpLayout{group.gpus, group.gpus_per_node}, samples, s.seed);
+  model.use_memo(options.router_memo);
   const int tokens = s.parallel.micro_batch_size * s.training.seq_len;
   if (options.warmup_steps > 0) (void)run_balancing(model, options.warmup_steps, 1, tokens, RoutingMode::kAggregate);
   MoeEffects out;

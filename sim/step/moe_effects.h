@@ -11,6 +11,8 @@
 // EPLB rebalancing (as configured), so the step sees the balance reached by then.
 #pragma once
 
+#include "sim/moe/router_memo.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -50,6 +52,7 @@ struct MoeEffectOptions {
   int layer_samples = 8;
   int per_token_tokens = 128;
   int warmup_steps = 0;
+  RouterMemo* router_memo = nullptr;  // shares router draws between calls (not owned; no effect on results)
 };
 
 [[nodiscard]] MoeEffects moe_effects(const Scenario& s, const MoeRoutingSpec& spec, const EpGroupShape& group,

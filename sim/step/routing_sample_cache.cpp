@@ -66,7 +66,9 @@ MoeEffects moe_effects(const Scenario& s, const MoeRoutingSpec& spec, const EpGr
   key.layer_samples = options.layer_samples;
   key.per_token_tokens = options.per_token_tokens;
   key.warmup_steps = options.warmup_steps;
-  return *cache->effects(key, [&] { return moe_effects(s, spec, g, options); });
+  MoeEffectOptions shared = options;
+  shared.router_memo = &cache->router_memo();
+  return *cache->effects(key, [&] { return moe_effects(s, spec, g, shared); });
 }
 
 }  // namespace deepsim

@@ -73,10 +73,14 @@ class RoutingSampleCache {
   // The same for the MoE load model's effects; a handful per run, so a linear search by ==.
   [[nodiscard]] std::shared_ptr<const MoeEffects> effects(const MoeEffectsKey& key, const std::function<MoeEffects()>& make);
 
+  // The router draws shared by the MoE load models of every moe_effects() call through this cache.
+  [[nodiscard]] RouterMemo& router_memo() { return router_memo_; }
+
   [[nodiscard]] std::uint64_t hits() const;
   [[nodiscard]] std::uint64_t misses() const;
 
  private:
+  RouterMemo router_memo_;
   mutable std::mutex m_;
   std::map<RoutingSampleKey, std::shared_ptr<const AllToAllLoad>> loads_;
   std::vector<std::pair<MoeEffectsKey, std::shared_ptr<const MoeEffects>>> effects_;

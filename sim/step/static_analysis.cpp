@@ -1,9 +1,15 @@
 #include "sim/step/static_analysis.h"
 
 #include <algorithm>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <tuple>
 
 #include "sim/core/error.h"
 #include "sim/model/kv_cache.h"
+#include "sim/model/model_memo.h"
 #include "sim/model/stage_assignment.h"
 #include "sim/parallel/schedule_check.h"
 #include "sim/parallel/schedules.h"
@@ -13,13 +19,50 @@ namespace {
 
 // Pipeline stage of each rank's chunks: the schedule's factors are per rank; a rank of DualPipe holds
 // stages r and pp-1-r, so its memory is that of both. We report per stage the factor of its rank.
-void schedule_factors(const Scenario& s, StaticAnalysis& a) {
-  const auto schedule = make_schedule(s.parallel);
-  if (!schedule.ok()) throw InputError(s.pos_of("parallel.schedule"), "parallel.schedule", schedule.error());
+// The factors depend only on (schedule, pp, micro-batches, virtual stages); a plan search asks for the
+// same few thousand times (every TP, EP, ZeRO and recompute choice), so they are memoised: building and
+// checking the schedule was most of `deepsim plan`'s static checks (issue 17).
+struct ScheduleFactors {
+  std::string error;  // make_schedule's message when the plan cannot be scheduled
+  std::vector<double> activation, parameter;
+};
+
+ScheduleFactors compute_factors(const ParallelSpec& p) {
+  ScheduleFactors f;
+  const auto schedule = make_schedule(p);
+  if (!schedule.ok()) {
+    f.error = schedule.error();
+    return f;
+  }
   const auto check = check_schedule(*schedule);
   if (!check.ok()) throw InternalError("generated schedule fails its check: " + check.error());
-  a.activation_factor = check->activation_factor;
-  a.parameter_factor = check->parameter_factor;
+  f.activation = check->activation_factor;
+  f.parameter = check->parameter_factor;
+  return f;
+}
+
+std::shared_ptr<const ScheduleFactors> factors_of(const ParallelSpec& p) {
+  using Key = std::tuple<int, int, int, int>;
+  static std::mutex m;
+  static std::map<Key, std::shared_ptr<const ScheduleFactors>> memo;
+  constexpr std::size_t kMaxEntries = 4096;
+  const Key key{static_cast<int>(p.schedule), p.pp, p.micro_batches,
+                p.schedule == ScheduleKind::kInterleaved1F1B ? p.virtual_stages : 0};
+  {
+    const std::lock_guard lock(m);
+    if (const auto it = memo.find(key); it != memo.end()) return it->second;
+  }
+  auto f = std::make_shared<const ScheduleFactors>(compute_factors(p));
+  const std::lock_guard lock(m);
+  if (memo.size() >= kMaxEntries) memo.clear();
+  return memo.emplace(key, std::move(f)).first->second;
+}
+
+void schedule_factors(const Scenario& s, StaticAnalysis& a) {
+  const auto f = factors_of(s.parallel);
+  if (!f->error.empty()) throw InputError(s.pos_of("parallel.schedule"), "parallel.schedule", f->error);
+  a.activation_factor = f->activation;
+  a.parameter_factor = f->parameter;
 }
 
 Time stage_time_at_peak(const std::vector<Op>& ops, const GpuSpec& gpu, Flops& flops_out) {
@@ -33,6 +76,27 @@ Time stage_time_at_peak(const std::vector<Op>& ops, const GpuSpec& gpu, Flops& f
   }
   flops_out = total;
   return Time::from_seconds(seconds);
+}
+
+// Per stage at the dense peaks; memoised per (model, stages, micro-batch shape, peaks) like the
+// schedule factors (a plan search's other choices do not change them).
+std::vector<StageBound> stage_bounds(const ModelSpec& m, int stages, const OpContext& ctx, const GpuSpec& gpu) {
+  using Key = std::tuple<int, std::int64_t, int, int, int, bool, int, bool, double, double>;
+  static ModelMemo<Key, std::vector<StageBound>> memo;
+  const Key key{stages, ctx.tokens, ctx.seq_len, ctx.tp, static_cast<int>(ctx.precision), ctx.causal,
+                static_cast<int>(ctx.recompute), ctx.sequence_parallel,
+                gpu.fp8_dense.per_s(), gpu.bf16_dense.per_s()};
+  return *memo.get(m, key, [&] {
+    std::vector<StageBound> out;
+    for (const StageLayers& st : assign_layers(m, stages)) {
+      StageBound b;
+      b.stage = st.stage;
+      b.layers = st.num_layers;
+      b.compute_per_micro_batch = stage_time_at_peak(stage_ops(m, st, ctx), gpu, b.flops_per_micro_batch);
+      out.push_back(b);
+    }
+    return out;
+  });
 }
 
 }  // namespace
@@ -71,16 +135,12 @@ StaticAnalysis analyze(const Scenario& s) {
   int stages = p.pp;
   if (p.schedule == ScheduleKind::kDualPipeV) stages = 2 * p.pp;
   if (p.schedule == ScheduleKind::kInterleaved1F1B) stages = p.pp * p.virtual_stages;
+  a.stages = stage_bounds(m, stages, ctx, s.cluster.gpu);
   Time sum_stage_time;
   std::vector<Time> t;
-  for (const StageLayers& st : assign_layers(m, stages)) {
-    StageBound b;
-    b.stage = st.stage;
-    b.layers = st.num_layers;
-    b.compute_per_micro_batch = stage_time_at_peak(stage_ops(m, st, ctx), s.cluster.gpu, b.flops_per_micro_batch);
+  for (const StageBound& b : a.stages) {
     sum_stage_time += b.compute_per_micro_batch;
     t.push_back(b.compute_per_micro_batch);
-    a.stages.push_back(b);
   }
   // (a) a pipeline's stage work for every micro-batch spread perfectly over its pp ranks.
   a.bound_throughput = sum_stage_time * p.micro_batches / p.pp;

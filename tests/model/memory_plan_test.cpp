@@ -120,5 +120,22 @@ TEST(MemoryPlan, TiedEmbeddingsKeepACopyOnTheLastStage) {
   EXPECT_DOUBLE_EQ(b.stages[1].states().value(), 18.0 * static_cast<double>(b.stages[1].dense_params));
 }
 
+// The per-stage loads are memoised per (model, pp, micro-batch shape): a model that differs in one
+// field, asked for right after, must not get the first model's figures, and the EP split (not part of
+// the memo key) still applies.
+TEST(MemoryPlan, MemoisedStageLoadsFollowTheModelAndTheEpDegree) {
+  const ModelSpec v3 = testing::preset("deepseek-v3");
+  ModelSpec wider = v3;
+  wider.moe.expert_intermediate *= 2;
+  const MemoryPlan p = v3_plan();
+  const StageMemory a = estimate_memory(v3, p, Bytes(80e9)).stages[1];
+  const StageMemory b = estimate_memory(wider, p, Bytes(80e9)).stages[1];
+  EXPECT_GT(b.expert_params, a.expert_params);
+  EXPECT_EQ(estimate_memory(v3, p, Bytes(80e9)).stages[1].expert_params, a.expert_params);  // a hit, same figure
+  MemoryPlan ep32 = p;
+  ep32.ep = 32;
+  EXPECT_EQ(estimate_memory(v3, ep32, Bytes(80e9)).stages[1].expert_params, 2 * a.expert_params);
+}
+
 }  // namespace
 }  // namespace deepsim
