@@ -12,6 +12,9 @@
 #include "calibrate/src/kineto_trace.h"
 #include "calibrate/src/measured_run.h"
 #include "calibrate/src/profile_builder.h"
+#include "calibrate/src/trace_pair.h"
+#include "cmdline/number_arg.h"
+#include "sim/scenario/loader.h"
 #include "sim/core/error.h"
 #include "sim/core/suggest.h"
 #include "sim/hw/catalog.h"
@@ -156,6 +159,44 @@ int cmd_compare(const cmdline::Args& a, std::ostream& out) {
   return kExitOk;
 }
 
+// DeepSeek's trace of a DualPipe F&B pair against deepsim's simulation of its configuration, or (--fit) a
+// profile of per-family rates from its kernels (calibrate/src/trace_pair.h).
+int cmd_pair(const cmdline::Args& a, std::span<const std::string> argv, std::ostream& out) {
+  const KinetoTrace t = read_kineto_trace(a.positional()[0], name_map(a));
+  const auto scenario = a.get("scenario");
+  if (!scenario) throw InputError({}, "pair", "missing --scenario SCENARIO.yaml",
+                                  "the trace's configuration: scenarios/validation/dpsk-trace-layer-pair.yaml");
+  std::vector<std::string> set;
+  if (const auto p = a.get("profile")) set.push_back("calibration.profile=" + find_profile(*p).string());
+  const Scenario s = load_scenario_file(*scenario, set);
+  const int layers = static_cast<int>(cmdline::parse_int(a.get("layers").value_or("4"), "--layers", 1, 64));
+  if (const auto fit = a.get("fit")) {
+    std::string by = "deepsim-calibrate";
+    for (const std::string& w : argv) by += " " + w;
+    const KernelProfile p = trace_rate_profile(t, s, layers, fs::path(*fit).stem().string(), by);
+    write_profile_file(p, *fit);
+    out << fit_report(p) << "\nwrote " << *fit << "\n";
+    return kExitOk;
+  }
+  const PairComparison c = compare_layer_pair(t, s, layers);
+  out << pair_table(c);
+  if (const auto j = a.get("json")) {
+    nlohmann::json doc;
+    doc["schema"] = "deepsim.trace-pair/1";
+    doc["trace"] = c.trace_file;
+    doc["kernel_model"] = c.kernel_model;
+    doc["layers"] = c.layers;
+    doc["compute_sms"] = c.compute_sms;
+    for (const PairRow& r : c.rows)
+      doc["families"].push_back({{"family", r.family}, {"trace_kernels", r.trace_kernels}, {"trace_us", r.trace_us},
+                                 {"sim_launches", r.sim_launches}, {"sim_us", r.sim_us}});
+    doc["compute"] = {{"trace_us", c.trace_compute_us}, {"sim_us", c.sim_compute_us}};
+    doc["pair"] = {{"trace_span_us", c.trace_span_us}, {"sim_us", c.sim_pair_us}};
+    write_text(*j, doc.dump(2) + "\n");
+  }
+  return kExitOk;
+}
+
 cmdline::Program program(std::span<const std::string> argv, std::ostream& out) {
   using cmdline::CommandSpec;
   const CommandSpec fit{
@@ -180,6 +221,14 @@ cmdline::Program program(std::span<const std::string> argv, std::ostream& out) {
                             "measured kernels against a kernel model (default: roofline)",
                             {{"profile", "PROFILE", false, "a calibration profile (path or name) instead of the roofline"},
                              {"json", "OUT.json", false, "also write the comparison as JSON"}}};
+  const CommandSpec pair{"pair", "TRACE.json", 1, 1,
+                         "a DeepSeek-style F&B pair trace against deepsim's simulation of its configuration",
+                         {{"scenario", "SCENARIO.yaml", false, "the trace's configuration (required)"},
+                          {"layers", "N", false, "MoE layers per chunk in the trace (default 4, as in train.json)"},
+                          {"profile", "PROFILE", false, "calibration profile to simulate with (default: the scenario's)"},
+                          {"fit", "PROFILE.yaml", false, "instead: write a profile of per-family rates from the trace"},
+                          {"patterns", "NAMES.yaml", false, "extra kernel-name patterns"},
+                          {"json", "OUT.json", false, "also write the comparison as JSON"}}};
   cmdline::Program p{"deepsim-calibrate", DEEPSIM_CALIBRATE_VERSION,
                      "fits kernel-model calibration profiles from kernel measurements", {},
                      "exit codes: 0 ok, 1 run failed, 2 bad input, 3 internal error"};
@@ -187,6 +236,7 @@ cmdline::Program program(std::span<const std::string> argv, std::ostream& out) {
   p.commands.push_back({show, [&out](const cmdline::Args& a) { return cmd_show(a, out); }});
   p.commands.push_back({kineto, [&out](const cmdline::Args& a) { return cmd_import_kineto(a, out); }});
   p.commands.push_back({compare, [&out](const cmdline::Args& a) { return cmd_compare(a, out); }});
+  p.commands.push_back({pair, [argv, &out](const cmdline::Args& a) { return cmd_pair(a, argv, out); }});
   return p;
 }
 

@@ -12,6 +12,12 @@
 
 namespace deepsim {
 
+// Where a kernel model's figures for one op family come from, for reports (issue 13 item 8).
+struct KernelSource {
+  bool from_profile = false;  // a calibration profile's fitted family; false: the roofline default
+  std::string text;           // in words: the profile and its basis, or the roofline's efficiency
+};
+
 class KernelModel {
  public:
   virtual ~KernelModel() = default;
@@ -19,6 +25,8 @@ class KernelModel {
   [[nodiscard]] virtual Time time(const OpWork& op, int sms) const = 0;
   // One line for reports: which model, from which source.
   [[nodiscard]] virtual std::string describe() const = 0;
+  // Where the figures for `family` come from.
+  [[nodiscard]] virtual KernelSource source(OpFamily family) const = 0;
 };
 
 }  // namespace deepsim

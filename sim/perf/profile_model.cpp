@@ -17,6 +17,14 @@ Time ProfileModel::time(const OpWork& op, int sms) const {
   return Time::from_seconds_ceil(predict_seconds(*m, op, sms, profile_.sms));
 }
 
+KernelSource ProfileModel::source(OpFamily family) const {
+  const FamilyModel* m = profile_.find(family);
+  if (m == nullptr) return fallback_.source(family);
+  std::string text = "calibration profile '" + profile_.name + "' (" + profile_.device + ")";
+  if (!m->basis.empty()) text += ": " + m->basis;
+  return {true, text};
+}
+
 std::string ProfileModel::describe() const {
   std::string fitted;
   for (const FamilyModel& m : profile_.families) fitted += (fitted.empty() ? "" : ", ") + std::string(to_string(m.family));

@@ -16,6 +16,7 @@ class ProfileModel final : public KernelModel {
   ProfileModel(GpuSpec gpu, KernelProfile profile);
   [[nodiscard]] Time time(const OpWork& op, int sms) const override;
   [[nodiscard]] std::string describe() const override;
+  [[nodiscard]] KernelSource source(OpFamily family) const override;
   [[nodiscard]] const KernelProfile& profile() const { return profile_; }
 
  private:

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "sim/core/error.h"
+#include "sim/core/format.h"
 
 namespace deepsim {
 
@@ -64,6 +65,20 @@ Time RooflineModel::time(const OpWork& op, int sms) const {
   const double t_compute = op.flops.value() > 0 ? op.flops.value() / (peak * eff) : 0.0;
   const double t_memory = op.bytes.value() / (gpu_.hbm_bandwidth.bytes_per_s() * params_.memory_efficiency);
   return params_.launch_overhead * std::max(op.launches, 1) + Time::from_seconds_ceil(std::max(t_compute, t_memory));
+}
+
+KernelSource RooflineModel::source(OpFamily family) const {
+  const double eff = params_.compute_efficiency[static_cast<std::size_t>(family)];
+  const auto pct = [](double f) { return std::to_string(static_cast<int>(f * 100.0 + 0.5)) + "%"; };
+  std::string text = "roofline default: ";
+  if (is_gemm_family(family) || family == OpFamily::kAttentionFwd || family == OpFamily::kAttentionBwd) {
+    text += pct(eff) + " of the " + gpu_.name + " " + (is_fp8_family(family) ? "FP8" : "BF16") +
+            " dense peak, or HBM at " + pct(params_.memory_efficiency) + ", whichever is slower";
+  } else {
+    text += "HBM at " + pct(params_.memory_efficiency) + " of the " + gpu_.name + " peak";
+  }
+  text += ", plus " + format_time(params_.launch_overhead) + " per launch";
+  return {false, text};
 }
 
 std::string RooflineModel::describe() const {

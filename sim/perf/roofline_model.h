@@ -30,6 +30,7 @@ class RooflineModel final : public KernelModel {
   RooflineModel(GpuSpec gpu, RooflineParams params, std::string efficiencies = {});
   [[nodiscard]] Time time(const OpWork& op, int sms) const override;
   [[nodiscard]] std::string describe() const override;
+  [[nodiscard]] KernelSource source(OpFamily family) const override;
   [[nodiscard]] const RooflineParams& params() const { return params_; }
 
  private:

@@ -88,6 +88,29 @@ Table ranks_table(const RunReport& r) {
   return tb;
 }
 
+Table wall_breakdown_table(const RunReport& r) {
+  Table tb{"Configured step by pipeline rank, as DeepSeek breaks its own down (wall clock)",
+           {"rank", "forward", "backward", "weight", "overlapped F&B", "optimizer + DP sync", "bubble", "step"},
+           {}};
+  for (const RankResult& rr : r.step.ranks) {
+    std::vector<std::string> row{std::to_string(rr.rank)};
+    for (std::size_t w = 0; w < kWallPartCount; ++w) row.push_back(format_time(rr.wall[w]));
+    row.push_back(format_time(r.step.step));
+    tb.rows.push_back(std::move(row));
+  }
+  return tb;
+}
+
+Table kernel_sources_table(const RunReport& r) {
+  Table tb{"Kernel figures: where each op family's times come from", {"family", "from", "source", "ops (pass)"}, {}};
+  for (const FamilySource& f : r.step.kernel_sources) {
+    std::string ops;
+    for (const std::string& o : f.ops) ops += (ops.empty() ? "" : ", ") + o;
+    tb.rows.push_back({f.family, f.from_profile ? "calibration profile" : "roofline default", f.source, ops});
+  }
+  return tb;
+}
+
 Table failures_table(const RunReport& r) {
   Table tb{"Failures and checkpoints",
            {"phase", "system MTBF", "expected failures", "interval (configured)", "Young", "Daly", "goodput",
@@ -122,7 +145,8 @@ Table cost_table(const RunReport& r) {
 std::vector<Table> all_tables(const RunReport& r) {
   std::vector<Table> tables = {headline_table(r)};
   if (Table ref = reference_table(r); !ref.rows.empty()) tables.push_back(std::move(ref));
-  std::vector<Table> rest = {phases_table(r), cost_table(r), failures_table(r), steps_table(r), ranks_table(r)};
+  std::vector<Table> rest = {phases_table(r), cost_table(r), failures_table(r), steps_table(r), ranks_table(r),
+                             wall_breakdown_table(r), kernel_sources_table(r)};
   tables.insert(tables.end(), std::make_move_iterator(rest.begin()), std::make_move_iterator(rest.end()));
   return tables;
 }

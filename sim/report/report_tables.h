@@ -21,6 +21,11 @@ struct Table {
 [[nodiscard]] Table phases_table(const RunReport& r);
 [[nodiscard]] Table steps_table(const RunReport& r);      // the representative steps simulated
 [[nodiscard]] Table ranks_table(const RunReport& r);      // the configured step, rank by rank
+// The configured step rank by rank in wall clock: forward, backward, weight, overlapped F&B, optimizer
+// with its DP sync, bubble (RankResult::wall), summing to the step.
+[[nodiscard]] Table wall_breakdown_table(const RunReport& r);
+// Per op family the step used: calibration profile or roofline default, the source in words, its ops.
+[[nodiscard]] Table kernel_sources_table(const RunReport& r);
 [[nodiscard]] Table failures_table(const RunReport& r);
 [[nodiscard]] Table cost_table(const RunReport& r);
 // The headline first, then the reference table when the scenario has one, then the rest.

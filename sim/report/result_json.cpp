@@ -55,6 +55,8 @@ Json step_json(const StepResult& st) {
             {"peak_memory_bytes", rr.peak_memory.value()}, {"activation_peak_bytes", rr.activation_peak.value()}};
     for (std::size_t c = 0; c < kStepCategoryCount; ++c)
       rj["by_category_s"][to_string(static_cast<StepCategory>(c))] = rr.by_category[c].seconds();
+    for (std::size_t w = 0; w < kWallPartCount; ++w)
+      rj["wall_breakdown_s"][to_string(static_cast<WallPart>(w))] = rr.wall[w].seconds();
     j["ranks"].push_back(std::move(rj));
   }
   j["links"] = Json::array();
@@ -187,7 +189,11 @@ nlohmann::ordered_json result_json(const RunReport& r) {
                {"ownership", ownership_json(r.cost.ownership)},
                {"purchase", ownership_json(r.cost.purchase)},
                {"power_kw", r.cost.power_kw}};
-  j["assumptions"] = {{"kernel_model", r.step.kernel_model}, {"fidelity", r.step.fidelity},
+  Json sources = Json::array();
+  for (const FamilySource& f : r.step.kernel_sources)
+    sources.push_back({{"family", f.family}, {"from_profile", f.from_profile}, {"source", f.source}, {"ops", f.ops}});
+  j["assumptions"] = {{"kernel_model", r.step.kernel_model}, {"kernel_sources", std::move(sources)},
+                      {"fidelity", r.step.fidelity},
                       {"calibration_profile", r.scenario.calibration.profile},
                       {"step_notes", r.step.notes},      {"forecast_notes", r.forecast.notes},
                       {"scenario_yaml", to_yaml(r.scenario)}};

@@ -16,6 +16,7 @@
 #include "sim/perf/kernel_model_factory.h"
 #include "sim/perf/roofline_model.h"
 #include "sim/step/comm_costs.h"
+#include "sim/step/kernel_sources.h"
 #include "sim/step/moe_effects.h"
 #include "sim/step/stage_costs.h"
 #include "sim/step/static_analysis.h"
@@ -112,6 +113,7 @@ static StepSimulation simulate_unchecked(const Scenario& s, const StepOptions& o
   sim.result = step_metrics(sim.graph, sim.run, sim.links, in.rank_gpu);
   sim.result.timeline = step_timeline(sim.graph, sim.run);
   sim.result.kernel_model = model->describe();
+  sim.result.kernel_sources = kernel_sources(m, layers, *model, ctx);
   sim.result.fidelity = full ? "full: " + std::to_string(in.replicas) + " DP replicas, " + std::to_string(groups) +
                                    " EP groups per stage with their own routing samples"
                              : "representative pipeline (DP rank 0); EP all-to-alls of its stages' EP groups";

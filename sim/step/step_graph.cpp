@@ -125,6 +125,19 @@ Time pass_of(const SegmentTime& s, Part part) {
   return Time::zero();
 }
 
+WallPart wall_part_of(PipeOp op) {
+  switch (op) {
+    case PipeOp::kForward: return WallPart::kForward;
+    case PipeOp::kBackward:
+    case PipeOp::kBackwardInput: return WallPart::kBackward;
+    case PipeOp::kBackwardWeight: return WallPart::kWeight;
+    case PipeOp::kForwardBackward: return WallPart::kOverlapped;
+    default: break;
+  }
+  DEEPSIM_ASSERT(false, "not a compute instruction");
+  return WallPart::kBubble;
+}
+
 class Builder {
  public:
   Builder(const Schedule& s, const StepInputs& in) : s_(s), in_(in) {}
@@ -138,6 +151,7 @@ class Builder {
         const StreamId d = bucketed() ? g_.graph.add_stream("gpu" + std::to_string(gpu) + "/dp") : StreamId{};
         streams_.push_back({c, m, d});
         if (replica_ == 0) g_.rank_streams.push_back({c, m});
+        if (replica_ == 0) g_.instr_part.emplace_back();
         if (in_.gpu_sms > 0) g_.graph.set_gpu_sms(gpu, in_.gpu_sms);
       }
     }
@@ -173,7 +187,17 @@ class Builder {
     g_.phase.push_back(phase);
     g_.rank_of_task.push_back(replica_ == 0 ? rank : -1);  // metrics describe replica 0
     g_.info.push_back(info);
+    g_.instr_of_task.push_back(replica_ == 0 && rank >= 0 ? wall_instr_ : -1);
   }
+
+  // Opens instruction `part` of `rank` (replica 0 records it): the tasks noted until end_instr() are its.
+  void begin_instr(int rank, WallPart part) {
+    if (replica_ != 0) return;
+    auto& parts = g_.instr_part[static_cast<std::size_t>(rank)];
+    wall_instr_ = static_cast<std::int32_t>(parts.size());
+    parts.push_back(part);
+  }
+  void end_instr() { wall_instr_ = -1; }
 
   TaskId add(int rank, const Item& item, StepPhase phase, std::uint32_t holder_group = kNoGroup) {
     const int gpu = gpu_of(rank);
@@ -408,6 +432,7 @@ class Builder {
     };
     const Piece& p = in.piece;
     chunk_ = p.chunk;
+    begin_instr(rank, wall_part_of(in.op));
     switch (in.op) {
       case PipeOp::kForward: hook(chain_for(p, Part::kForward), wait_act); break;
       case PipeOp::kBackward: hook(chain_for(p, Part::kBackward), wait_grad); break;
@@ -426,7 +451,10 @@ class Builder {
       }
       default: DEEPSIM_ASSERT(false, "not a compute instruction");
     }
-    if (chains.empty()) return barrier;
+    if (chains.empty()) {
+      end_instr();
+      return barrier;
+    }
     // The instruction ends when every chain and side item has; its sends leave then, as dualpipe.py
     // and 1F1B post them after the compute step.
     TaskId end = chains[0].last;
@@ -444,6 +472,7 @@ class Builder {
     } else {
       last_of_piece_[{{replica_, p.mb, p.chunk, in.op == PipeOp::kForward ? 1 : 0}}] = end;
     }
+    end_instr();
     return end;
   }
 
@@ -507,7 +536,9 @@ class Builder {
       if (syncs[k].members.size() > 1 && syncs[k].param_bytes.value() > 0) dp_item(syncs[k], true, static_cast<std::int64_t>(k));
     chunk_ = -1;
     for (Item& item : items) item.label_id = label(item.label);
+    begin_instr(rank, WallPart::kOptimizer);
     const auto c = emit(rank, items, StepPhase::kOptimizer);
+    end_instr();
     if (c.first.valid() && barrier.valid()) g_.graph.add_dep(barrier, c.first);
     // The optimizer waits for every gradient bucket of the rank.
     if (c.first.valid())
@@ -700,6 +731,7 @@ class Builder {
   double rank_dense_ = 0, rank_expert_ = 0;
   std::vector<TaskId> rs_tasks_;
   std::vector<std::array<StreamId, 3>> streams_;  // [replica * ranks + rank]: compute, comm, dp (if bucketed)
+  std::int32_t wall_instr_ = -1;  // the ordinal of the wall-breakdown instruction being emitted (replica 0), -1 between them
   std::unordered_map<std::string, std::uint32_t> labels_;
   std::array<std::vector<std::uint32_t>, 2> send_labels_;  // [grad?][mb] -> label id, 0 = not yet
   IntMap<4, TaskId> sends_;                                 // (replica, hop)

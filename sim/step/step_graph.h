@@ -33,6 +33,10 @@ struct StepGraph {
   std::vector<int> rank_of_task;             // per task; -1 for none
   std::vector<StepTaskInfo> info;            // per task: op, layer, micro-batch, stage, chunk, work
   std::vector<std::array<StreamId, 2>> rank_streams;  // per rank: {compute, comm}
+  // Per task: the ordinal of the rank's instruction it belongs to (its compute instructions in program
+  // order, then the closing DP sync + optimizer); -1 for pipeline sends, barriers and other replicas.
+  std::vector<std::int32_t> instr_of_task;
+  std::vector<std::vector<WallPart>> instr_part;    // per rank, per instruction ordinal: its kind
 };
 
 [[nodiscard]] StepGraph build_step_graph(const Schedule& schedule, const StepInputs& in);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "sim/core/error.h"
+
 namespace deepsim {
 namespace {
 
@@ -65,6 +67,27 @@ std::vector<LinkClassUse> link_use(const RunResult& run, const LinkTable& links,
   return used;
 }
 
+// The wall-clock breakdown of one rank (WallPart): each instruction's span, from its first task's start to
+// its last task's end, counted to the instruction's kind; the rest of the step is bubble. Spans of one
+// rank are disjoint by construction (each instruction's first tasks wait for the previous one's end), so
+// the parts sum to the step exactly; an overlap would be a builder bug, and is asserted.
+std::array<Time, kWallPartCount> wall_breakdown(const std::vector<WallPart>& parts, std::vector<Interval> spans,
+                                                Time step) {
+  std::array<Time, kWallPartCount> wall{};
+  Time covered, last_end;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const Interval& iv = spans[i];
+    if (iv.second < iv.first) continue;  // no task of it ran (an instruction with nothing to do)
+    DEEPSIM_ASSERT(iv.first >= last_end, "instructions of one rank overlap in time");
+    last_end = iv.second;
+    wall[static_cast<std::size_t>(parts[i])] += iv.second - iv.first;
+    covered += iv.second - iv.first;
+  }
+  DEEPSIM_ASSERT(covered <= step, "instructions run past the step");
+  wall[static_cast<std::size_t>(WallPart::kBubble)] += step - covered;
+  return wall;
+}
+
 }  // namespace
 
 StepResult step_metrics(const StepGraph& g, const RunResult& run, const LinkTable& links,
@@ -76,12 +99,21 @@ StepResult step_metrics(const StepGraph& g, const RunResult& run, const LinkTabl
   const std::size_t ranks = rank_gpu.size();
   std::vector<std::vector<Interval>> compute(ranks), comm(ranks), dp(ranks);
   r.ranks.resize(ranks);
+  // Per rank, per instruction: [first start, last end]; (max, zero) until a task of it is seen.
+  std::vector<std::vector<Interval>> spans(ranks);
+  for (std::size_t k = 0; k < ranks && k < g.instr_part.size(); ++k)
+    spans[k].assign(g.instr_part[k].size(), Interval{Time::max(), Time::zero()});
   const auto tasks = g.graph.tasks();
   for (std::size_t i = 0; i < tasks.size(); ++i) {
     const int rank = g.rank_of_task[i];
     if (rank < 0) continue;
     const Task& t = tasks[i];
     const TaskTiming& tm = run.tasks[i];
+    if (i < g.instr_of_task.size() && g.instr_of_task[i] >= 0) {
+      Interval& sp = spans[static_cast<std::size_t>(rank)][static_cast<std::size_t>(g.instr_of_task[i])];
+      sp.first = min(sp.first, tm.start);
+      sp.second = max(sp.second, tm.end);
+    }
     const Time d = tm.end - tm.start;
     if (d <= Time::zero()) continue;
     auto& rr = r.ranks[static_cast<std::size_t>(rank)];
@@ -109,6 +141,8 @@ StepResult step_metrics(const StepGraph& g, const RunResult& run, const LinkTabl
     rr.exposed_dp = length(d) - overlap(c, d);
     r.exposed_dp = max(r.exposed_dp, rr.exposed_dp);
     rr.bubble = rr.idle - rr.exposed_comm;
+    rr.wall = wall_breakdown(k < g.instr_part.size() ? g.instr_part[k] : std::vector<WallPart>{}, std::move(spans[k]),
+                             r.step);
     r.bubble = max(r.bubble, rr.bubble);
     r.exposed_comm = max(r.exposed_comm, rr.exposed_comm);
     r.compute_busy = max(r.compute_busy, rr.busy);

@@ -36,6 +36,19 @@ const char* to_string(StepPhase p) {
   return "?";
 }
 
+const char* to_string(WallPart p) {
+  switch (p) {
+    case WallPart::kForward: return "forward";
+    case WallPart::kBackward: return "backward";
+    case WallPart::kWeight: return "weight";
+    case WallPart::kOverlapped: return "overlapped";
+    case WallPart::kOptimizer: return "optimizer";
+    case WallPart::kBubble: return "bubble";
+    case WallPart::kCount: break;
+  }
+  return "?";
+}
+
 const char* to_string(TimelineKind k) {
   switch (k) {
     case TimelineKind::kForward: return "forward";

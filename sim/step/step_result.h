@@ -41,6 +41,26 @@ enum class StepPhase : std::uint32_t {
 inline constexpr std::size_t kStepPhaseCount = static_cast<std::size_t>(StepPhase::kCount);
 [[nodiscard]] const char* to_string(StepPhase p);
 
+// DeepSeek's own breakdown of a rank's step (the profile-data README and TR Figure 4: forward chunks,
+// backward chunks, weight chunks, overlapped F&B pairs): where the rank's wall clock goes, by the kind of
+// pipeline instruction running. An instruction runs from its first task's start to its last task's end
+// (exposed all-to-alls inside it included; instructions of one rank never overlap, each waits for the
+// previous one's end); the DP sync and optimizer after the last one are `optimizer`; every other instant
+// (waiting on a receive, a pipeline send in flight with nothing to compute) is `bubble`. The parts sum
+// to the step exactly.
+enum class WallPart : std::uint8_t {
+  kForward,     // F: forward-only chunks
+  kBackward,    // B: backward-only chunks, full (input + weight) or input-only (zero-bubble split)
+  kWeight,      // W: weight-gradient-only chunks
+  kOverlapped,  // F&B: a forward and a backward chunk overlapped (DualPipe)
+  kOptimizer,   // the data-parallel gradient sync and the optimizer step
+  kBubble,      // none of the above
+  kCount,
+};
+inline constexpr std::size_t kWallPartCount = static_cast<std::size_t>(WallPart::kCount);
+// "forward", "backward", "weight", "overlapped", "optimizer", "bubble" (the result.json keys)
+[[nodiscard]] const char* to_string(WallPart p);
+
 struct RankResult {
   int rank = 0;                  // pipeline rank
   int gpu = 0;                   // global GPU id of the representative GPU
@@ -51,6 +71,7 @@ struct RankResult {
   Time exposed_dp;               // idle while a DP sync of this rank was in flight (part of exposed_comm)
   std::array<Time, kStepCategoryCount> by_category{};  // compute time and comm time by category
   std::array<Time, kStepPhaseCount> by_phase{};        // compute time by phase
+  std::array<Time, kWallPartCount> wall{};             // wall clock by instruction kind; sums to the step
   Bytes peak_memory;             // weights + grads + optimizer + activations at the peak
   Bytes activation_peak;
 };
@@ -81,6 +102,15 @@ struct TimelineSpan {
   int tasks = 1;      // tasks merged into it
 };
 
+// One op family the step's kernels were timed with: where its figures came from (a calibration profile's
+// fit or the roofline default) and the ops (with their pass) it timed, so a report says what it assumed.
+struct FamilySource {
+  std::string family;            // "gemm_fp8", ... (to_string(OpFamily))
+  bool from_profile = false;
+  std::string source;            // in words (KernelModel::source)
+  std::vector<std::string> ops;  // "mla.q_b fwd", "expert.gate_up wgrad", "optimizer.adamw fwd", ...
+};
+
 struct StepResult {
   Time step;                     // makespan of one step
   Time bubble;                   // max over ranks
@@ -93,6 +123,7 @@ struct StepResult {
   std::uint64_t tasks = 0;
   std::uint64_t events = 0;
   std::string kernel_model;      // describe() of the kernel model used
+  std::vector<FamilySource> kernel_sources;  // per op family used, in OpFamily order
   std::string fidelity;          // "representative pipeline" or "full"
   std::vector<std::string> notes;  // modelling choices that affect this result
   std::vector<TimelineSpan> timeline;  // per rank, in time order; empty when not simulated by the engine

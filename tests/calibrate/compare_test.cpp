@@ -76,6 +76,7 @@ class FixedModel final : public KernelModel {
  public:
   [[nodiscard]] Time time(const OpWork&, int) const override { return Time::us(100); }
   [[nodiscard]] std::string describe() const override { return "fixed 100 us"; }
+  [[nodiscard]] KernelSource source(OpFamily) const override { return {false, "fixed 100 us"}; }
 };
 
 TEST(Compare, KernelModelPredictorSkipsClassesWithUnshapedKernels) {

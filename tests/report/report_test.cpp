@@ -180,3 +180,48 @@ TEST(Report, SvgEscapesText) {
 
 }  // namespace
 }  // namespace deepsim
+
+namespace deepsim {
+namespace {
+
+// The synthetic step with a wall-clock breakdown and kernel sources on its ranks.
+StepResult step_with_breakdown(const Scenario& s) {
+  StepResult st = test::synthetic_step(s);
+  for (RankResult& rr : st.ranks) {
+    rr.wall = {};
+    rr.wall[static_cast<std::size_t>(WallPart::kForward)] = st.step / 4;
+    rr.wall[static_cast<std::size_t>(WallPart::kOverlapped)] = st.step / 2;
+    rr.wall[static_cast<std::size_t>(WallPart::kBubble)] = st.step - st.step / 4 - st.step / 2;
+  }
+  st.kernel_sources = {{"gemm_fp8", true, "calibration profile 'p' (H800): 3 kernels", {"mla.q_b fwd"}},
+                       {"memory_bound", false, "roofline default: HBM at 90%", {"rmsnorm fwd", "optimizer.adamw fwd"}}};
+  return st;
+}
+
+TEST(Report, WallBreakdownAndKernelSourcesInJsonAndMarkdown) {
+  const RunReport r = make_run_report(test::small_run(), step_with_breakdown, fixed_inventory, "0.0.0-test");
+  const auto j = result_json(r);
+  const auto& ranks = j.at("step").at("ranks");
+  ASSERT_EQ(ranks.size(), r.step.ranks.size());
+  for (const auto& rj : ranks) {
+    const auto& w = rj.at("wall_breakdown_s");
+    double sum = 0;
+    for (const char* k : {"forward", "backward", "weight", "overlapped", "optimizer", "bubble"}) sum += w.at(k).get<double>();
+    EXPECT_NEAR(sum, j.at("step").at("time_s").get<double>(), 1e-15);
+    EXPECT_DOUBLE_EQ(w.at("overlapped").get<double>(), (r.step.step / 2).seconds());
+  }
+  const auto& src = j.at("assumptions").at("kernel_sources");
+  ASSERT_EQ(src.size(), 2u);
+  EXPECT_EQ(src[0].at("family"), "gemm_fp8");
+  EXPECT_TRUE(src[0].at("from_profile").get<bool>());
+  EXPECT_FALSE(src[1].at("from_profile").get<bool>());
+  EXPECT_EQ(src[1].at("ops").size(), 2u);
+  const std::string md = markdown_report(r);
+  EXPECT_NE(md.find("as DeepSeek breaks its own down"), std::string::npos);
+  EXPECT_NE(md.find("| gemm_fp8 | calibration profile | calibration profile 'p' (H800): 3 kernels | mla.q_b fwd |"),
+            std::string::npos);
+  EXPECT_NE(md.find("| memory_bound | roofline default |"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace deepsim

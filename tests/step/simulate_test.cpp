@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -107,6 +108,83 @@ TEST(SimulateStep, FullFidelityAgreesWithTheRepresentativePipeline) {
   const double ratio = full.result.step / rep.result.step;
   EXPECT_GE(ratio, 0.995);
   EXPECT_LE(ratio, 1.01);
+}
+
+}  // namespace
+}  // namespace deepsim
+
+namespace deepsim {
+namespace {
+
+Time wall(const RankResult& r, WallPart p) { return r.wall[static_cast<std::size_t>(p)]; }
+
+TEST(SimulateStep, DualPipeStepBreaksDownAsDeepSeekReportsItsOwn) {
+  // DualPipe on V3: every rank spends time in overlapped F&B pairs, in lone forward and backward chunks
+  // (warm-up and cool-down), its W chunks, the optimizer with its DP sync, and bubble; the parts sum to
+  // the step exactly. (With 32 micro-batches on 16 ranks the outer ranks' warm-up forwards outweigh
+  // their pairs; the middle ranks, with the shortest warm-up, spend more in pairs than in forwards.)
+  const StepResult r = simulate_step(default_with({"parallel.micro_batches=32", "training.global_batch=4096"}));
+  for (const RankResult& rr : r.ranks) {
+    Time sum;
+    for (const Time t : rr.wall) sum += t;
+    EXPECT_EQ(sum, r.step) << rr.rank;
+    EXPECT_GT(wall(rr, WallPart::kOverlapped), Time::zero()) << rr.rank;
+    if (rr.rank == 7 || rr.rank == 8) {
+      EXPECT_GT(wall(rr, WallPart::kOverlapped), wall(rr, WallPart::kForward)) << rr.rank;
+    }
+    EXPECT_GT(wall(rr, WallPart::kForward), Time::zero()) << rr.rank;
+    EXPECT_GT(wall(rr, WallPart::kBackward), Time::zero()) << rr.rank;
+    EXPECT_GT(wall(rr, WallPart::kWeight), Time::zero()) << rr.rank;
+    EXPECT_GT(wall(rr, WallPart::kOptimizer), Time::zero()) << rr.rank;
+    // Idle time outside every instruction is pipeline wait: never more than the rank's idle time.
+    EXPECT_LE(wall(rr, WallPart::kBubble), rr.idle) << rr.rank;
+  }
+  // 1F1B has no F&B instruction.
+  const StepResult one = simulate_step(
+      default_with({"parallel.micro_batches=32", "training.global_batch=4096", "parallel.schedule=1f1b"}));
+  for (const RankResult& rr : one.ranks) EXPECT_EQ(wall(rr, WallPart::kOverlapped), Time::zero());
+}
+
+// The step's entry for `family`; an empty family name when the step used none of it.
+FamilySource source_of(const StepResult& r, const std::string& family) {
+  for (const FamilySource& f : r.kernel_sources)
+    if (f.family == family) return f;
+  return {};
+}
+
+bool lists(const FamilySource& f, const std::string& op) {
+  return std::find(f.ops.begin(), f.ops.end(), op) != f.ops.end();
+}
+
+TEST(SimulateStep, KernelSourcesSayWhichFamiliesAProfileTimed) {
+  const std::vector<std::string> small{"parallel.micro_batches=32", "training.global_batch=4096"};
+  const StepResult roof = simulate_step(default_with(small));
+  ASSERT_FALSE(roof.kernel_sources.empty());
+  for (const FamilySource& f : roof.kernel_sources) {
+    EXPECT_FALSE(f.from_profile) << f.family;
+    EXPECT_NE(f.source.find("roofline default"), std::string::npos) << f.family;
+    EXPECT_FALSE(f.ops.empty()) << f.family;
+  }
+  // V3 in FP8: the expert GEMMs are grouped FP8, their weight gradients a family of their own.
+  EXPECT_EQ(source_of(roof, "grouped_gemm_fp8").family, "grouped_gemm_fp8");
+  const FamilySource wgrad = source_of(roof, "wgrad_gemm_fp8");
+  ASSERT_FALSE(wgrad.ops.empty());
+  for (const std::string& op : wgrad.ops) EXPECT_NE(op.find(" wgrad"), std::string::npos) << op;
+  EXPECT_TRUE(lists(source_of(roof, "memory_bound"), "optimizer.adamw fwd"));
+
+  // h800-published fits the dense and grouped FP8 GEMMs (and attention forward ceilings); the rest stays
+  // on the roofline.
+  auto with_profile = small;
+  with_profile.push_back("calibration.profile=h800-published");
+  const StepResult prof = simulate_step(default_with(with_profile));
+  const FamilySource gemm = source_of(prof, "gemm_fp8");
+  EXPECT_TRUE(gemm.from_profile);
+  EXPECT_NE(gemm.source.find("h800-published"), std::string::npos);
+  EXPECT_TRUE(source_of(prof, "grouped_gemm_fp8").from_profile);
+  const FamilySource cast = source_of(prof, "fp8_cast");
+  EXPECT_EQ(cast.family, "fp8_cast");
+  EXPECT_FALSE(cast.from_profile);
+  EXPECT_FALSE(source_of(prof, "wgrad_gemm_fp8").from_profile);
 }
 
 }  // namespace
