@@ -9,6 +9,7 @@
 #include "sim/step/static_analysis.h"
 #include "sim/parallel/parallel_spec.h"
 #include "sim/scenario/loader.h"
+#include "sim/serve/serving_checks.h"
 
 namespace deepsim::cli {
 
@@ -19,6 +20,7 @@ int run_validate(const Args& args) {
     try {
       const Scenario s = load_scenario_file(path, args.all("set"));
       preflight(s);
+      if (has_serving_section(s)) check_serving(s);
       std::cout << validate_json(path, s).dump(2) << "\n";
       return kExitOk;
     } catch (const InputError& e) {
@@ -28,6 +30,7 @@ int run_validate(const Args& args) {
   }
   const Scenario s = load_scenario_file(path, args.all("set"));
   preflight(s);  // everything `run` checks before it simulates: placement, profile, trace, phases, failures
+  if (has_serving_section(s)) check_serving(s);  // and the serving: section's, as `serve` would
   // The plan is valid input either way; whether it fits is a property of the plan, said as `run` says it.
   const MemoryEstimate memory = analyze(s).memory;
   if (!memory.fits())

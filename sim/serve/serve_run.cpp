@@ -98,6 +98,9 @@ SpeedLimit isca_speed_limit(Bandwidth bw) {
 }
 
 ServeResult run_serve(const Scenario& s) {
+  if (s.sources && !has_serving_section(s))
+    throw InputError(s.pos_of("serving"), "serving", "the scenario has no serving: section to serve",
+                     "add one (workload, prefill, decode); scenarios/serving/deepseek-v3-h800.yaml sets every key");
   check_serving(s);
   ServeResult r;
   r.work = workload_stats(s);

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "sim/core/error.h"
+#include "sim/scenario/schema.h"
 
 namespace deepsim {
 namespace {
@@ -39,6 +40,17 @@ void check_unit(const Scenario& s, const std::string& unit, int ep, int tp, int 
 }
 
 }  // namespace
+
+bool has_serving_section(const Scenario& s) {
+  // A key absent from the file and from --set is blamed on the file itself (line 0); any serving key
+  // with a position of its own (a line, or a --set) means the section is there.
+  for (const Field& f : scenario_schema()) {
+    if (!f.path.starts_with("serving.")) continue;
+    const SourcePos p = s.pos_of(f.path);
+    if (p.line > 0 || p.file != s.source_file) return true;
+  }
+  return false;
+}
 
 void check_serving(const Scenario& s) {
   const ServingSpec& v = s.serving;

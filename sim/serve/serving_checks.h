@@ -7,5 +7,7 @@
 namespace deepsim {
 
 void check_serving(const Scenario& s);
+// True when the file (or a --set) has a `serving:` key: `deepsim validate` then runs check_serving too.
+[[nodiscard]] bool has_serving_section(const Scenario& s);
 
 }  // namespace deepsim

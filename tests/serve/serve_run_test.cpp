@@ -10,6 +10,7 @@
 
 #include "sim/core/error.h"
 #include "sim/serve/serve_report.h"
+#include "sim/serve/serving_checks.h"
 #include "tests/scenario/scenario_test_support.h"
 
 namespace deepsim {
@@ -40,6 +41,21 @@ TEST(ServeRun, BadPlansAreInputErrorsAtTheirKey) {
   expect_error_at({"serving.decode.batch_per_gpu=127"}, "serving.decode.batch_per_gpu", "micro-batches");
   expect_error_at({"serving.decode.ep=8", "serving.decode.redundant_experts=0"}, "serving.decode.ep", "no room");
   expect_error_at({"serving.workload.trace_path=missing.csv"}, "serving.workload.trace_path", "cannot open");
+}
+
+TEST(ServeRun, ValidateChecksAServingSectionOnlyWhenThereIsOne) {
+  EXPECT_TRUE(has_serving_section(shipped()));
+  EXPECT_FALSE(has_serving_section(load_scenario_file(test::source_path("scenarios/default.yaml"))));
+  const Scenario set = load_scenario_file(test::source_path("scenarios/default.yaml"),
+                                          std::vector<std::string>{"serving.decode.ep=100"});
+  EXPECT_TRUE(has_serving_section(set));
+  EXPECT_THROW(check_serving(set), InputError);
+  try {
+    (void)run_serve(load_scenario_file(test::source_path("scenarios/default.yaml")));
+    ADD_FAILURE() << "served a scenario without a serving section";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.key(), "serving");
+  }
 }
 
 TEST(ServeRun, UnknownKeysAreRefusedByTheLoader) {
