@@ -130,7 +130,7 @@ DecodeResult evaluate_decode(const ServeContext& c, const DecodeUnitSpec& d, Ove
   }
   r.head = pass_time(serving_head_ops(m, tokens_mb), Pass::kForward, km, sms);
   if (mtp) {
-    const OpContext mc{.tokens = tokens_mb, .seq_len = 1, .tp = 1, .precision = Precision::kFp8, .causal = true, .recompute = false};
+    const OpContext mc{.tokens = tokens_mb, .seq_len = 1, .tp = 1, .precision = Precision::kFp8, .causal = true, .recompute = RecomputeMode::kNone};
     r.head = r.head * 2 + pass_time(mtp_input_ops(m, mc), Pass::kForward, km, sms);  // draft head + eh_proj
   }
   OverlapStep step{.layers = std::move(layers), .micro_batches = d.micro_batches, .before = Time::zero(), .after = r.head};

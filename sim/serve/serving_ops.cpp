@@ -38,7 +38,7 @@ std::vector<Op> prefill_attention_ops(const ModelSpec& m, const PrefillAttention
   DEEPSIM_ASSERT(s.tokens > 0 && s.new_tokens > 0, "prefill attention has new tokens");
   // The training block as one sequence of the micro-batch's tokens; its core attention is replaced below.
   const OpContext c{.tokens = s.tokens, .seq_len = static_cast<int>(s.tokens), .tp = s.tp, .precision = Precision::kFp8,
-                    .causal = true, .recompute = false};
+                    .causal = true, .recompute = RecomputeMode::kNone};
   std::vector<Op> ops = attention_ops(m, c);
   const AttentionSpec& a = m.attention;
   const double h = static_cast<double>(a.heads / s.tp);
@@ -97,7 +97,7 @@ std::vector<Op> decode_attention_ops(const ModelSpec& m, const DecodeAttentionSh
 }
 
 std::vector<Op> ffn_ops(const ModelSpec& m, int layer, std::int64_t tokens, int ep, int slots) {
-  const OpContext c{.tokens = tokens, .seq_len = 1, .tp = 1, .precision = Precision::kFp8, .causal = true, .recompute = false};
+  const OpContext c{.tokens = tokens, .seq_len = 1, .tp = 1, .precision = Precision::kFp8, .causal = true, .recompute = RecomputeMode::kNone};
   if (!m.is_moe_layer(layer)) return dense_ffn_ops(m, c);
   DEEPSIM_ASSERT(ep >= 1 && slots % ep == 0, "expert slots divide over ep");
   const MoeSpec& e = m.moe;
