@@ -8,6 +8,7 @@
 #include "sim/net/topology.h"
 #include "sim/net/routing.h"
 #include "sim/net/all_to_all_bound.h"
+#include "sim/net/deepep_kernels.h"
 #include "sim/net/token_routing.h"
 
 namespace deepsim {
@@ -19,6 +20,7 @@ Bandwidth nvlink_bw(const ClusterSpec& c) { return c.gpu.nvlink_per_direction * 
 struct GroupTimes {
   Time dispatch_fwd;
   Time bf16;
+  Time combine_bwd;  // dispatch-shaped, FP8 (TR 3.3.3), cached layout
   AllToAllLoad unit;
 };
 
@@ -35,14 +37,12 @@ GroupTimes group_times(const Scenario& s, const EpGroupShape& g, int group, Rout
     t.unit = *cache->get({s.seed, group, s.parallel.ep, tokens, shape, g.gpus_per_node}, sample);
   else
     t.unit = sample();
-  auto scaled = [&](double bytes) {
-    AllToAllLoad l = t.unit;
-    for (auto* v : {&l.nic_out, &l.nic_in, &l.nvlink_out, &l.nvlink_in})
-      for (double& x : *v) x *= bytes;
-    return all_to_all_time(g, l);
-  };
-  t.dispatch_fwd = scaled(dispatch_bytes_per_token(m.hidden));
-  t.bf16 = scaled(combine_bytes_per_token(m.hidden));
+  // DeepEP's normal kernels (sim/net/deepep_kernels.h): links, the comm SMs' copies, the notify kernel.
+  const DeepEpKernelSpec k = deepep_kernel_spec(s.cluster, s.parallel.comm_sms);
+  auto pass = [&](DeepEpKernel kernel, DeepEpPass p) { return deepep_pass_time(g, t.unit, 1.0, kernel, p, m.hidden, k).total; };
+  t.dispatch_fwd = pass(DeepEpKernel::kDispatch, DeepEpPass::kForward);
+  t.bf16 = pass(DeepEpKernel::kCombine, DeepEpPass::kForward);
+  t.combine_bwd = pass(DeepEpKernel::kCombine, DeepEpPass::kBackward);
   return t;
 }
 
@@ -62,19 +62,24 @@ void moe_all_to_all(const Scenario& s, int groups, RoutingSampleCache* cache, Co
   out.combine_forward = t0.bf16;
   out.ib_bytes_per_gpu_dispatch = t0.unit.ib_bytes * dispatch_bytes_per_token(m.hidden) / ep;
   out.nvlink_bytes_per_gpu_dispatch = t0.unit.nvlink_bytes * dispatch_bytes_per_token(m.hidden) / ep;
-  std::vector<Time> d, c;
+  std::vector<Time> d, c, cb;
   for (const auto& t : times) {
     d.push_back(t.dispatch_fwd);
     c.push_back(t.bf16);
+    cb.push_back(t.combine_bwd);
   }
   out.dispatch = [d, c](int group, int, int, int, bool backward) {
     return backward ? c[static_cast<std::size_t>(group)] : d[static_cast<std::size_t>(group)];
   };
-  out.combine = [c](int group, int, int, int, bool) { return c[static_cast<std::size_t>(group)]; };
+  out.combine = [c, cb](int group, int, int, int, bool backward) {
+    return backward ? cb[static_cast<std::size_t>(group)] : c[static_cast<std::size_t>(group)];
+  };
   out.notes.push_back("MoE all-to-all: uniform group-limited routing sample (" +
                       fixed(t0.unit.unique_token_nodes / (static_cast<double>(ep) * tokens), 3) +
-                      " nodes per token), DeepEP forwarding, bottleneck-link time; forward dispatch " +
-                      format_time(t0.dispatch_fwd) + ", BF16 all-to-all " + format_time(t0.bf16));
+                      " nodes per token), DeepEP normal kernels (bottleneck link or " + std::to_string(s.parallel.comm_sms) +
+                      " comm SMs' copies, plus notify); forward dispatch " + format_time(t0.dispatch_fwd) +
+                      ", BF16 combine and dispatch backward " + format_time(t0.bf16) + ", FP8 combine backward " +
+                      format_time(t0.combine_bwd));
 }
 
 void pipeline_sends(const Scenario& s, const std::function<int(int, int)>& gpu_of, CommCosts& out) {

@@ -1,7 +1,8 @@
 // CommCosts: the communication of one step reduced to what the step graph needs.
-//  - MoE dispatch / combine of an EP group: the all-to-all bottleneck model (all_to_all_bound.h) on a
-//    routing sample (sim/net/token_routing.h): forward dispatch FP8 + scales, forward combine BF16; both
-//    backward all-to-alls carry BF16 gradients.
+//  - MoE dispatch / combine of an EP group: DeepEP's normal kernels (sim/net/deepep_kernels.h: the
+//    all-to-all bottleneck link of all_to_all_bound.h or the comm SMs' copies, plus the notify kernel)
+//    on a routing sample (sim/net/token_routing.h): forward dispatch FP8 + scales, forward combine BF16,
+//    backward of dispatch BF16, backward of combine FP8 (TR 3.3.3).
 //  - Pipeline sends: flows routed on the cluster's fabric (sim/net, ECMP): pipeline neighbours are on
 //    different nodes with the same local index, so in the same plane.
 //  - ZeRO-1 DP sync: ring reduce-scatter of FP32 gradients and all-gather of BF16 parameters over the

@@ -5,6 +5,7 @@
 #include "sim/core/format.h"
 #include "sim/moe/balancing_run.h"
 #include "sim/moe/moe_load_model.h"
+#include "sim/net/deepep_kernels.h"
 
 namespace deepsim {
 
@@ -22,15 +23,8 @@ double MoeEffects::mean_node_max_over_mean() const {
 
 namespace {
 
-Time scaled_time(const EpGroupShape& g, const AllToAllLoad& unit, double bytes, double scale) {
-  AllToAllLoad l = unit;
-  for (auto* v : {&l.nic_out, &l.nic_in, &l.nvlink_out, &l.nvlink_in})
-    for (double& x : *v) x *= bytes * scale;
-  return all_to_all_time(g, l);
-}
-
 LayerMoeEffect layer_effect(MoeLoadModel& model, int layer, int tokens, int sample_tokens, const EpGroupShape& g,
-                            int hidden) {
+                            int hidden, const DeepEpKernelSpec& kernels) {
   LayerMoeEffect e;
   const RoutedBatch agg = model.route(layer, 0, tokens, RoutingMode::kAggregate);
   e.gpu_max_over_mean = agg.gpu_imbalance().ratio();
@@ -49,8 +43,10 @@ LayerMoeEffect layer_effect(MoeLoadModel& model, int layer, int tokens, int samp
   r.offsets = pt.dest_offsets;
   const AllToAllLoad unit = all_to_all_load(g, r, 1.0);
   const double scale = static_cast<double>(tokens) / sample_tokens;
-  e.dispatch_forward = scaled_time(g, unit, dispatch_bytes_per_token(hidden), scale);
-  e.bf16_all_to_all = scaled_time(g, unit, combine_bytes_per_token(hidden), scale);
+  auto pass = [&](DeepEpKernel k, DeepEpPass p) { return deepep_pass_time(g, unit, scale, k, p, hidden, kernels).total; };
+  e.dispatch_forward = pass(DeepEpKernel::kDispatch, DeepEpPass::kForward);
+  e.bf16_all_to_all = pass(DeepEpKernel::kCombine, DeepEpPass::kForward);
+  e.combine_backward = pass(DeepEpKernel::kCombine, DeepEpPass::kBackward);
   double hottest = 0, mean = 0;
   for (std::size_t i = 0; i < unit.nic_in.size(); ++i) {
     hottest = std::max({hottest, unit.nic_in[i], unit.nic_out[i]});
@@ -75,7 +71,8 @@ MoeEffects moe_effects(const Scenario& s, const MoeRoutingSpec& spec, const EpGr
   MoeEffects out;
   out.first_moe_layer = m.moe.first_dense_layers;
   for (int j = 0; j < samples; ++j)
-    out.samples.push_back(layer_effect(model, j, tokens, std::min(options.per_token_tokens, tokens), group, m.hidden));
+    out.samples.push_back(layer_effect(model, j, tokens, std::min(options.per_token_tokens, tokens), group, m.hidden,
+                                       deepep_kernel_spec(s.cluster, s.parallel.comm_sms)));
   out.description = std::string("MoE routing ") + to_string(spec.source) + " (" + std::to_string(samples) +
                     " layer samples, after " + std::to_string(options.warmup_steps) + " balancing steps): per-GPU max/mean " +
                     fixed(out.mean_gpu_max_over_mean(), 3) + ", per-node " + fixed(out.mean_node_max_over_mean(), 3);

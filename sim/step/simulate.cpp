@@ -42,8 +42,11 @@ void add_all_to_all_link_use(const Scenario& s, const CommCosts& comm, StepSimul
     if (sim.graph.rank_of_task[i] < 0) continue;
     const auto cat = static_cast<StepCategory>(tasks[i].category);
     if (cat != StepCategory::kDispatch && cat != StepCategory::kCombine) continue;
-    // Forward dispatch is FP8; the forward combine and both backward all-to-alls are BF16.
-    const bool fp8 = cat == StepCategory::kDispatch && sim.graph.graph.labels()[tasks[i].label].rfind("dispatch ", 0) == 0;
+    // Forward dispatch and the backward of combine are FP8 (TR 3.3.3); the forward combine and the
+    // backward of dispatch BF16.
+    const std::string& label = sim.graph.graph.labels()[tasks[i].label];
+    const bool fp8 = (cat == StepCategory::kDispatch && label.rfind("dispatch ", 0) == 0) ||
+                     (cat == StepCategory::kCombine && label.rfind("combine-bwd ", 0) == 0);
     const double f = fp8 ? 1.0 : bf16_factor;
     ib += comm.ib_bytes_per_gpu_dispatch * f;
     nvl += comm.nvlink_bytes_per_gpu_dispatch * f;
@@ -140,8 +143,9 @@ static StepSimulation simulate_unchecked(const Scenario& s, const StepOptions& o
       const LayerMoeEffect& e = effects->of_layer(layer_of(stage, li));
       return backward ? e.bf16_all_to_all : e.dispatch_forward;
     };
-    in.combine = [effects, layer_of](int, int stage, int li, int, bool) {
-      return effects->of_layer(layer_of(stage, li)).bf16_all_to_all;
+    in.combine = [effects, layer_of](int, int stage, int li, int, bool backward) {
+      const LayerMoeEffect& e = effects->of_layer(layer_of(stage, li));
+      return backward ? e.combine_backward : e.bf16_all_to_all;  // combine's backward is FP8 (TR 3.3.3)
     };
     comm.notes.insert(comm.notes.begin(), effects->description);
   }
