@@ -55,6 +55,12 @@ const OptionSpec* find_option(const CommandSpec& spec, const std::string& name) 
   return nullptr;
 }
 
+const OptionSpec* find_short_option(const CommandSpec& spec, char c) {
+  for (const auto& o : spec.options)
+    if (o.short_name != 0 && o.short_name == c) return &o;
+  return nullptr;
+}
+
 }  // namespace
 
 Args parse_args(const std::string& program, const CommandSpec& spec, std::span<const std::string> argv) {
@@ -92,6 +98,27 @@ Args parse_args(const std::string& program, const CommandSpec& spec, std::span<c
       auto& slot = args.values_[name];
       if (!slot.empty() && !opt->repeatable) usage_error(args.where_, "option '--" + name + "' given twice");
       slot.push_back(value);
+    } else if (const OptionSpec* short_opt =
+                   !options_done && a.size() > 1 && a[0] == '-' && a[1] != '-' ? find_short_option(spec, a[1]) : nullptr;
+               short_opt != nullptr) {
+      // `-b 8` or `-b8` (getopt's forms, as nccl-tests takes them).
+      const OptionSpec& o = *short_opt;
+      const OptionSpec* opt = &o;
+      std::string value;
+      if (opt->value_name.empty()) {
+        if (a.size() > 2) usage_error(args.where_, "option '-" + std::string(1, a[1]) + "' takes no value");
+      } else if (a.size() > 2) {
+        value = a.substr(2);
+      } else {
+        if (i + 1 >= argv.size()) usage_error(args.where_, "option '" + a + "' needs a value " + opt->value_name);
+        value = argv[++i];
+      }
+      if (!opt->value_name.empty() && value.empty())
+        usage_error(args.where_, "option '" + a.substr(0, 2) + "' needs a non-empty value " + opt->value_name);
+      auto& slot = args.values_[opt->name];
+      if (!slot.empty() && !opt->repeatable)
+        usage_error(args.where_, "option '--" + opt->name + "' (-" + std::string(1, a[1]) + ") given twice");
+      slot.push_back(value);
     } else if (!options_done && a.size() > 1 && a[0] == '-' && a != "-") {
       usage_error(args.where_, "unknown option '" + a + "'", suggestion_hint(a, names));
     } else {
@@ -119,7 +146,8 @@ void print_option(std::ostream& out, const std::string& flag, const std::string&
 void print_options(std::ostream& out, const CommandSpec& spec) {
   out << "\noptions:\n";
   for (const auto& o : spec.options)
-    print_option(out, "--" + o.name + (o.value_name.empty() ? "" : " " + o.value_name),
+    print_option(out, (o.short_name != 0 ? std::string("-") + o.short_name + ", " : std::string()) + "--" + o.name +
+                          (o.value_name.empty() ? "" : " " + o.value_name),
                  o.help + (o.repeatable ? " (repeatable)" : ""));
   print_option(out, "--help", "this help");
 }

@@ -32,14 +32,43 @@ const std::vector<Command>& commands() {
       {{"topo", "SCENARIO", 1, 1, "describe the scenario's fabric: nodes, GPUs, planes, switches, links",
         {set_option(), json_option()}},
        run_topo},
-      {{"net-bench", "SCENARIO", 1, 1, "simulate a collective on the scenario's fabric, like nccl-tests",
+      {{"net-bench", "SCENARIO", 1, 1, "simulate a collective on the scenario's fabric, printed like nccl-tests",
         {set_option(),
          {"collective", "NAME", false,
-          "all-reduce, all-gather, reduce-scatter, all-to-all, dispatch or combine (default all-reduce)"},
-         {"bytes", "SIZE[,SIZE...]", false, "message sizes, e.g. 1M,64M,1G (default 1G)"},
+          "sendrecv, all-reduce (ring), all-reduce-tree, all-reduce-hier, reduce-scatter, all-gather, all-to-all, "
+          "dispatch or combine (default all-reduce)"},
+         {"minbytes", "SIZE", false, "smallest size of the sweep, e.g. 8, 64K, 1M (nccl-tests' -b; default 32M)", 'b'},
+         {"maxbytes", "SIZE", false, "largest size of the sweep (nccl-tests' -e; default: minbytes)", 'e'},
+         {"stepfactor", "F", false, "multiply the size by F each row (nccl-tests' -f; default 2)", 'f'},
+         {"bytes", "SIZE[,SIZE...]", false, "an explicit list of sizes instead of -b/-e/-f, e.g. 1M,64M,1G (default 1G)"},
+         {"datatype", "TYPE", false,
+          "element type for the count column: int8, uint8, int32, uint32, int64, uint64, half, float, double, "
+          "bfloat16 (nccl-tests' -d; default float)", 'd'},
+         {"protocol", "P", false,
+          "NCCL protocol floor: auto (NCCL's fastest, default), LL, LL128, Simple, or none (the bare flow model)"},
+         {"deepep-mode", "MODE", false,
+          "dispatch/combine kernels: normal (R24: flows + notify + the comm SMs' copies, default) or low-latency "
+          "(R25: pure RDMA, no SMs held)"},
          {"gpus", "N", false, "GPUs taking part (default: the whole cluster)"},
          {"routing", "POLICY", false, "ecmp (hash of the flow) or adaptive (least-loaded spine); default ecmp"},
-         json_option()}},
+         json_option()},
+        "Columns, as nccl-tests prints them (one set: a simulation has no in-place / out-of-place difference):\n"
+        "  size     bytes per rank (all-gather, reduce-scatter, all-to-all: the whole gathered buffer)\n"
+        "  count    elements of TYPE (per rank for all-gather, reduce-scatter, all-to-all; tokens for dispatch/combine)\n"
+        "  type     -d's type (dispatch: e4m3 with scales, combine: bfloat16)\n"
+        "  redop    sum for the reductions (all-reduce, reduce-scatter, combine), none otherwise\n"
+        "  root     -1 (no rooted collectives)\n"
+        "  time     simulated time in us; algbw = size / time; busbw = algbw x 2(n-1)/n (all-reduce),\n"
+        "           x (n-1)/n (reduce-scatter, all-gather, all-to-all), x 1 (sendrecv)\n"
+        "  #wrong   N/A: nccl-tests counts wrong values when it checks results; a simulation moves no data\n"
+        "deepsim's columns:\n"
+        "  proto    NCCL algorithm/protocol of the row (the fastest with --protocol auto), or 'flow' with --protocol none\n"
+        "           (dispatch/combine: DeepEP's kernels; --protocol none drops their notify and SM floor too)\n"
+        "  flows    flow tasks the simulation ran\n"
+        "  IB/GPU, NVL/GPU (dispatch/combine): mean InfiniBand and NVLink send bandwidth per GPU\n"
+        "  DeepEP-RDMA: DeepEP's own 'RDMA bandwidth' (token-node pairs x bytes per token / GPU / time)\n"
+        "Footer: '# Avg bus bandwidth' is the mean busbw over the rows, as nccl-tests prints it.\n"
+        "Example: deepsim net-bench scenarios/default.yaml --gpus 8 -b 8 -e 128M -f 2"},
        run_net_bench},
       {{"batch", "FILE...", 1, 1 << 20,
         "run scenario and sweep files on all cores; write results.csv and summary.md/.html ranked by cost and time",

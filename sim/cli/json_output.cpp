@@ -80,25 +80,38 @@ nlohmann::ordered_json topology_json(const Topology& t) {
   return j;
 }
 
-nlohmann::ordered_json net_bench_json(const std::string& collective, int gpus, const std::vector<NetBenchRow>& rows) {
+nlohmann::ordered_json net_bench_json(const NetBenchTable& t) {
   nlohmann::ordered_json j;
-  j["collective"] = collective;
-  j["gpus"] = gpus;
+  j["collective"] = t.collective;
+  j["gpus"] = t.gpus;
+  j["nodes"] = t.nodes;
+  j["protocol"] = t.protocol;
   j["rows"] = nlohmann::ordered_json::array();
-  for (const NetBenchRow& r : rows) {
+  const bool ep = t.collective == "dispatch" || t.collective == "combine";
+  for (const NetBenchRow& r : t.rows) {
     nlohmann::ordered_json row;
     row["bytes"] = r.bytes;
+    row["count"] = r.count;
+    row["type"] = r.type;
+    row["redop"] = r.redop;
     row["time_s"] = r.result.time.seconds();
     row["algbw_gb_per_s"] = r.result.algbw_gbps;
     row["busbw_gb_per_s"] = r.result.busbw_gbps;
     row["flows"] = r.result.flows;
-    if (collective == "dispatch" || collective == "combine") {
+    if (r.result.protocol_applied) {
+      row["algorithm"] = to_string(r.result.algorithm);
+      row["protocol"] = to_string(r.result.protocol);
+      row["protocol_latency_s"] = r.result.protocol_latency.seconds();
+      row["bandwidth_time_s"] = r.result.bandwidth_time.seconds();
+    }
+    if (ep) {
       row["ib_gb_per_s_per_gpu"] = r.result.ib_gbps_per_gpu;
       row["nvlink_gb_per_s_per_gpu"] = r.result.nvlink_gbps_per_gpu;
       row["deepep_rdma_gb_per_s"] = r.result.deepep_rdma_gbps;
     }
     j["rows"].push_back(std::move(row));
   }
+  j["avg_busbw_gb_per_s"] = t.avg_busbw_gbps();
   return j;
 }
 

@@ -19,7 +19,6 @@ namespace deepsim::cli {
 [[nodiscard]] nlohmann::ordered_json input_error_json(const std::string& path, const InputError& e);
 [[nodiscard]] nlohmann::ordered_json model_json(const ModelSpec& m, int seq_len);
 [[nodiscard]] nlohmann::ordered_json topology_json(const Topology& t);
-[[nodiscard]] nlohmann::ordered_json net_bench_json(const std::string& collective, int gpus,
-                                                    const std::vector<NetBenchRow>& rows);
+[[nodiscard]] nlohmann::ordered_json net_bench_json(const NetBenchTable& table);
 
 }  // namespace deepsim::cli

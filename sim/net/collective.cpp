@@ -1,7 +1,9 @@
 #include "sim/net/collective.h"
 
+#include <algorithm>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include "sim/core/error.h"
 
@@ -13,19 +15,20 @@ struct Ctx {
   TaskGraph& g;
   Router router;
   CollectiveResult& info;
+  bool wire_latency = true;  // false under a protocol: its per-hop latencies replace the links'
   std::uint64_t next_flow = 0;
   // Adds a flow from GPU a to GPU b; returns its task.
   TaskId flow(int a, int b, double bytes) {
     const Route r = router.route(a, b, next_flow++, bytes);
     const int gpu = a;
     info.bytes_sent += bytes;
-    return g.add_flow(r.links, Bytes(bytes), r.latency, 0, gpu);
+    return g.add_flow(r.links, Bytes(bytes), wire_latency ? r.latency : Time::zero(), 0, gpu);
   }
   // A flow along an explicit route (already forwarded parts removed).
   TaskId flow_via_nic(int a, int b, double bytes) {
     const Route r = router.route_via_nic(a, b, next_flow++, bytes);
     info.bytes_sent += bytes;
-    return g.add_flow(r.links, Bytes(bytes), r.latency, 0, a);
+    return g.add_flow(r.links, Bytes(bytes), wire_latency ? r.latency : Time::zero(), 0, a);
   }
 };
 
@@ -189,6 +192,12 @@ void deepep(Ctx& c, const CollectiveSpec& s, const std::vector<int>& ranks, bool
   }
   std::map<int, std::size_t> index;
   for (std::size_t i = 0; i < n; ++i) index[ranks[i]] = i;
+  c.info.copy_bytes.assign(n, 0);
+  for (const auto* m : {&ib, &nvl})
+    for (const auto& [k, b] : *m) {
+      c.info.copy_bytes[index[k.first]] += b;
+      c.info.copy_bytes[index[k.second]] += b;
+    }
   for (const auto& [k, b] : ib) {
     if (combine) {
       (void)c.flow_via_nic(k.second, k.first, b);
@@ -206,7 +215,84 @@ void deepep(Ctx& c, const CollectiveSpec& s, const std::vector<int>& ranks, bool
   c.info.deepep_rdma_gbps = unique_pairs * s.bytes_per_token / static_cast<double>(n);  // bytes per GPU; / t later
 }
 
+bool is_deepep(CollectiveKind k) { return k == CollectiveKind::kDispatch || k == CollectiveKind::kCombine; }
+
+std::vector<int> ranks_of(const Topology& topo, const CollectiveSpec& spec) {
+  std::vector<int> ranks = spec.gpus;
+  if (ranks.empty())
+    for (int i = 0; i < topo.counts.gpus; ++i) ranks.push_back(i);
+  return ranks;
+}
+
+// NCCL's latency and efficiency of protocol p for the collective (protocol_model.h).
+std::pair<Time, double> protocol_floor(CollectiveKind kind, NcclProtocol p, const NcclGroup& g, int gpus_per_node) {
+  NcclOp op = NcclOp::kAllReduce;
+  NcclAlgorithm a = NcclAlgorithm::kRing;
+  switch (kind) {
+    case CollectiveKind::kSendRecv: op = NcclOp::kSendRecv; break;
+    case CollectiveKind::kAllReduceTree: a = NcclAlgorithm::kTree; break;
+    case CollectiveKind::kReduceScatter: op = NcclOp::kReduceScatter; break;
+    case CollectiveKind::kAllGather: op = NcclOp::kAllGather; break;
+    case CollectiveKind::kAllToAll: op = NcclOp::kAllToAll; break;
+    case CollectiveKind::kAllReduceHierarchical: {
+      // Reduce-scatter and all-gather inside the node (g-1 NVLink hops each), a ring all-reduce over the
+      // nodes (2 (N-1) network hops).
+      const int local = std::min(gpus_per_node, g.ranks);
+      return {protocol_latency(a, p, 2 * (local - 1), 2 * (g.nodes - 1)), protocol_efficiency(op, a, p, g)};
+    }
+    default: break;
+  }
+  const ProtocolCost c = protocol_cost(op, a, p, Bytes(0), g);
+  return {c.latency, c.efficiency};
+}
+
+bool offered(CollectiveKind kind, NcclProtocol p) {
+  const bool p2p = kind == CollectiveKind::kSendRecv || kind == CollectiveKind::kAllToAll;
+  return !(p2p && p == NcclProtocol::kLL128);
+}
+
 }  // namespace
+
+bool protocol_offered(CollectiveKind kind, ProtocolChoice p) {
+  return p == ProtocolChoice::kNone || p == ProtocolChoice::kAuto || is_deepep(kind) ||
+         offered(kind, p == ProtocolChoice::kLL ? NcclProtocol::kLL : p == ProtocolChoice::kLL128 ? NcclProtocol::kLL128
+                                                                                              : NcclProtocol::kSimple);
+}
+
+NcclGroup nccl_group(const Topology& topo, const std::vector<int>& gpus) {
+  const ClusterSpec& c = topo.cluster;
+  NcclGroup g;
+  g.ranks = static_cast<int>(gpus.size());
+  std::vector<int> nodes;
+  for (int r : gpus) nodes.push_back(topo.node_of(r));
+  std::sort(nodes.begin(), nodes.end());
+  g.nodes = std::max<int>(1, static_cast<int>(std::unique(nodes.begin(), nodes.end()) - nodes.begin()));
+  g.nvlink = c.gpu.nvlink_per_direction * c.gpu.nvlink_achievable;
+  g.network = c.nic.line_rate * c.nic.achievable * (static_cast<double>(c.nics_per_node) / std::max(1, c.gpus_per_node));
+  return g;
+}
+
+const char* to_string(ProtocolChoice p) {
+  switch (p) {
+    case ProtocolChoice::kNone: return "none";
+    case ProtocolChoice::kAuto: return "auto";
+    case ProtocolChoice::kLL: return "LL";
+    case ProtocolChoice::kLL128: return "LL128";
+    case ProtocolChoice::kSimple: return "Simple";
+  }
+  return "?";
+}
+
+bool parse_protocol(const std::string& name, ProtocolChoice& out) {
+  for (auto p : {ProtocolChoice::kNone, ProtocolChoice::kAuto, ProtocolChoice::kLL, ProtocolChoice::kLL128,
+                 ProtocolChoice::kSimple}) {
+    if (name == to_string(p)) {
+      out = p;
+      return true;
+    }
+  }
+  return false;
+}
 
 const char* to_string(CollectiveKind k) {
   switch (k) {
@@ -235,11 +321,10 @@ bool parse_collective(const std::string& name, CollectiveKind& out) {
 }
 
 std::size_t add_collective(const Topology& topo, const CollectiveSpec& spec, TaskGraph& graph, CollectiveResult& info) {
-  std::vector<int> ranks = spec.gpus;
-  if (ranks.empty())
-    for (int i = 0; i < topo.counts.gpus; ++i) ranks.push_back(i);
+  const std::vector<int> ranks = ranks_of(topo, spec);
   const std::size_t before = graph.size();
   Ctx c{topo, graph, Router(topo, spec.policy), info};
+  c.wire_latency = spec.protocol == ProtocolChoice::kNone || is_deepep(spec.kind);
   const double s = spec.bytes.value();
   const auto n = static_cast<int>(ranks.size());
   switch (spec.kind) {
@@ -267,6 +352,41 @@ CollectiveResult run_collective(const Topology& topo, const CollectiveSpec& spec
   opt.flow_quantum = flow_quantum;
   r.run = run(g, topo.links, opt);
   r.time = r.run.makespan;
+  if (spec.protocol != ProtocolChoice::kNone && !is_deepep(spec.kind)) {
+    const std::vector<int> ranks = ranks_of(topo, spec);
+    const NcclGroup group = nccl_group(topo, ranks);
+    r.protocol_applied = true;
+    r.algorithm = spec.kind == CollectiveKind::kAllReduceTree ? NcclAlgorithm::kTree : NcclAlgorithm::kRing;
+    r.bandwidth_time = r.run.makespan;
+    std::optional<Time> best;
+    for (NcclProtocol p : {NcclProtocol::kLL, NcclProtocol::kLL128, NcclProtocol::kSimple}) {
+      const bool wanted = spec.protocol == ProtocolChoice::kAuto ||
+                          to_string(spec.protocol) == std::string(to_string(p));
+      if (!wanted || !offered(spec.kind, p)) continue;
+      const auto [latency, efficiency] = protocol_floor(spec.kind, p, group, topo.cluster.gpus_per_node);
+      const Time t = latency + Time::from_seconds_ceil(r.bandwidth_time.seconds() / efficiency);
+      if (!best || t < *best) {
+        best = t;
+        r.protocol = p;
+        r.protocol_latency = latency;
+      }
+    }
+    DEEPSIM_ASSERT(best.has_value(), "NCCL has no LL128 for point-to-point collectives (callers check protocol_offered)");
+    r.time = *best;
+  }
+  if (spec.deepep_kernels && is_deepep(spec.kind)) {
+    // DeepEP's kernel floor (deepep_kernels.h): the notify kernel before, the comm SMs' copies beside the flows.
+    const DeepEpKernelSpec& k = *spec.deepep_kernels;
+    const DeepEpKernel kernel = spec.kind == CollectiveKind::kDispatch ? DeepEpKernel::kDispatch : DeepEpKernel::kCombine;
+    r.deepep_notify = deepep_notify_time(kernel, spec.deepep_pass, k);
+    const double rate = k.copy_rate_per_sm().bytes_per_s() * k.comm_sms;
+    if (k.comm_sms > 0 && rate > 0 && !r.copy_bytes.empty()) {
+      const double busiest = *std::max_element(r.copy_bytes.begin(), r.copy_bytes.end());
+      const bool spans = nccl_group(topo, ranks_of(topo, spec)).nodes > 1;
+      r.deepep_sm_time = (spans ? k.ib_latency : Time::zero()) + k.nvlink_latency + Time::from_seconds_ceil(busiest / rate);
+    }
+    r.time = r.deepep_notify + std::max(r.run.makespan, r.deepep_sm_time);
+  }
   const double n = spec.gpus.empty() ? topo.counts.gpus : static_cast<double>(spec.gpus.size());
   const double t = r.time.seconds();
   if (t > 0) {

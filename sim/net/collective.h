@@ -20,6 +20,15 @@
 //    node to the GPU of the same local index there, then NVLink to each GPU of that node hosting one of
 //    its experts; flows aggregated per (source GPU, destination node) and per (relay, destination GPU).
 //    NVLink forwarding runs concurrently with the IB transfer (DeepEP pipelines them).
+// With a protocol (CollectiveSpec::protocol, protocol_model.h) the NCCL collectives get NCCL's latency
+// and protocol floor: the flows run without their per-link latencies (bandwidth and contention only,
+// time t_bw), and for each protocol p
+//     t_p = latency_p + t_bw / efficiency_p
+// where latency_p is NCCL's launch + per-hop latency (which already contains the wire's) and
+// efficiency_p the protocol's share of the link; `kAuto` keeps the fastest, as NCCL's tuner does.
+// Dispatch and combine are DeepEP's kernels, not NCCL's: the protocol does not apply to them; with
+// CollectiveSpec::deepep_kernels they get the kernel floor of deepep_kernels.h instead:
+//     t = notify + max(t_flow, latency + busiest GPU's SM copies / (comm_sms x r_sm)).
 #pragma once
 
 #include <string>
@@ -27,7 +36,11 @@
 
 #include "sim/net/flow_run.h"
 #include "sim/engine/task_graph.h"
+#include <optional>
+
 #include "sim/net/all_to_all_bound.h"
+#include "sim/net/deepep_kernels.h"
+#include "sim/net/protocol_model.h"
 #include "sim/net/topology.h"
 #include "sim/net/routing.h"
 
@@ -47,6 +60,13 @@ enum class CollectiveKind {
 [[nodiscard]] const char* to_string(CollectiveKind k);
 [[nodiscard]] bool parse_collective(const std::string& name, CollectiveKind& out);
 
+// kNone: the bare flow model (per-link latencies, no protocol); kAuto: NCCL's fastest protocol.
+enum class ProtocolChoice { kNone, kAuto, kLL, kLL128, kSimple };
+[[nodiscard]] const char* to_string(ProtocolChoice p);
+[[nodiscard]] bool parse_protocol(const std::string& name, ProtocolChoice& out);
+// Whether NCCL offers the protocol for the collective (point-to-point ones have no LL128).
+[[nodiscard]] bool protocol_offered(CollectiveKind kind, ProtocolChoice p);
+
 struct CollectiveSpec {
   CollectiveKind kind = CollectiveKind::kAllReduceRing;
   std::vector<int> gpus;         // participating GPUs, in ring order; empty: every GPU of the fabric
@@ -59,6 +79,10 @@ struct CollectiveSpec {
   // Dispatch / combine: per-token destinations over `gpus` indices, and bytes per token copy.
   const TokenRouting* routing = nullptr;
   double bytes_per_token = 0;
+  ProtocolChoice protocol = ProtocolChoice::kNone;
+  // Dispatch / combine: DeepEP's kernel floor (notify kernel, comm SMs' copies); none: flows only.
+  std::optional<DeepEpKernelSpec> deepep_kernels;
+  DeepEpPass deepep_pass = DeepEpPass::kForward;
 };
 
 struct CollectiveResult {
@@ -74,7 +98,22 @@ struct CollectiveResult {
   double ib_gbps_per_gpu = 0;     // mean InfiniBand send bandwidth per GPU
   double nvlink_gbps_per_gpu = 0; // mean NVLink send bandwidth per GPU
   RunResult run;
+  // With a protocol: the one used (kAuto: the fastest), its latency, and the flow time it scaled.
+  bool protocol_applied = false;
+  NcclAlgorithm algorithm = NcclAlgorithm::kRing;
+  NcclProtocol protocol = NcclProtocol::kSimple;
+  Time protocol_latency;
+  Time bandwidth_time;
+  // Dispatch / combine with deepep_kernels: per GPU the bytes its SMs copy (each byte once per port it
+  // crosses, sent and received), the notify kernel and the SMs' time.
+  std::vector<double> copy_bytes;
+  Time deepep_notify;
+  Time deepep_sm_time;
 };
+
+// The NCCL view of a collective's group on this fabric: ranks, nodes spanned, one GPU's NVLink and its
+// share of the node's NICs (achievable figures).
+[[nodiscard]] NcclGroup nccl_group(const Topology& topo, const std::vector<int>& gpus);
 
 // Appends the collective's flows to `graph`; returns the number of flows added.
 std::size_t add_collective(const Topology& topo, const CollectiveSpec& spec, TaskGraph& graph, CollectiveResult& info);

@@ -29,27 +29,49 @@ std::string describe_topology(const Topology& f) {
   return out.str();
 }
 
-std::string format_net_bench(const std::string& collective, int gpus, const std::vector<NetBenchRow>& rows) {
+double NetBenchTable::avg_busbw_gbps() const {
+  double sum = 0;
+  for (const auto& r : rows) sum += r.result.busbw_gbps;
+  return rows.empty() ? 0.0 : sum / static_cast<double>(rows.size());
+}
+
+std::string format_net_bench(const NetBenchTable& t) {
   std::ostringstream out;
-  out << "# " << collective << " on " << gpus << " GPUs (simulated, flow level)\n"
-      << "#        size         time      algbw      busbw";
-  const bool ep = collective == "dispatch" || collective == "combine";
-  if (ep) out << "   IB/GPU   NVL/GPU  DeepEP-RDMA";
-  out << "   flows\n#         (B)         (us)     (GB/s)     (GB/s)";
-  if (ep) out << "   (GB/s)    (GB/s)       (GB/s)";
+  const bool ep = t.collective == "dispatch" || t.collective == "combine";
+  out << "# deepsim net-bench: " << t.collective << " on " << t.gpus << " GPUs (" << t.nodes
+      << (t.nodes == 1 ? " node" : " nodes") << "), simulated: flow model";
+  if (ep && t.protocol != "none")
+    out << " + DeepEP kernels (" << t.protocol.substr(std::string("deepep-").size()) << ")";
+  else if (!ep && t.protocol != "none")
+    out << " + NCCL protocol floor (" << t.protocol << ")";
+  out << "\n#\n#       size         count      type   redop    root     time   algbw   busbw #wrong  ";
+  out << (ep ? "    IB/GPU   NVL/GPU  DeepEP-RDMA" : "       proto");
+  out << "      flows\n#        (B)    (elements)                               (us)  (GB/s)  (GB/s)        ";
+  out << (ep ? "    (GB/s)    (GB/s)       (GB/s)" : "            ");
   out << "\n";
-  for (const auto& r : rows) {
-    char line[256];
-    std::snprintf(line, sizeof line, "%14.0f %12.2f %10.2f %10.2f", r.bytes, r.result.time.us_value(), r.result.algbw_gbps,
-                  r.result.busbw_gbps);
+  for (const auto& r : t.rows) {
+    char line[320];
+    std::snprintf(line, sizeof line, "%12.0f  %12lld  %8s  %6s  %6d  %7.2f  %6.2f  %6.2f  %5s  ", r.bytes, r.count,
+                  r.type.c_str(), r.redop.c_str(), -1, r.result.time.us_value(), r.result.algbw_gbps, r.result.busbw_gbps,
+                  "N/A");
     out << line;
     if (ep) {
-      std::snprintf(line, sizeof line, " %8.2f  %8.2f  %11.2f", r.result.ib_gbps_per_gpu, r.result.nvlink_gbps_per_gpu,
+      std::snprintf(line, sizeof line, "  %8.2f  %8.2f  %11.2f", r.result.ib_gbps_per_gpu, r.result.nvlink_gbps_per_gpu,
                     r.result.deepep_rdma_gbps);
-      out << line;
+    } else {
+      const std::string proto = r.result.protocol_applied
+                                    ? std::string(to_string(r.result.algorithm)) + "/" + to_string(r.result.protocol)
+                                    : std::string("flow");
+      std::snprintf(line, sizeof line, "%12s", proto.c_str());
     }
-    out << "  " << r.result.flows << "\n";
+    out << line;
+    std::snprintf(line, sizeof line, "  %9zu\n", r.result.flows);
+    out << line;
   }
+  char footer[160];
+  std::snprintf(footer, sizeof footer, "# Out of bounds values : N/A (simulated: no data is moved or checked)\n"
+                                       "# Avg bus bandwidth    : %g \n#\n", t.avg_busbw_gbps());
+  out << footer;
   return out.str();
 }
 

@@ -15,9 +15,23 @@ namespace deepsim {
 
 struct NetBenchRow {
   double bytes = 0;
+  long long count = 0;       // elements of `type` (per rank for all-gather, reduce-scatter, all-to-all)
+  std::string type;          // nccl-tests' data type name
+  std::string redop;         // "sum" for reductions, "none" otherwise
   CollectiveResult result;
 };
-// A table like nccl-tests': size, time, algbw, busbw (and, for dispatch/combine, IB and NVLink GB/s).
-[[nodiscard]] std::string format_net_bench(const std::string& collective, int gpus, const std::vector<NetBenchRow>& rows);
+struct NetBenchTable {
+  std::string collective;
+  int gpus = 0;
+  int nodes = 0;
+  std::string protocol;      // "auto", "LL", ..., "none"
+  std::vector<NetBenchRow> rows;
+  // nccl-tests' footer: the mean of busbw over the rows.
+  [[nodiscard]] double avg_busbw_gbps() const;
+};
+// A table in nccl-tests' form: size, count, type, redop, root, time, algbw, busbw, #wrong; then
+// deepsim's columns (algorithm/protocol, flows; for dispatch/combine IB, NVLink and DeepEP's RDMA
+// bandwidth) and the "# Avg bus bandwidth" footer.
+[[nodiscard]] std::string format_net_bench(const NetBenchTable& t);
 
 }  // namespace deepsim

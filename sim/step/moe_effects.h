@@ -26,8 +26,9 @@ namespace deepsim {
 
 struct LayerMoeEffect {
   std::vector<std::int64_t> busiest_gpu_expert_tokens;  // rows per local expert slot of the busiest GPU
-  Time dispatch_forward;  // FP8 dispatch
-  Time bf16_all_to_all;   // combine and both backward all-to-alls
+  Time dispatch_forward;  // FP8 dispatch (DeepEP normal kernel, sim/net/deepep_kernels.h)
+  Time bf16_all_to_all;   // forward combine and the backward of dispatch (BF16)
+  Time combine_backward;  // the backward of combine: dispatch-shaped, FP8 (TR 3.3.3)
   double gpu_max_over_mean = 1;
   double node_max_over_mean = 1;
   double nodes_per_token = 0;

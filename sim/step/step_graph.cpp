@@ -287,13 +287,14 @@ class Builder {
       return items;
     }
     const int n = static_cast<int>(st.layers.size());
-    // The backward of dispatch is a combine (the gradients flow back from the experts) and vice versa;
-    // forward dispatch is FP8 (+ scales), the rest BF16.
+    // The backward of dispatch is a combine (the gradients flow back from the experts) and vice versa.
+    // Forward dispatch is FP8 (+ scales); so is the backward of combine, which dispatches the output
+    // gradients to the experts in FP8 (TR 3.3.3); forward combine and the backward of dispatch are BF16.
     auto a2a = [&](bool dispatch, int li, bool backward) {
       if (!in_.moe.enabled()) return;
       const std::uint32_t routing = in_.moe.routing(group_of(), stage, li);
       if (routing == kNoRouting) return;
-      const bool fp8 = dispatch && !backward;
+      const bool fp8 = dispatch != backward;
       const CommKind kind = dispatch != backward ? CommKind::kDispatch : CommKind::kCombine;
       Item it = comm_item(kind, group(in_.moe.members(group_of(), rank)),
                           fp8 ? in_.moe.dispatch_bytes_per_token : in_.moe.bf16_bytes_per_token,

@@ -135,6 +135,57 @@ TEST(Cli, NetBenchPrintsANcclTestsTableAndRejectsBadFlags) {
   EXPECT_EQ(deepsim("net-bench " + src("scenarios/default.yaml") + " --gpus 1").code, 2);
 }
 
+TEST(Cli, NetBenchSweepsSizesLikeNcclTests) {
+  const std::string scen = src("scenarios/default.yaml");
+  // -b 8 -e 128M -f 2: 8, 16, ..., 2^27: 25 rows, nccl-tests' columns and footer.
+  const Result t = deepsim("net-bench " + scen + " --gpus 8 -b 8 -e 128M -f 2");
+  ASSERT_EQ(t.code, 0) << t.out;
+  for (const char* col : {"size", "count", "type", "redop", "root", "time", "algbw", "busbw", "#wrong", "proto"})
+    EXPECT_NE(t.out.find(col), std::string::npos) << col;
+  EXPECT_NE(t.out.find("# Avg bus bandwidth    : "), std::string::npos) << t.out;
+  EXPECT_NE(t.out.find("134217728"), std::string::npos) << t.out;
+  const Result j = deepsim_stdout("net-bench " + scen + " --gpus 8 -b 8 -e 128M -f 2 --json");
+  ASSERT_EQ(j.code, 0) << j.out;
+  const auto nj = nlohmann::json::parse(j.out);
+  ASSERT_EQ(nj["rows"].size(), 25u);
+  EXPECT_EQ(nj["rows"][0]["count"].get<long long>(), 2);  // 8 B of float
+  EXPECT_EQ(nj["rows"][0]["type"], "float");
+  EXPECT_EQ(nj["rows"][0]["redop"], "sum");
+  // 8 B on 8 H800 GPUs: NCCL's LL ring, 6.6 + 14 x 0.6 = 15 us (protocol_model.h).
+  EXPECT_EQ(nj["rows"][0]["protocol"], "LL");
+  EXPECT_NEAR(nj["rows"][0]["time_s"].get<double>(), 15e-6, 1e-8);
+  EXPECT_EQ(nj["rows"][24]["protocol"], "Simple");
+  double mean = 0;
+  for (const auto& r : nj["rows"]) mean += r["busbw_gb_per_s"].get<double>() / 25.0;
+  EXPECT_NEAR(nj["avg_busbw_gb_per_s"].get<double>(), mean, 1e-9);
+  // all-gather: count is per rank (1 MiB / 4 B / 8 ranks), no reduction.
+  const Result ag = deepsim_stdout("net-bench " + scen + " --gpus 8 --collective all-gather -b 1M -d half --json");
+  ASSERT_EQ(ag.code, 0) << ag.out;
+  const auto aj = nlohmann::json::parse(ag.out);
+  EXPECT_EQ(aj["rows"][0]["count"].get<long long>(), 1048576 / 2 / 8);
+  EXPECT_EQ(aj["rows"][0]["redop"], "none");
+  // Bad sweeps are input errors (exit 2).
+  EXPECT_EQ(deepsim("net-bench " + scen + " -b 1M --bytes 2M").code, 2);
+  EXPECT_EQ(deepsim("net-bench " + scen + " -b 1M -e 1K").code, 2);
+  EXPECT_EQ(deepsim("net-bench " + scen + " -b 1M -e 2M -f 1").code, 2);
+  EXPECT_EQ(deepsim("net-bench " + scen + " -b 1 -e 1G -f 1.01").code, 2);  // over 64 rows
+  const Result dt = deepsim("net-bench " + scen + " -d flaot");
+  EXPECT_EQ(dt.code, 2);
+  EXPECT_NE(dt.out.find("did you mean 'float'?"), std::string::npos) << dt.out;
+  EXPECT_EQ(deepsim("net-bench " + scen + " --collective sendrecv --protocol LL128").code, 2);
+}
+
+TEST(Cli, NetBenchRunsDeepEpLowLatencyKernels) {
+  // R25's setup: 128 tokens of hidden 7168 per GPU (917,504 B), EP64, pure RDMA:
+  // 63/64 x 128 x 8 x 7408 B / 40 GB/s + 3.7 us = 190.38 us (published: 186 us).
+  const Result r = deepsim_stdout("net-bench " + src("scenarios/default.yaml") +
+                                  " --collective dispatch --gpus 64 --bytes 917504 --deepep-mode low-latency --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_NEAR(j["rows"][0]["time_s"].get<double>(), 63.0 / 64 * 128 * 8 * 7408 / 40e9 + 3.7e-6, 1e-9);
+  EXPECT_EQ(deepsim("net-bench " + src("scenarios/default.yaml") + " --deepep-mode low-latency").code, 2);
+}
+
 TEST(Cli, EveryCommandHasHelpAndVersionWorksAnywhere) {
   for (const char* c : {"run", "validate", "model", "topo", "net-bench", "batch"}) {
     const Result h = deepsim(std::string(c) + " --help");

@@ -117,6 +117,28 @@ TEST(CommandLine, DoubleDashEndsOptions) {
   EXPECT_EQ(ran, -1);
 }
 
+TEST(CommandLine, ShortOptionsTakeGetoptsForms) {
+  // nccl-tests' spelling: `-b 8 -e128M`; the short name fills the long option's slot.
+  std::string b, e;
+  Program p{"bench", "1", "one command", {}, ""};
+  p.commands.push_back({{"", "", 0, 0, "sweep",
+                         {{"minbytes", "SIZE", false, "smallest", 'b'}, {"maxbytes", "SIZE", false, "largest", 'e'}}},
+                        [&](const Args& a) {
+                          b = a.get("minbytes").value_or("");
+                          e = a.get("maxbytes").value_or("");
+                          return 0;
+                        }});
+  EXPECT_EQ(run(p, {"-b", "8", "-e128M"}), 0);
+  EXPECT_EQ(b, "8");
+  EXPECT_EQ(e, "128M");
+  std::string out;
+  EXPECT_EQ(run(p, {"--help"}, &out), 0);
+  EXPECT_NE(out.find("-b, --minbytes SIZE"), std::string::npos) << out;
+  EXPECT_THROW((void)run(p, {"-b", "8", "--minbytes", "16"}), UsageError);  // the same option twice
+  EXPECT_THROW((void)run(p, {"-b"}), UsageError);                           // a value is needed
+  EXPECT_THROW((void)run(p, {"-x", "1"}), UsageError);                      // no such short option
+}
+
 TEST(CommandLine, SingleCommandProgram) {
   std::string got;
   Program p{"exec", "9", "one command", {}, ""};

@@ -1,7 +1,9 @@
 // Collectives as flow sets, against closed forms derived in each test's comment.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
+#include <tuple>
 
 #include "sim/hw/catalog.h"
 #include "sim/net/collective.h"
@@ -268,6 +270,95 @@ TEST(Collective, AggregatedAndPerPairAllToAllAgree) {
   s.aggregate = false;
   const Time pairs = run_collective(f, s).time;
   EXPECT_NEAR(agg / pairs, 1.0, 0.03);
+}
+
+// NCCL's protocol floor on the flow model (collective.h, protocol_model.h): the flows run without their
+// link latencies and each protocol p gives latency_p + t_bw / efficiency_p.
+TEST(Collective, ProtocolFloorOnARingInsideANode) {
+  // 8 GPUs, S = 800 MB: bandwidth only, 14 steps of 100 MB / 160 GB/s = 8.75 ms. Simple: 8.4 + 14 x 3.4 =
+  // 56 us + 8.75 ms; LL128: 40.6 us + 8.75 ms / 0.92; LL: 15 us + 4 x 8.75 ms. Auto keeps Simple.
+  const Topology f = build_topology(cluster(1, TopologyKind::kMultiPlaneFatTree));
+  CollectiveSpec s = spec_of(CollectiveKind::kAllReduceRing, {0, 1, 2, 3, 4, 5, 6, 7}, Bytes(800e6));
+  s.protocol = ProtocolChoice::kAuto;
+  CollectiveResult r = run_collective(f, s);
+  ASSERT_TRUE(r.protocol_applied);
+  EXPECT_EQ(r.protocol, NcclProtocol::kSimple);
+  EXPECT_EQ(r.bandwidth_time, Time::us(625) * 14);
+  EXPECT_EQ(r.time, Time::us(625) * 14 + Time::us(56));
+  s.protocol = ProtocolChoice::kLL128;
+  r = run_collective(f, s);
+  EXPECT_EQ(r.time, Time::ns(40600) + Time::from_seconds_ceil(8.75e-3 / 0.92));
+  // 8 B: LL wins; the time is its 15 us floor (the bytes add a fraction of a nanosecond).
+  s.protocol = ProtocolChoice::kAuto;
+  s.bytes = Bytes(8);
+  r = run_collective(f, s);
+  EXPECT_EQ(r.protocol, NcclProtocol::kLL);
+  EXPECT_NEAR(r.time.us_value(), 15.0, 0.01);
+  // The bare flow model pays 14 x 3.33 us of link latency instead.
+  s.protocol = ProtocolChoice::kNone;
+  EXPECT_NEAR(run_collective(f, s).time.us_value(), 14 * 3.33, 0.01);
+}
+
+TEST(Collective, ProtocolFloorOnTheHierarchicalAllReduce) {
+  // 2 nodes: bandwidth part 14 x (S/8 / 160 GB/s) + 2 x (S/16 / 40 GB/s) = 8.75 + 2.5 ms for S = 800 MB.
+  // Simple latency: 14 NVLink hops at max(3.4, 3 x 1) us + 2 network hops at 14 us + 8.4 = 84 us.
+  const Topology f = build_topology(cluster(2, TopologyKind::kMultiPlaneFatTree));
+  CollectiveSpec s = spec_of(CollectiveKind::kAllReduceHierarchical, {}, Bytes(800e6));
+  s.protocol = ProtocolChoice::kSimple;
+  const CollectiveResult r = run_collective(f, s);
+  EXPECT_EQ(r.bandwidth_time, Time::us(8750) + Time::us(2500));
+  EXPECT_EQ(r.time, Time::us(8750) + Time::us(2500) + Time::us(84));
+}
+
+TEST(Collective, DeepEpKernelFloorAddsNotifyAndHonoursTheSms) {
+  // EP64 dispatch (R24's setup, 24 SMs): the notify kernel (2 x (3.7 + 3.33) us) precedes the flows;
+  // with 24 SMs the links bound the transfer, with 4 SMs the SMs' copies do.
+  const Topology f = build_topology(cluster(8, TopologyKind::kMultiPlaneFatTree));
+  Rng rng(1);
+  const TokenRouting routing = sample_group_limited_routing(GroupLimitedTopK{}, 64, 1024, rng);
+  CollectiveSpec s = spec_of(CollectiveKind::kDispatch, {}, Bytes(0));
+  s.routing = &routing;
+  s.bytes_per_token = 7392;
+  const CollectiveResult bare = run_collective(f, s);
+  ClusterSpec c = cluster(8, TopologyKind::kMultiPlaneFatTree);
+  s.deepep_kernels = deepep_kernel_spec(c, 24);
+  const CollectiveResult k24 = run_collective(f, s);
+  EXPECT_EQ(k24.deepep_notify, Time::ns(14060));
+  EXPECT_LT(k24.deepep_sm_time, k24.run.makespan);
+  EXPECT_EQ(k24.time, bare.time + Time::ns(14060));
+  s.deepep_kernels = deepep_kernel_spec(c, 4);
+  const CollectiveResult k4 = run_collective(f, s);
+  EXPECT_GT(k4.deepep_sm_time, k4.run.makespan);
+  // SM-bound: busiest GPU's copies / (4 x 12.69 GB/s) + the latencies.
+  const double busiest = *std::max_element(k4.copy_bytes.begin(), k4.copy_bytes.end());
+  EXPECT_NEAR(k4.time.seconds(), 14.06e-6 + 7.03e-6 + busiest / (4 * 3350e9 / 264), 1e-9);
+}
+
+TEST(Collective, DeepEpNormalKernelsWithinTwentyPercentOfR24) {
+  // R24 (24 SMs, 4096 tokens of hidden 7168 per GPU, top-8 in at most 4 of 8 groups): DeepEP's RDMA
+  // bandwidth EP16 43 / 43, EP32 58 / 57, EP64 51 / 50 GB/s (dispatch / combine). The flows plus the
+  // kernel floor give about 50.6, 52.3 and 44.8 GB/s for dispatch (docs/network.md): the published
+  // figures are not monotonic in EP, the model is; held to 20 %.
+  const struct {
+    int nodes;
+    double dispatch, combine;
+  } published[] = {{2, 43, 43}, {4, 58, 57}, {8, 51, 50}};
+  for (const auto& p : published) {
+    const ClusterSpec c = cluster(p.nodes, TopologyKind::kMultiPlaneFatTree);
+    const Topology f = build_topology(c);
+    Rng rng(1);
+    const TokenRouting routing = sample_group_limited_routing(GroupLimitedTopK{}, 8 * p.nodes, 4096, rng);
+    for (const auto& [kind, bytes, figure] : {std::tuple{CollectiveKind::kDispatch, 7392.0, p.dispatch},
+                                               std::tuple{CollectiveKind::kCombine, 14336.0, p.combine}}) {
+      CollectiveSpec s = spec_of(kind, {}, Bytes(0));
+      s.routing = &routing;
+      s.bytes_per_token = bytes;
+      s.deepep_kernels = deepep_kernel_spec(c, 24);
+      const CollectiveResult r = run_collective(f, s);
+      EXPECT_NEAR(r.deepep_rdma_gbps / figure, 1.0, 0.20) << "EP" << 8 * p.nodes << " " << to_string(kind) << " "
+                                                            << r.deepep_rdma_gbps;
+    }
+  }
 }
 
 }  // namespace
