@@ -9,6 +9,9 @@
 
 #include "sim/core/error.h"
 #include "sim/engine/engine.h"
+#include "sim/net/analytic_comm_model.h"
+#include "sim/net/flow_run.h"
+#include "sim/parallel/placement.h"
 #include "sim/model/stage_assignment.h"
 #include "sim/parallel/schedule.h"
 #include "sim/step/comm_costs.h"
@@ -65,6 +68,14 @@ std::array<FamilyWork, kOpFamilyCount> family_work(const Scenario& s, int layers
   return out;
 }
 
+// The step's communication for the chunk as the one stage of a one-rank step on the scenario's fabric.
+CommCosts pair_comm(const Scenario& s, const StageLayers& st, const KernelModel& model) {
+  const Result<Placement> placement = Placement::make(s.parallel, s.cluster);
+  if (!placement.ok()) throw InputError(s.pos_of("parallel"), "parallel", placement.error());
+  const StaticAnalysis sa = analyze(s);
+  return comm_costs(s, model, sa, placement.value(), 1, 1, nullptr, {st});
+}
+
 // The F&B instruction of DualPipe on one GPU: the forward of micro-batch 0 and the full backward of
 // micro-batch 1 through the chunk, issued together (sim/step/step_graph.h).
 double simulated_pair_us(const Scenario& s, int layers, const KernelModel& model) {
@@ -75,12 +86,8 @@ double simulated_pair_us(const Scenario& s, int layers, const KernelModel& model
   in.rank_gpu = {0};
   in.gpu_sms = s.cluster.gpu.sms;
   in.comm_sms = s.parallel.comm_sms;
-  const StaticAnalysis sa = analyze(s);
-  const CommCosts comm = comm_costs(s, model, sa, 1, [](int, int) { return 0; }, 1);
-  // The scenario's own stage 0 holds every layer (pp 1): its layer index is the model layer.
-  const int first = st.first_layer;
-  in.dispatch = [&comm, first](int g, int, int li, int mb, bool bwd) { return comm.dispatch(g, 0, first + li, mb, bwd); };
-  in.combine = [&comm, first](int g, int, int li, int mb, bool bwd) { return comm.combine(g, 0, first + li, mb, bwd); };
+  const CommCosts comm = pair_comm(s, st, model);
+  in.moe = comm.moe;
   Schedule sched;
   sched.kind = ScheduleKind::kDualPipe;
   sched.pp = 1;
@@ -95,18 +102,31 @@ double simulated_pair_us(const Scenario& s, int layers, const KernelModel& model
   fb.other = {1, 0};
   sched.program = {{fb}};
   const StepGraph g = build_step_graph(sched, in);
-  LinkTable links;
-  return run(g.graph, links).makespan.seconds() * 1e6;
+  AnalyticCommModel comm_model(*comm.planner);
+  return run(g.graph, comm.topology->links, comm_model).makespan.seconds() * 1e6;
 }
 
+// The dispatch and combine of every layer of the chunk, forward and backward, each timed alone by the
+// analytic comm model (forward dispatch and the backward of combine FP8, as the step graph sends them).
 double comm_us(const Scenario& s, int layers, const KernelModel& model) {
-  const StaticAnalysis sa = analyze(s);
-  const CommCosts comm = comm_costs(s, model, sa, 1, [](int, int) { return 0; }, 1);
-  const int first = chunk_of(s, layers).first_layer;
+  const StageLayers st = chunk_of(s, layers);
+  const CommCosts comm = pair_comm(s, st, model);
+  if (!comm.moe.enabled()) return 0;
+  AnalyticCommModel comm_model(*comm.planner);
+  const std::vector<std::int32_t> members = comm.moe.members(0, 0);
   double us = 0;
   for (int l = 0; l < layers; ++l)
     for (const bool bwd : {false, true})
-      us += (comm.dispatch(0, 0, first + l, bwd ? 1 : 0, bwd) + comm.combine(0, 0, first + l, bwd ? 1 : 0, bwd)).seconds() * 1e6;
+      for (const bool dispatch : {true, false}) {
+        const bool fp8 = dispatch != bwd;
+        CommOp op;
+        op.kind = dispatch != bwd ? CommKind::kDispatch : CommKind::kCombine;
+        op.bytes = fp8 ? comm.moe.dispatch_bytes_per_token : comm.moe.bf16_bytes_per_token;
+        op.dtype = fp8 ? CommDtype::kFp8 : CommDtype::kBf16;
+        op.routing = comm.moe.routing(0, 0, l);
+        op.sms = s.parallel.comm_sms;
+        if (op.routing != kNoRouting) us += comm_model.time(op, members).seconds() * 1e6;
+      }
   return us;
 }
 

@@ -1,7 +1,7 @@
 #include "sim/serve/overlap_schedule.h"
 
 #include "sim/core/error.h"
-#include "sim/net/link.h"
+#include "sim/net/flow_run.h"
 
 namespace deepsim {
 namespace {

@@ -3,6 +3,7 @@
 #include <map>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
 #include "sim/core/error.h"
 #include "sim/step/task_info.h"
@@ -425,8 +426,12 @@ class Builder {
         auto& at = forward ? first_forward_ : grad_final_;
         const auto it = at.find(piece.chunk);
         if (it != at.end() && it->second == instr_) {
+          // The buckets' all-gathers and reduce-scatters run on the DP stream beside the chunks, so they
+          // belong to no instruction of the wall breakdown (their exposed part shows as what they delay).
+          const std::int32_t wall_instr = std::exchange(wall_instr_, -1);
           if (forward) gate_forward(rank, stage, piece.chunk, items, c);
           else send_gradients(rank, stage, piece.chunk, items, c);
+          wall_instr_ = wall_instr;
         }
       }
       return c;

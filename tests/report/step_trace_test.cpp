@@ -120,7 +120,11 @@ TEST(StepTrace, DualPipeTraceIsValidAndGroupsByOp) {
   EXPECT_TRUE(attn_args);
   EXPECT_TRUE(send_on_comm);
   EXPECT_TRUE(memory);
-  EXPECT_TRUE(link);
+  // Link-utilisation counters are drawn from flow tasks; since the CommModel (docs/network.md) every
+  // collective and send is a comm task whose link use the model keeps per link for the whole step, not
+  // over time, so a step trace has none yet (a known gap, issue 12/19). The counter writer itself is
+  // tested on a graph of flows below.
+  EXPECT_FALSE(link);
 }
 
 // The memory counter's peak is the memory model's: states plus the schedule's in-flight micro-batches

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include "sim/engine/engine.h"
+#include "sim/engine/fixed_comm_model.h"
+#include "sim/net/flow_run.h"
 #include "sim/parallel/schedules.h"
 #include "sim/step/step_graph.h"
 #include "sim/step/step_metrics.h"
@@ -29,10 +31,16 @@ StepInputs uniform_inputs(int stages, int ranks, Time f, Time bi, Time w) {
   return in;
 }
 
-StepResult simulate(const Schedule& s, const StepInputs& in) {
+// Comm ops timed by a fixed-duration model (pipeline sends free unless `comm` says otherwise).
+StepResult simulate(const Schedule& s, const StepInputs& in, FixedCommModel& comm) {
   const StepGraph g = build_step_graph(s, in);
   LinkTable links;
-  return step_metrics(g, run(g.graph, links), links, in.rank_gpu);
+  return step_metrics(g, run(g.graph, links, comm), links, in.rank_gpu);
+}
+
+StepResult simulate(const Schedule& s, const StepInputs& in) {
+  FixedCommModel free_comm;
+  return simulate(s, in, free_comm);
 }
 
 void expect_sums_to_step(const StepResult& r) {
@@ -49,9 +57,12 @@ TEST(WallBreakdown, OneFOneBTwoRanksByHand) {
   //   rank 0: F0 0-10, F1 10-20, (waits for B0's gradient) B0 40-60, (waits) B1 70-90, sync+opt 90-98
   //   rank 1: (waits) F0 10-20, B0 20-40, F1 40-50, B1 50-70, sync+opt 70-78, (done; step ends at 98)
   StepInputs in = uniform_inputs(2, 2, Time::us(10), Time::us(12), Time::us(8));
-  in.dp_sync = {Time::us(5), Time::us(5)};
+  // Each rank's DP sync: a gradient all-reduce (ZeRO-0) with a GPU outside the pipeline, timed 5 us.
+  in.dp_sync = {{DpSync{{0, 2}, Bytes(1), Bytes{}}}, {DpSync{{1, 3}, Bytes(1), Bytes{}}}};
   in.optimizer = {Time::us(3), Time::us(3)};
-  const StepResult r = simulate(make_1f1b(2, 2).value(), in);
+  FixedCommModel comm;
+  comm.set(CommKind::kAllReduce, Time::us(5));
+  const StepResult r = simulate(make_1f1b(2, 2).value(), in, comm);
   ASSERT_EQ(r.step, Time::us(98));
   for (const RankResult& rr : r.ranks) {
     EXPECT_EQ(part(rr, WallPart::kForward), Time::us(20)) << rr.rank;
@@ -128,11 +139,12 @@ TEST(WallBreakdown, DualPipePairsHideAllToAllsThatLoneChunksExpose) {
     st.layers[0].moe = true;
     st.layers[0].mlp = {Time::us(10), Time::us(10), Time::zero()};
   }
-  const AllToAllTime a2a = [](int, int, int, int, bool) { return Time::us(10); };
-  in.dispatch = a2a;
-  in.combine = a2a;
+  in.moe.members = [](int, int rank) { return std::vector<std::int32_t>{rank}; };
+  in.moe.routing = [](int, int, int) { return 0u; };
+  FixedCommModel comm;
+  comm.set(CommKind::kDispatch, Time::us(10)).set(CommKind::kCombine, Time::us(10));
   const Schedule s = make_dualpipe(4, 16).value();
-  const StepResult r = simulate(s, in);
+  const StepResult r = simulate(s, in, comm);
   for (const RankResult& rr : r.ranks) {
     const Counts c = counts(s, rr.rank);
     ASSERT_GT(c.fb, 0);
