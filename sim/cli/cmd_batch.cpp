@@ -1,6 +1,7 @@
 // deepsim batch: many scenarios and sweeps on all cores, with results.csv, summary.md / summary.html and
 // one result.json per scenario under OUT/runs/<input hash>/ (sim/report/batch_runner.h). Re-running
-// reuses the results already there.
+// reuses the results already there. A batch of sweeps with `kind: serve` runs the serving study on each
+// point (sim/serve/serve_batch.h) instead of the training run.
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
@@ -14,6 +15,7 @@
 #include "sim/core/error.h"
 #include "sim/cost/network_inventory.h"
 #include "sim/report/batch_runner.h"
+#include "sim/serve/serve_batch.h"
 #include "sim/step/simulate.h"
 
 namespace deepsim::cli {
@@ -36,6 +38,10 @@ int run_batch(const Args& args) {
     return simulate_step(s, so);
   };
   o.inventory = [](const ClusterSpec& c) { return network_inventory(c); };
+  if (jobs.kind() == "serve") {
+    check_serve_batch(jobs);  // a base without a serving: section fails here, at the sweep's kind: key
+    o.kind = std::make_shared<ServeBatchKind>();
+  }
   const std::unique_ptr<WorkPool> mpi = make_mpi_work_pool();  // under mpirun: one scenario per rank at a time
   o.pool = mpi.get();
   if (mpi && !mpi->coordinator()) {
@@ -45,7 +51,7 @@ int run_batch(const Args& args) {
   // The progress bar rewrites its line with '\r': only on a terminal, or when asked for (--progress).
   const bool progress = args.has("progress") || (!args.has("quiet") && cmdline::is_terminal(stderr));
   o.progress = progress ? &std::cerr : nullptr;
-  std::cerr << "batch: " << jobs.size() << " scenarios on "
+  std::cerr << "batch: " << jobs.size() << (jobs.kind() == "serve" ? " serving scenarios on " : " scenarios on ")
             << (mpi ? "MPI ranks (rank 0 coordinates)" : std::to_string(o.threads) + " threads") << " -> "
             << o.out_dir.string() << "\n";
   const BatchOutcome out = deepsim::run_batch(jobs, o);

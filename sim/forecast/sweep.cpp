@@ -19,7 +19,7 @@ namespace deepsim {
 namespace {
 
 const std::vector<std::string>& sweep_keys() {
-  static const std::vector<std::string> keys = {"sweep", "name", "base", "set", "grid", "zip"};
+  static const std::vector<std::string> keys = {"sweep", "name", "base", "kind", "set", "grid", "zip"};
   return keys;
 }
 
@@ -200,6 +200,15 @@ Sweep parse_sweep(std::string_view yaml, const std::string& display_name) {
                      "e.g. base: ../full-run/deepseek-v3.yaml (relative to the sweep file)");
   const std::filesystem::path base = root["base"].Scalar();
   sw.base = (base.is_absolute() ? base : std::filesystem::path(display_name).parent_path() / base).lexically_normal().string();
+  if (root["kind"].IsDefined()) {
+    const YAML::Node kind = root["kind"];
+    sw.kind_pos = src.from_mark(kind.Mark());
+    const std::vector<std::string> kinds = {"train", "serve"};
+    if (!kind.IsScalar() || std::ranges::find(kinds, kind.Scalar()) == kinds.end())
+      throw InputError(sw.kind_pos, "kind", "a sweep's kind is train or serve" + (kind.IsScalar() ? ", not '" + kind.Scalar() + "'" : std::string()),
+                       kind.IsScalar() ? suggestion_hint(kind.Scalar(), kinds) : "e.g. kind: serve");
+    sw.kind = kind.Scalar();
+  }
   if (root["set"].IsMap())
     for (const auto& kv : root["set"]) {
       const std::string path = kv.first.Scalar();

@@ -5,6 +5,7 @@
 //   sweep: 1                        # marks a sweep file (a scenario starts with schema: 1)
 //   name: h800-vs-h100
 //   base: ../full-run/deepseek-v3.yaml   # relative to the sweep file
+//   kind: train                     # what a point runs: train (deepsim run, the default) or serve
 //   set: {training.tokens: 1T}      # overrides applied to every point (optional)
 //   grid:                           # cartesian product, first key slowest
 //     cluster.gpu: [H800, H100]
@@ -24,6 +25,8 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/core/error.h"
+
 namespace deepsim {
 
 // The most points one sweep file may expand to. At about a second per point a million points is days of
@@ -39,6 +42,11 @@ struct Sweep {
   std::string file;
   std::string name;
   std::string base;                   // path of the base scenario, resolved against the sweep's folder
+  // What each point runs (`kind:`): "train" (the training run of `deepsim run`; the default) or "serve"
+  // (the serving study of `deepsim serve`, docs/serving.md). A scenario may hold both a training plan
+  // and a serving: section, so the sweep says which it measures. kind_pos: where the key is ({} if absent).
+  std::string kind = "train";
+  SourcePos kind_pos;
   std::vector<std::string> fixed;     // "key=value" applied to every point
   std::vector<SweepAxis> axes;
 

@@ -36,9 +36,26 @@ std::string results_csv_header() {
          "usd_per_million_tokens,mfu_bf16_causal,fits,min_headroom_bytes,error\n";
 }
 
+namespace {
+
+// index,file,label,status,input_hash, (with the trailing comma): the columns every kind's row begins with.
+std::string common_fields(const BatchRow& r) {
+  return std::to_string(r.index) + ',' + csv_field(r.file) + ',' + csv_field(r.label) + ',' + (r.ok ? "ok" : "error") + ',' +
+         r.hash + ',';
+}
+
+std::string figure_field(const nlohmann::ordered_json& v) {
+  if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
+  if (v.is_number_integer() || v.is_number_unsigned()) return v.dump();
+  if (v.is_number()) return shortest(v.get<double>());
+  if (v.is_string()) return csv_field(v.get<std::string>());
+  return "";  // null: the result has no such figure
+}
+
+}  // namespace
+
 std::string results_csv_line(const BatchRow& r) {
-  std::string line = std::to_string(r.index) + ',' + csv_field(r.file) + ',' + csv_field(r.label) + ',' +
-                     (r.ok ? "ok" : "error") + ',' + r.hash + ',';
+  std::string line = common_fields(r);
   if (r.ok) {
     line += csv_field(r.name) + ',' + csv_field(r.gpu) + ',' + std::to_string(r.gpus) + ',' + std::to_string(r.pp) +
             ',' + std::to_string(r.dp) + ',' + std::to_string(r.ep) + ',' + r.schedule + ',' + shortest(r.step_time_s) +
@@ -49,6 +66,18 @@ std::string results_csv_line(const BatchRow& r) {
     line += ",,,,,,,,,,,,,,,,," + csv_field(r.error);
   }
   return line + '\n';
+}
+
+std::string figures_csv_header(const std::vector<std::string>& columns) {
+  std::string h = "index,file,label,status,input_hash,";
+  for (const auto& c : columns) h += c + ',';
+  return h + "error\n";
+}
+
+std::string figures_csv_line(const BatchRow& r, const std::vector<std::string>& columns) {
+  std::string line = common_fields(r);
+  for (const auto& c : columns) line += (r.ok && r.figures.contains(c) ? figure_field(r.figures.at(c)) : "") + ',';
+  return line + (r.ok ? "" : csv_field(r.error)) + '\n';
 }
 
 }  // namespace deepsim

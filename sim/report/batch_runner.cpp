@@ -7,10 +7,8 @@
 
 #include "sim/core/error.h"
 #include "sim/core/format.h"
-#include "sim/forecast/preflight.h"
 #include "sim/report/batch_row.h"
 #include "sim/report/batch_summary.h"
-#include "sim/report/result_json.h"
 #include "sim/report/run_report.h"
 #include "sim/report/work_pool.h"
 #include "sim/report/write_reports.h"
@@ -29,6 +27,19 @@ BatchJobs::BatchJobs(const std::vector<std::string>& files) {
     const std::string text = read_input_file(f);
     e.sweep = is_sweep_text(text);
     if (e.sweep) e.spec = parse_sweep(text, f);
+    const std::string kind = e.sweep ? e.spec.kind : "train";
+    if (e.sweep && !e.spec.kind_pos.file.empty()) kind_sources_.push_back({e.spec.base, e.spec.kind_pos});
+    if (entries_.empty()) {
+      kind_ = kind;
+    } else if (kind != kind_) {
+      // Name the `kind:` key that makes the difference: this file's, or the first sweep's that set one.
+      const bool here = e.sweep && !e.spec.kind_pos.file.empty();
+      const SourcePos pos = here ? e.spec.kind_pos : kind_sources_.empty() ? SourcePos{f, 0, 0} : kind_sources_.front().pos;
+      throw InputError(pos, "kind",
+                       "a batch runs one kind of point, but " + f + " runs '" + kind + "' and " + entries_.front().file +
+                           " runs '" + kind_ + "' (a scenario file, or a sweep without kind:, is a training run)",
+                       "run the serving sweeps (kind: serve) and the training files in separate batches");
+    }
     total_ += e.sweep ? e.spec.size() : 1;
     if (total_ > kMaxSweepPoints)
       throw InputError({f, 0, 0}, "", "the batch has more than " + std::to_string(kMaxSweepPoints) + " scenarios with this file",
@@ -62,33 +73,33 @@ std::string read_file(const fs::path& p) {
 }
 
 // Loads, hashes, reuses or computes one scenario. Every failure of the scenario itself becomes its row.
-Computed compute_one(const BatchJob& job, std::uint64_t index, const BatchOptions& o) {
+Computed compute_one(const BatchJob& job, std::uint64_t index, const BatchOptions& o, const BatchKind& kind) {
   Computed c;
   try {
     const Scenario s = load_scenario_file(job.scenario_path, job.overrides);
-    preflight(s);  // the same checks as deepsim validate and run, before any engine time
+    kind.check(s);
     const std::string hash = input_hash(s, o.deepsim_version);
     c.row.hash = hash;
     const fs::path dir = o.out_dir / "runs" / hash;
     const fs::path file = dir / "result.json";
     if (fs::exists(file) && (!o.reports || fs::exists(dir / "report.html"))) {
       try {
-        c.row = row_from_result(nlohmann::ordered_json::parse(read_file(file)));
+        c.row = kind.row(nlohmann::ordered_json::parse(read_file(file)));
         c.reused = true;
       } catch (const std::exception&) {
-        c.reused = false;  // unreadable (an interrupted write): compute it again
+        c.reused = false;  // unreadable (an interrupted write) or another kind's result: compute it again
       }
     }
     if (!c.reused) {
-      const RunReport report = make_run_report(s, o.step, o.inventory, o.deepsim_version);
-      const nlohmann::ordered_json j = result_json(report);
       fs::create_directories(dir);
-      // The report set first; result.json last and whole (below), so a reused result has its reports.
-      if (o.reports) write_reports(dir, report);
+      // The report set first (inside compute); result.json last and whole (below), so a reused result
+      // has its reports.
+      const nlohmann::ordered_json j =
+          kind.compute({.scenario = s, .input_hash = hash, .deepsim_version = o.deepsim_version, .dir = dir, .reports = o.reports});
       const fs::path tmp = dir / ("result.json.tmp" + std::to_string(index));
       write_text_file(tmp, j.dump(2) + "\n");
       fs::rename(tmp, file);  // whole files only, so a later run never reads half a result
-      c.row = row_from_result(j);
+      c.row = kind.row(j);
     }
   } catch (const InputError& e) {
     c.row.ok = false;
@@ -136,15 +147,15 @@ class Progress {
 // Writes finished rows in input order: results.csv, the summary, the counts and the progress bar.
 class RowWriter {
  public:
-  RowWriter(const BatchOptions& o, std::uint64_t total)
-      : summary_(o.summary_keep, o.reports), progress_(o.progress, total) {
+  RowWriter(const BatchOptions& o, const BatchKind& kind, std::uint64_t total)
+      : kind_(kind), summary_(o.summary_keep, o.reports, kind.summary_layout()), progress_(o.progress, total) {
     csv_.open(o.out_dir / "results.csv", std::ios::binary | std::ios::trunc);
     if (!csv_) throw std::runtime_error("cannot write '" + (o.out_dir / "results.csv").string() + "'");
-    csv_ << results_csv_header();
+    csv_ << kind_.csv_header();
     outcome_.total = total;
   }
   void write(const Computed& c) {
-    csv_ << results_csv_line(c.row) << std::flush;
+    csv_ << kind_.csv_line(c.row) << std::flush;
     summary_.add(c.row);
     (c.row.ok ? (c.reused ? outcome_.reused : outcome_.computed) : outcome_.failed) += 1;
     if (c.row.ok && !c.row.fits) ++outcome_.does_not_fit;
@@ -156,6 +167,7 @@ class RowWriter {
   void finish() { progress_.finish(); }
 
  private:
+  const BatchKind& kind_;
   std::ofstream csv_;
   BatchSummary summary_;
   BatchOutcome outcome_;
@@ -172,7 +184,7 @@ std::string encode(const Computed& c) {
                       {"fits", r.fits}, {"min_headroom_bytes", r.min_headroom_bytes}, {"step_time_s", r.step_time_s},
                       {"bubble_s", r.bubble_s}, {"exposed_comm_s", r.exposed_comm_s}, {"gpu_hours", r.gpu_hours}, {"days", r.days},
                       {"cost_usd", r.cost_usd}, {"usd_per_million_tokens", r.usd_per_million_tokens},
-                      {"mfu_bf16_causal", r.mfu_bf16_causal}};
+                      {"mfu_bf16_causal", r.mfu_bf16_causal}, {"figures", r.figures.dump()}};
   return j.dump();
 }
 
@@ -205,21 +217,25 @@ Computed decode(const std::string& bytes) {
   r.cost_usd = j.at("cost_usd").get<double>();
   r.usd_per_million_tokens = j.at("usd_per_million_tokens").get<double>();
   r.mfu_bf16_causal = j.at("mfu_bf16_causal").get<double>();
+  r.figures = nlohmann::ordered_json::parse(j.at("figures").get<std::string>());
   return c;
 }
 
 }  // namespace
 
 BatchOutcome run_batch(const BatchJobs& jobs, const BatchOptions& o) {
+  const TrainingBatchKind training(o.step, o.inventory);
+  const BatchKind& kind = o.kind ? *o.kind : training;
+  DEEPSIM_ASSERT(kind.name() == jobs.kind(), "run_batch: the batch's kind and its jobs' kind differ");
   ThreadWorkPool threads(o.threads);
   WorkPool& pool = o.pool != nullptr ? *o.pool : threads;
   fs::create_directories(o.out_dir / "runs");
-  const auto compute = [&](std::uint64_t i) { return encode(compute_one(jobs.at(i), i, o)); };
+  const auto compute = [&](std::uint64_t i) { return encode(compute_one(jobs.at(i), i, o, kind)); };
   if (!pool.coordinator()) {  // an MPI worker: computes what it is handed, writes no summary
     pool.run(jobs.size(), compute, [](std::uint64_t, std::string&&) {});
     return {};
   }
-  RowWriter writer(o, jobs.size());
+  RowWriter writer(o, kind, jobs.size());
   pool.run(jobs.size(), compute, [&](std::uint64_t, std::string&& bytes) { writer.write(decode(bytes)); });
   writer.finish();
   const std::string title = "deepsim batch: " + std::to_string(jobs.size()) + " scenarios";

@@ -7,10 +7,13 @@
 //  - A scenario that fails records its error in its row; the others go on.
 //  - summary.md / summary.html rank the scenarios by cost and by time, with the Pareto front and a chart
 //    of cost against days, each row linked to its report (batch_summary.h).
+//  - What a point runs is the batch's kind (batch_kind.h): the training run by default, or the kind the
+//    caller passes (the CLI's serving study for sweeps with `kind: serve`). One batch runs one kind.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -18,6 +21,7 @@
 #include "sim/forecast/forecast.h"
 #include "sim/forecast/forecast_cost.h"
 #include "sim/forecast/sweep.h"
+#include "sim/report/batch_kind.h"
 #include "sim/report/work_pool.h"
 
 namespace deepsim {
@@ -30,11 +34,21 @@ struct BatchJob {
 };
 
 // The jobs of a list of files. Sweep files are parsed up front (bad keys fail before anything runs).
+// A batch runs one kind of point (its results.csv has one header): a scenario file is a training point,
+// a sweep's points are its `kind:`; a file of another kind than the first is an InputError at its
+// `kind:` key.
 class BatchJobs {
  public:
   explicit BatchJobs(const std::vector<std::string>& files);
   [[nodiscard]] std::uint64_t size() const { return total_; }
   [[nodiscard]] BatchJob at(std::uint64_t i) const;
+  [[nodiscard]] const std::string& kind() const { return kind_; }
+  // The sweeps that set `kind:`: their base scenario and where the key is (for errors found later).
+  struct KindSource {
+    std::string base;
+    SourcePos pos;
+  };
+  [[nodiscard]] const std::vector<KindSource>& kind_sources() const { return kind_sources_; }
 
  private:
   struct Entry {
@@ -45,6 +59,8 @@ class BatchJobs {
   };
   std::vector<Entry> entries_;
   std::uint64_t total_ = 0;
+  std::string kind_ = "train";
+  std::vector<KindSource> kind_sources_;
 };
 
 // The most worker threads a batch starts. More threads than cores only add memory (a reorder window of
@@ -56,11 +72,15 @@ struct BatchOptions {
   std::filesystem::path out_dir;
   int threads = 1;
   std::string deepsim_version;
+  // The training kind's step and network inventory (used when `kind` is null).
   StepFn step;
   InventoryFn inventory;
+  // What each point runs; null: the training run with `step` and `inventory`. Must match jobs.kind().
+  std::shared_ptr<const BatchKind> kind;
   std::ostream* progress = nullptr;  // progress bar and ETA; nullptr: silent
   std::size_t summary_keep = 20;
-  // Write the report set (report.md, report.html, phases.csv, ranks.csv) beside each result.json, and link
+  // Write the kind's report set (training: report.md, report.html, phases.csv, ranks.csv; serving:
+  // report.md, report.html, trace.json) beside each result.json, and link
   // the summary to report.html (`deepsim batch --reports`). A reused result without its report.html is
   // computed again.
   bool reports = false;

@@ -26,49 +26,70 @@ std::string memory_fit_text(const BatchRow& r) {
   return r.fits ? "fits (" + gb + " free)" : "does not fit (over by " + gb + ")";
 }
 
-std::vector<std::string> cells(const BatchRow& r, std::size_t rank) {
-  return {std::to_string(rank), std::to_string(r.index), r.label, r.gpu + " x " + std::to_string(r.gpus),
+std::vector<std::string> training_cells(const BatchRow& r) {
+  return {r.label, r.gpu + " x " + std::to_string(r.gpus),
           "pp " + std::to_string(r.pp) + " dp " + std::to_string(r.dp) + " ep " + std::to_string(r.ep) + " " + r.schedule,
           format_seconds(r.step_time_s), format_seconds(r.bubble_s), format_seconds(r.exposed_comm_s),
           fixed(r.days, 2), "$" + format_count(r.cost_usd), "$" + fixed(r.usd_per_million_tokens, 4),
           fixed(100 * r.mfu_bf16_causal, 1) + "%", memory_fit_text(r)};
 }
 
-const std::vector<std::string>& header() {
-  static const std::vector<std::string> h = {"rank", "#", "scenario", "GPUs", "plan", "step", "bubble", "exposed comm",
-                                             "days", "cost", "$/M tokens", "MFU (BF16, causal)", "memory (HBM)", "report"};
+std::vector<std::string> header(const BatchSummaryLayout& layout) {
+  std::vector<std::string> h = {"rank", "#"};
+  h.insert(h.end(), layout.header.begin(), layout.header.end());
+  h.emplace_back("report");
   return h;
 }
 
+std::vector<std::string> cells(const BatchSummaryLayout& layout, const BatchRow& r, std::size_t rank) {
+  std::vector<std::string> c = {std::to_string(rank), std::to_string(r.index)};
+  for (auto& x : layout.cells(r)) c.push_back(std::move(x));
+  return c;
+}
+
 void md_rows(std::ostringstream& out, const std::string& title, const std::vector<BatchRow>& rows,
-             const BatchSummary& summary) {
+             const BatchSummary& summary, const BatchSummaryLayout& layout) {
+  const std::vector<std::string> h = header(layout);
   out << "## " << title << "\n\n|";
-  for (const auto& h : header()) out << ' ' << h << " |";
+  for (const auto& x : h) out << ' ' << x << " |";
   out << "\n|";
-  for (std::size_t i = 0; i < header().size(); ++i) out << "---|";
+  for (std::size_t i = 0; i < h.size(); ++i) out << "---|";
   out << '\n';
   for (std::size_t i = 0; i < rows.size(); ++i) {
     out << '|';
-    for (const auto& c : cells(rows[i], i + 1)) out << ' ' << c << " |";
+    for (const auto& c : cells(layout, rows[i], i + 1)) out << ' ' << c << " |";
     out << " [report](" << summary.report_href(rows[i]) << ") |\n";
   }
   out << '\n';
 }
 
 void html_rows(std::ostringstream& out, const std::string& title, const std::vector<BatchRow>& rows,
-               const BatchSummary& summary) {
+               const BatchSummary& summary, const BatchSummaryLayout& layout) {
   out << "<h2>" << xml_escape(title) << "</h2>\n<table>\n<tr>";
-  for (const auto& h : header()) out << "<th>" << xml_escape(h) << "</th>";
+  for (const auto& h : header(layout)) out << "<th>" << xml_escape(h) << "</th>";
   out << "</tr>\n";
   for (std::size_t i = 0; i < rows.size(); ++i) {
     out << "<tr>";
-    for (const auto& c : cells(rows[i], i + 1)) out << "<td>" << xml_escape(c) << "</td>";
+    for (const auto& c : cells(layout, rows[i], i + 1)) out << "<td>" << xml_escape(c) << "</td>";
     out << "<td><a href=\"" << xml_escape(summary.report_href(rows[i])) << "\">report</a></td></tr>\n";
   }
   out << "</table>\n";
 }
 
 }  // namespace
+
+BatchSummaryLayout training_summary_layout() {
+  BatchSummaryLayout l;
+  l.header = {"scenario", "GPUs", "plan", "step", "bubble", "exposed comm", "days", "cost", "$/M tokens", "MFU (BF16, causal)",
+              "memory (HBM)"};
+  l.cells = training_cells;
+  l.cost = [](const BatchRow& r) { return r.cost_usd; };
+  l.time = [](const BatchRow& r) { return r.days; };
+  l.front_title = "Pareto front (cost against days)";
+  l.cost_title = "Cheapest";
+  l.time_title = "Fastest (wall-clock days)";
+  return l;
+}
 
 std::string BatchSummary::counts_text() const {
   std::string s = std::to_string(total()) + " scenarios: " + std::to_string(ok_ - infeasible_) + " ok, ";
@@ -83,16 +104,18 @@ std::string BatchSummary::report_href(const BatchRow& row) const {
 
 void BatchSummary::add_to_front(const BatchRow& row) {
   // Dominated (ties included: the earlier scenario stays) by a point already on the front?
+  const auto& time = layout_.time;
+  const auto& cost = layout_.cost;
   for (const BatchRow& q : pareto_)
-    if (q.days <= row.days && q.cost_usd <= row.cost_usd) return;
-  std::erase_if(pareto_, [&](const BatchRow& q) { return row.days <= q.days && row.cost_usd <= q.cost_usd; });
+    if (time(q) <= time(row) && cost(q) <= cost(row)) return;
+  std::erase_if(pareto_, [&](const BatchRow& q) { return time(row) <= time(q) && cost(row) <= cost(q); });
   pareto_.insert(std::upper_bound(pareto_.begin(), pareto_.end(), row,
-                                  [](const BatchRow& a, const BatchRow& b) { return a.days < b.days; }),
+                                  [&](const BatchRow& a, const BatchRow& b) { return time(a) < time(b); }),
                  row);
 }
 
 void BatchSummary::add(const BatchRow& row) {
-  if (row.ok && chart_.size() < kChartPoints) chart_.push_back(row);
+  if (row.ok && layout_.chart && chart_.size() < kChartPoints) chart_.push_back(row);
   if (!row.ok) {
     ++failed_;
     if (failures_.size() < keep_) failures_.push_back(row);
@@ -105,19 +128,19 @@ void BatchSummary::add(const BatchRow& row) {
     return;
   }
   add_to_front(row);
-  insert_ranked(by_cost_, row, keep_, [](const BatchRow& r) { return r.cost_usd; });
-  insert_ranked(by_days_, row, keep_, [](const BatchRow& r) { return r.days; });
+  insert_ranked(by_cost_, row, keep_, layout_.cost);
+  insert_ranked(by_days_, row, keep_, layout_.time);
 }
 
 std::string BatchSummary::markdown(const std::string& title) const {
   std::ostringstream out;
   out << "# " << title << "\n\n" << counts_text() << " "
       << "Every row is in results.csv; below, the best " << keep_ << " of each ranking (plans that fit only).\n\n";
-  md_rows(out, "Pareto front (cost against days)", pareto_, *this);
-  md_rows(out, "Cheapest", by_cost_, *this);
-  md_rows(out, "Fastest (wall-clock days)", by_days_, *this);
+  md_rows(out, layout_.front_title, pareto_, *this, layout_);
+  md_rows(out, layout_.cost_title, by_cost_, *this, layout_);
+  md_rows(out, layout_.time_title, by_days_, *this, layout_);
   if (!does_not_fit_.empty())
-    md_rows(out, "Do not fit in HBM (not ranked; time and cost as if they fit)", does_not_fit_, *this);
+    md_rows(out, "Do not fit in HBM (not ranked; time and cost as if they fit)", does_not_fit_, *this, layout_);
   if (!failures_.empty()) {
     out << "## Failed\n\n";
     for (const auto& f : failures_) out << "- #" << f.index << " " << f.label << " (" << f.file << "): " << f.error << "\n";
@@ -140,16 +163,16 @@ std::string BatchSummary::html(const std::string& title) const {
     points.push_back({r.index, r.label, r.days, r.cost_usd, r.fits, front, report_href(r)});
   }
   for (const BatchRow& q : pareto_)  // the front is drawn whole even past the chart's first points
-    if (std::ranges::none_of(chart_, [&](const BatchRow& r) { return r.index == q.index; }))
+    if (layout_.chart && std::ranges::none_of(chart_, [&](const BatchRow& r) { return r.index == q.index; }))
       points.push_back({q.index, q.label, q.days, q.cost_usd, q.fits, true, report_href(q)});
   if (!points.empty())
     out << "<figure>\n" << sweep_chart_svg(points, ok_)
         << "<figcaption>Click a point for its report. Cost is each scenario's headline cost (its pricing.basis).</figcaption>\n</figure>\n";
-  html_rows(out, "Pareto front (cost against days)", pareto_, *this);
-  html_rows(out, "Cheapest", by_cost_, *this);
-  html_rows(out, "Fastest (wall-clock days)", by_days_, *this);
+  html_rows(out, layout_.front_title, pareto_, *this, layout_);
+  html_rows(out, layout_.cost_title, by_cost_, *this, layout_);
+  html_rows(out, layout_.time_title, by_days_, *this, layout_);
   if (!does_not_fit_.empty())
-    html_rows(out, "Do not fit in HBM (not ranked; time and cost as if they fit)", does_not_fit_, *this);
+    html_rows(out, "Do not fit in HBM (not ranked; time and cost as if they fit)", does_not_fit_, *this, layout_);
   if (!failures_.empty()) {
     out << "<h2>Failed</h2>\n<ul>\n";
     for (const auto& f : failures_)

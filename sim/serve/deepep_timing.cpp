@@ -4,12 +4,12 @@
 #include <cmath>
 
 #include "sim/core/error.h"
+#include "sim/net/deepep_kernels.h"
 
 namespace deepsim {
 namespace {
 
 constexpr double kFp8ScaleBytesPer128 = 4;  // one FP32 scale per 128 channels
-constexpr double kLowLatencyHeaderBytes = 16;
 constexpr double kBf16Bytes = 2;
 
 double binomial(int n, int k) {
@@ -49,11 +49,22 @@ double expected_nodes_reached(int groups, int limited, int nodes) {
 EpCommTime deepep_low_latency_time(const EpCommInput& in) {
   DEEPSIM_ASSERT(in.ep >= 1 && in.hidden > 0 && in.top_k > 0, "low-latency dispatch shape");
   const double copies = in.tokens * in.top_k;
-  const double h = in.hidden;
+  const double dispatch_message = deepep_low_latency_dispatch_bytes(in.hidden);
+  const double combine_message = deepep_low_latency_combine_bytes(in.hidden);
   EpCommTime t;
-  t.dispatch_bytes = Bytes(copies * (h + h / 128 * kFp8ScaleBytesPer128 + kLowLatencyHeaderBytes));
-  t.combine_bytes = Bytes(copies * h * kBf16Bytes);
+  t.dispatch_bytes = Bytes(copies * dispatch_message);
+  t.combine_bytes = Bytes(copies * combine_message);
   if (in.ep == 1 || in.tokens <= 0) return t;
+  if (!in.use_nvlink) {
+    // Pure RDMA (R25's kernels): sim/net's low-latency model, the one net-bench uses, at the NIC's
+    // achievable rate.
+    const auto tokens = static_cast<int>(in.tokens);
+    DEEPSIM_ASSERT(tokens == in.tokens, "low-latency kernels send whole tokens");
+    const Bandwidth nic = in.nic * in.nic_achievable;
+    t.dispatch = deepep_low_latency_time(in.ep, tokens, in.top_k, dispatch_message, nic, in.latency);
+    t.combine = deepep_low_latency_time(in.ep, tokens, in.top_k, combine_message, nic, in.latency);
+    return t;
+  }
   t.dispatch = spread(t.dispatch_bytes.value(), in);
   t.combine = spread(t.combine_bytes.value(), in);
   return t;

@@ -1,6 +1,9 @@
-// DeepEP dispatch and combine times for serving (docs/serving.md, "Dispatch and combine"). Kept behind
-// these two functions so a kernel-level DeepEP model (sim/net, another work item) can replace them
-// without touching the prefill and decode units.
+// DeepEP dispatch and combine times for serving (docs/serving.md, "Dispatch and combine"), behind one
+// function per mode so the prefill and decode units never compute communication time themselves.
+// The pure-RDMA low-latency time is sim/net/deepep_kernels.h's (the model net-bench uses); what is
+// serving's own is the NVLink-domain split of the low-latency kernels (GB200 NVL72) and the normal
+// kernels' closed form with per-node deduplication (sim/net's normal-kernel model needs the routed
+// per-link load and the step's SM budget, which one representative prefill GPU does not have).
 //
 // Low-latency kernels (decode): every token's hidden state goes to each of its top-k experts'
 // GPUs as its own message (no node deduplication), FP8 with one FP32 scale per 128 channels plus a

@@ -213,12 +213,13 @@ nlohmann::ordered_json serve_json(const ServeReport& r) {
   j["input_hash"] = r.input_hash;
   j["scenario"] = {{"name", r.scenario.name}, {"file", report_source_path(r.scenario.source_file)}};
   nlohmann::ordered_json& v = j["serve"];
+  v["gpu"] = r.scenario.cluster.gpu.name;
   v["kernel_model"] = s.kernel_model;
   v["workload"] = {{"request_rate_per_s", w.request_rate_per_s}, {"input_tokens_mean", w.input_tokens_mean},
                    {"output_tokens_mean", w.output_tokens_mean}, {"kv_tokens_per_output_token", w.kv_tokens_per_output_token},
                    {"cache_hit_ratio", w.cache_hit_ratio}, {"input_tokens_per_s", w.input_tokens_per_s()},
                    {"output_tokens_per_s", w.output_tokens_per_s()}};
-  v["prefill"] = {{"batch_s", p.batch.seconds()}, {"batch_without_prefix_s", p.batch_without_prefix.seconds()},
+  v["prefill"] = {{"ep", r.scenario.serving.prefill.ep}, {"batch_s", p.batch.seconds()}, {"batch_without_prefix_s", p.batch_without_prefix.seconds()},
                   {"kv_read_s", p.kv_read.seconds()}, {"input_tokens_per_s_node", p.input_tokens_per_s_node},
                   {"miss_tokens_per_s_gpu", p.miss_tokens_per_s_gpu}, {"ttft_s", z.ttft.seconds()}, {"meets_ttft", z.meets_ttft}};
   v["decode"] = {{"ep", d.ep}, {"batch_per_gpu", d.batch_per_gpu}, {"weights_bytes", d.memory.weights.value()},
@@ -278,6 +279,10 @@ void write_serve_reports(const ServeReport& r, const std::filesystem::path& dir)
   std::filesystem::create_directories(dir, ec);
   if (ec) throw std::runtime_error("cannot create output directory '" + dir.string() + "': " + ec.message());
   write_text_file(dir / "result.json", serve_json(r).dump(2) + "\n");
+  write_serve_report_set(r, dir);
+}
+
+void write_serve_report_set(const ServeReport& r, const std::filesystem::path& dir) {
   write_text_file(dir / "report.md", serve_markdown(r));
   write_text_file(dir / "report.html", serve_html(r));
   std::ostringstream trace;

@@ -32,5 +32,8 @@ struct ServeReport {
 // report.md, report.html, result.json and trace.json into `dir` (created); throws std::runtime_error
 // when a file cannot be written.
 void write_serve_reports(const ServeReport& r, const std::filesystem::path& dir);
+// The same without result.json (report.md, report.html, trace.json into an existing `dir`): the batch
+// runner stores result.json itself, last and whole.
+void write_serve_report_set(const ServeReport& r, const std::filesystem::path& dir);
 
 }  // namespace deepsim

@@ -98,9 +98,7 @@ SpeedLimit isca_speed_limit(Bandwidth bw) {
 }
 
 ServeResult run_serve(const Scenario& s) {
-  if (s.sources && !has_serving_section(s))
-    throw InputError(s.pos_of("serving"), "serving", "the scenario has no serving: section to serve",
-                     "add one (workload, prefill, decode); scenarios/serving/deepseek-v3-h800.yaml sets every key");
+  require_serving_section(s);
   check_serving(s);
   ServeResult r;
   r.work = workload_stats(s);
@@ -114,7 +112,7 @@ ServeResult run_serve(const Scenario& s) {
   r.paper_nvl72 = isca_speed_limit(Bandwidth::gb_per_s(900));
   if (s.serving.what_if) r.what_if = what_if(c);
   r.notes.push_back("requests are balanced over DP ranks and tokens over experts (EPLB's goal); imbalance is not modelled");
-  r.notes.push_back("DeepEP timing is deepsim's own byte model (sim/serve/deepep_timing.h), not a kernel-level model");
+  r.notes.push_back("DeepEP timing is a byte model (sim/serve/deepep_timing.h; low-latency over RDMA: sim/net/deepep_kernels.h), not a packet-level model");
   if (!r.decode.meets_tpot)
     r.notes.push_back("decode misses the TPOT SLO: " + text(r.decode.tpot.seconds() * 1e3, 1) + " ms > " +
                       text(s.serving.slo.tpot_ms, 1) + " ms");

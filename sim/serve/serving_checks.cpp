@@ -52,6 +52,12 @@ bool has_serving_section(const Scenario& s) {
   return false;
 }
 
+void require_serving_section(const Scenario& s) {
+  if (s.sources && !has_serving_section(s))
+    throw InputError(s.pos_of("serving"), "serving", "the scenario has no serving: section to serve",
+                     "add one (workload, prefill, decode); scenarios/serving/deepseek-v3-h800.yaml sets every key");
+}
+
 void check_serving(const Scenario& s) {
   const ServingSpec& v = s.serving;
   if (s.cluster.gpu.fp8_dense.per_s() <= 0)

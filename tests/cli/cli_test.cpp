@@ -293,6 +293,21 @@ TEST(Cli, BatchProgressOnlyOnATerminalOrOnRequest) {
   EXPECT_EQ(asked.out.find("ETA 0"), std::string::npos) << asked.out;
 }
 
+// A serving sweep (kind: serve) over a scenario with no serving: section is bad input before anything
+// runs, printed as file:line:column: kind: ...; no results.csv is written.
+TEST(Cli, ServingSweepOverATrainingScenarioIsRefusedAtItsKindKey) {
+  const auto dir = std::filesystem::path(DEEPSIM_BINARY_DIR) / "cli_batch_serve_kind";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string sweep = (dir / "sweep.yaml").string();
+  std::ofstream(sweep) << "sweep: 1\nkind: serve\nbase: " << src("scenarios/default.yaml") << "\ngrid:\n  parallel.ep: [8]\n";
+  const Result r = deepsim("batch " + sweep + " --quiet --out " + (dir / "out").string());
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find(sweep + ":2:7: kind: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("no serving: section"), std::string::npos) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(dir / "out" / "results.csv"));
+}
+
 TEST(Cli, DiffOfTwoRunFoldersShowsTheChangedKeyAndTheMoves) {
   const auto dir = std::filesystem::path(DEEPSIM_BINARY_DIR) / "cli_diff";
   std::filesystem::remove_all(dir);

@@ -95,6 +95,20 @@ TEST(Sweep, UnknownTopLevelKeyAndMissingBase) {
   EXPECT_EQ(sweep_error("sweep: 1\ngrid: {}\n").key(), "base");
 }
 
+// kind: says what a point runs; train when absent, and a misspelt kind is refused where it is written.
+TEST(Sweep, KindIsTrainUnlessTheSweepSaysServe) {
+  const Sweep plain = parse_sweep("sweep: 1\nbase: a.yaml\n", "b.yaml");
+  EXPECT_EQ(plain.kind, "train");
+  EXPECT_TRUE(plain.kind_pos.file.empty());
+  const Sweep serve = parse_sweep("sweep: 1\nbase: a.yaml\nkind: serve\n", "b.yaml");
+  EXPECT_EQ(serve.kind, "serve");
+  EXPECT_EQ(serve.kind_pos.line, 3);
+  const InputError e = sweep_error("sweep: 1\nbase: a.yaml\nkind: serv\n");
+  EXPECT_EQ(e.key(), "kind");
+  EXPECT_EQ(e.pos().line, 3);
+  EXPECT_NE(e.hint().find("did you mean 'serve'"), std::string::npos) << e.hint();
+}
+
 // Issue 18: 64 two-valued keys made Sweep::size() wrap to 0 ("0 scenarios", exit 0), and 2^40 points
 // were accepted and ran for ever. Past kMaxSweepPoints the sweep is refused at the key that crosses it.
 namespace limits {
