@@ -231,6 +231,20 @@ TEST(TensorParallel, MoeBlocksReduceOnlyTheirTpSplitSharedExperts) {
   EXPECT_EQ((without.at({3, 0, true, CommKind::kAllReduce})), 1);
 }
 
+TEST(TensorParallel, FullFidelityGivesEachReplicaItsOwnTpGroup) {
+  // TP2 x DP4 in one node, every DP replica in the graph: replica d's TP group is GPUs {2d, 2d + 1}.
+  const StepSimulation sim = simulate_step_full(tiny(2, {"simulation.fidelity=full"}));
+  const TaskGraph& g = sim.graph.graph;
+  std::map<std::vector<std::int32_t>, int> groups;
+  for (const Task& t : g.tasks()) {
+    if (t.kind != TaskKind::kComm || static_cast<StepCategory>(t.category) != StepCategory::kTensorParallel) continue;
+    const auto m = g.comm_group(g.comm_op(t).group);
+    ++groups[std::vector<std::int32_t>(m.begin(), m.end())];
+  }
+  // 16 TP all-reduces per replica (as in the first test), on 4 distinct groups.
+  EXPECT_EQ(groups, (std::map<std::vector<std::int32_t>, int>{{{0, 1}, 16}, {{2, 3}, 16}, {{4, 5}, 16}, {{6, 7}, 16}}));
+}
+
 TEST(TensorParallel, SameScenarioSameTraceBytes) {
   const Scenario s = tiny(4, {"parallel.sequence_parallel=true"});
   auto trace = [&] {
