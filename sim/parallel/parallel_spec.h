@@ -33,6 +33,10 @@ struct ParallelSpec {
   // ZeRO-1: the parameter all-gather overlapped with the next step's forward (Megatron's
   // --overlap-param-gather): each layer's first forward waits for its bucket instead of the step's end.
   bool overlap_param_gather = false;
+  // Megatron sequence parallelism (Korthikanti et al. 2022): the norms, dropouts and residual adds run on
+  // seq / tp tokens, and each TP all-reduce of a layer becomes a reduce-scatter + all-gather pair. No
+  // effect with tp = 1.
+  bool sequence_parallel = false;
 
   [[nodiscard]] int gpus() const { return pp * dp * tp; }
 

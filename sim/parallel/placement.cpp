@@ -16,7 +16,10 @@ std::string plan_problem(int pp, int dp, int tp, int ep, int nodes, int g) {
   if (pp * dp * tp != nodes * g) {
     return "pp x dp x tp = " + str(pp * dp * tp) + " GPUs, but the cluster has " + str(nodes * g);
   }
-  if (g % tp != 0) return "tp (" + str(tp) + ") must divide the GPUs per node (" + str(g) + ") to stay on NVLink";
+  if (g % tp != 0 && tp % g != 0) {
+    return "tp (" + str(tp) + ") must divide the GPUs per node (" + str(g) +
+           ") to stay on NVLink, or be a multiple of it so a TP group is whole nodes (over InfiniBand)";
+  }
   if ((dp * tp) % ep != 0) return "ep (" + str(ep) + ") must divide dp x tp (" + str(dp * tp) + ") of one stage";
   if (ep % g != 0 && g % ep != 0) {
     return "ep (" + str(ep) + ") must be a multiple or a divisor of the GPUs per node (" + str(g) +

@@ -10,7 +10,8 @@
 //  - EP is drawn from the dp * tp GPUs of one stage (reference R12): EP group k of stage s is the GPUs
 //    with local-in-stage index l = d * tp + t in [k * ep, (k+1) * ep); with ep a multiple of G an EP group
 //    is ep / G whole nodes (V3: EP64 = 8 nodes), with ep dividing G it sits inside one node;
-//  - TP groups are tp consecutive GPUs inside one node (tp divides G), the NVLink domain;
+//  - TP groups are tp consecutive GPUs: inside one node (tp divides G), the NVLink domain, or whole
+//    nodes (tp a multiple of G), whose TP collectives then cross InfiniBand (the step says so in a note);
 //  - the DP group of (s, t) is every d: stride tp inside the stage.
 // Pipeline ranks in a Schedule are stages here: schedule rank r of pipeline (d, t) runs on gpu(r, d, t).
 // DualPipeV's pp/2 ranks are pipeline stages too (each rank holds two model stages).
@@ -40,7 +41,8 @@ struct GpuLocation {
 
 class Placement {
  public:
-  // Errors: a size below 1; pp * dp * tp != the cluster's GPUs; tp not dividing the GPUs per node;
+  // Errors: a size below 1; pp * dp * tp != the cluster's GPUs; tp neither dividing the GPUs per node
+  // nor a multiple of them;
   // ep not dividing dp * tp; an EP group straddling nodes (ep neither a multiple nor a divisor of G);
   // a stage not filling whole nodes when pp > 1 (dp * tp not a multiple of G).
   [[nodiscard]] static Result<Placement> make(const ParallelSpec& spec, const ClusterSpec& cluster);

@@ -87,6 +87,10 @@ void add_run_fields(std::vector<Field>& out) {
       "parallel.overlap_param_gather",
       {"", "ZeRO-1 parameter all-gather overlapped with the next step's forward (Megatron --overlap-param-gather), "
            "in the same buckets; false: after the optimizer, exposed"}));
+  out.push_back(bool_field<&Scenario::parallel, &P::sequence_parallel>(
+      "parallel.sequence_parallel",
+      {"", "Megatron sequence parallelism: norms, dropouts and residual adds on seq/tp tokens (their activations / tp), "
+           "each TP all-reduce of a layer a reduce-scatter + all-gather pair (docs/pipeline.md); no effect with tp = 1"}));
 
   using T = TrainingSpec;
   out.push_back(real_field<&Scenario::training, &T::tokens>("training.tokens", FieldKind::kCount, 1, 1e18,

@@ -155,6 +155,12 @@ void check_degrees(const Scenario& s, const SourceMap& src) {
          "overlap_param_gather = true with zero_stage = 0: without ZeRO every rank updates its own full copy, so there "
          "is no parameter all-gather to overlap",
          "set parallel.zero_stage: 1, or drop overlap_param_gather");
+  const std::int64_t tokens = static_cast<std::int64_t>(p.micro_batch_size) * s.training.seq_len;
+  if (p.sequence_parallel && p.tp > 1 && tokens % p.tp != 0)
+    fail(src, "parallel.sequence_parallel",
+         "sequence_parallel = true with micro_batch_size x seq_len = " + to_string(tokens) +
+             " tokens, not a multiple of tp = " + to_string(p.tp),
+         "sequence parallelism splits a micro-batch's tokens into tp equal shards; choose a seq_len divisible by tp");
 }
 
 // Tensor parallelism splits every column- and row-parallel matrix by tp: each split size must divide.

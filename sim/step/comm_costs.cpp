@@ -6,6 +6,7 @@
 #include "sim/core/format.h"
 #include "sim/hw/catalog.h"
 #include "sim/net/all_to_all_bound.h"
+#include "sim/net/analytic_comm_model.h"
 #include "sim/net/token_routing.h"
 
 namespace deepsim {
@@ -84,6 +85,42 @@ std::vector<std::int32_t> ids(const std::vector<GpuId>& gpus) {
   return out;
 }
 
+// Megatron's TP collectives (step_inputs.h TpComm), with a note giving each one's closed-form time on the
+// representative TP group (stage 0, DP rank 0) and the links it crosses.
+void tensor_parallel(const Scenario& s, const Placement& placement, CommCosts& out) {
+  const ParallelSpec& p = s.parallel;
+  if (p.tp <= 1) return;
+  const ModelSpec& m = s.model;
+  out.tp.members = [placement](int replica, int rank) { return ids(placement.tp_group(rank, replica)); };
+  out.tp.bytes = Bytes(static_cast<double>(p.micro_batch_size) * s.training.seq_len * m.hidden * 2.0);
+  out.tp.sequence_parallel = p.sequence_parallel;
+  out.tp.rerun_forward = s.training.recompute == RecomputeMode::kFull;
+  out.tp.moe_reduce = m.moe.shared_experts > 0;
+  const std::vector<std::int32_t> group = out.tp.members(0, 0);
+  AnalyticCommModel timing(*out.planner);  // a scratch model: only its closed forms are read
+  auto time_of = [&](CommKind kind) {
+    CommOp op;
+    op.kind = kind;
+    op.bytes = out.tp.bytes;
+    return format_time(timing.time(op, group));
+  };
+  const int nodes = (p.tp + s.cluster.gpus_per_node - 1) / s.cluster.gpus_per_node;
+  const std::string where = nodes == 1 ? "inside one node on NVLink"
+                                       : "spanning " + std::to_string(nodes) + " nodes over InfiniBand (NVLink inside each)";
+  const std::string collectives =
+      p.sequence_parallel ? "an all-gather before and a reduce-scatter after each block, forward and backward (" +
+                                time_of(CommKind::kAllGather) + " / " + time_of(CommKind::kReduceScatter) + " each)"
+                          : "an all-reduce per block forward and backward (" + time_of(CommKind::kAllReduce) + " each)";
+  std::string moe;
+  if (m.is_moe())
+    moe = m.moe.shared_experts > 0 ? "; MoE blocks: routed experts whole per GPU, the TP-split shared experts reduced"
+                                   : "; MoE blocks reduce nothing (no shared experts: routed experts are whole per GPU)";
+  out.notes.push_back("TP" + std::to_string(p.tp) + " " + where + ": " + collectives + " of " +
+                      fixed(out.tp.bytes.value() / 1e6, 1) + " MB (micro-batch x seq x hidden, BF16)" +
+                      (out.tp.rerun_forward ? ", the forward's again under full recompute" : "") + moe +
+                      "; blocking the compute stream (no TP comm overlap)");
+}
+
 void data_parallel(const Scenario& s, const KernelModel& model, const StaticAnalysis& a, const Placement& placement,
                    int ranks, CommCosts& out) {
   const ParallelSpec& p = s.parallel;
@@ -160,6 +197,7 @@ CommCosts comm_costs(const Scenario& s, const KernelModel& model, const StaticAn
   out.planner = std::make_shared<CollectivePlanner>(*fabric);
   out.topology = std::move(fabric);
   moe_all_to_all(s, placement, groups, effects, layers, routing_cache, out);
+  tensor_parallel(s, placement, out);
   out.activation_bytes =
       Bytes(static_cast<double>(s.parallel.micro_batch_size) * s.training.seq_len * s.model.hidden * 2.0 / s.parallel.tp);
   data_parallel(s, model, analysis, placement, ranks, out);

@@ -4,6 +4,9 @@
 //  - MoE dispatch / combine of an EP group: a routing handle per (EP group) or per MoE layer sample,
 //    the link loads of a routing sample (sim/net/token_routing.h, all_to_all_bound.h): forward dispatch
 //    FP8 + scales per token copy, forward combine and both backward all-to-alls BF16.
+//  - TP collectives (tp > 1): the TP group of each rank (placement.h: tp consecutive GPUs; inside a node
+//    on NVLink, or whole nodes over InfiniBand, said in a note), S = micro_batch x seq_len x hidden x 2;
+//    all-reduces, or reduce-scatter + all-gather pairs under sequence parallelism (step_inputs.h TpComm).
 //  - Pipeline sends: send/recv of one micro-batch's activations (or gradients) between neighbours' GPUs,
 //    routed on the cluster's fabric (ECMP).
 //  - DP sync per rank and DP group (dense parameters: the rank's dp GPUs; routed experts: the
@@ -34,6 +37,7 @@ struct CommCosts {
   std::shared_ptr<const Topology> topology;
   std::shared_ptr<CollectivePlanner> planner;  // routing handles of `moe` are registered here
   MoeComm moe;
+  TpComm tp;
   Bytes activation_bytes;
   std::vector<std::vector<DpSync>> dp_sync;
   std::vector<Time> optimizer;

@@ -95,6 +95,7 @@ static StepSimulation simulate_unchecked(const Scenario& s, const StepOptions& o
                               options.routing_cache);
   if (effects) comm.notes.insert(comm.notes.begin(), effects->description);
   in.moe = comm.moe;
+  in.tp = comm.tp;
   in.activation_bytes = comm.activation_bytes;
   in.dp_sync = comm.dp_sync;
   in.optimizer = comm.optimizer;

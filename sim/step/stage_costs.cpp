@@ -100,6 +100,7 @@ StageCostContext stage_cost_context(const Scenario& s) {
   ctx.ops.tp = s.parallel.tp;
   ctx.ops.precision = s.training.precision == "fp8" ? Precision::kFp8 : Precision::kBf16;
   ctx.ops.recompute = s.training.recompute;
+  ctx.ops.sequence_parallel = s.parallel.sequence_parallel && s.parallel.tp > 1;
   ctx.ep = s.parallel.ep;
   ctx.sms = s.cluster.gpu.sms;
   return ctx;

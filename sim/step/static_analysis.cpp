@@ -123,6 +123,7 @@ StaticAnalysis analyze(const Scenario& s) {
   plan.param_copies = static_cast<int>(*std::max_element(a.parameter_factor.begin(), a.parameter_factor.end()));
   plan.fp8 = s.training.precision == "fp8";
   plan.recompute = s.training.recompute;
+  plan.sequence_parallel = p.sequence_parallel && p.tp > 1;
   a.memory = estimate_memory(m, plan, s.cluster.gpu.hbm);
 
   a.tokens_per_step = static_cast<double>(s.training.global_batch) * s.training.seq_len;
@@ -132,6 +133,7 @@ StaticAnalysis analyze(const Scenario& s) {
   ctx.tp = p.tp;
   ctx.precision = plan.fp8 ? Precision::kFp8 : Precision::kBf16;
   ctx.recompute = plan.recompute;
+  ctx.sequence_parallel = plan.sequence_parallel;
   int stages = p.pp;
   if (p.schedule == ScheduleKind::kDualPipeV) stages = 2 * p.pp;
   if (p.schedule == ScheduleKind::kInterleaved1F1B) stages = p.pp * p.virtual_stages;

@@ -253,9 +253,11 @@ class Builder {
   // The chain of items of one chunk (stage) for one micro-batch.
   // chain() with labels interned, cached per (EP group, stage, micro-batch, part): replicas of one EP
   // group share their chains, which keeps a full-fidelity build linear in tasks, not in string work.
-  // The rank is part of the key: DualPipe runs a stage on two ranks, whose EP groups differ.
+  // The rank is part of the key: DualPipe runs a stage on two ranks, whose EP groups differ. With TP
+  // collectives each replica has its own TP groups, so chains are per replica (keys below zero).
   const std::vector<Item>& chain_of(int rank, int stage, int mb, Part part) {
-    const IntKey<5> key{{group_of(), rank, stage, mb, static_cast<int>(part)}};
+    const int owner = in_.tp.enabled() ? -1 - replica_ : group_of();
+    const IntKey<5> key{{owner, rank, stage, mb, static_cast<int>(part)}};
     auto it = chains_.find(key);
     if (it != chains_.end()) return it->second;
     std::vector<Item> items = chain(rank, stage, mb, part);
@@ -313,26 +315,54 @@ class Builder {
       it.layer = st.layers[static_cast<std::size_t>(li)].layer;
       items.push_back(std::move(it));
     };
+    // A TP collective of a block (attention, or `mlp`: the dense FFN / MoE block) on the compute stream,
+    // blocking it (Megatron without --tp-comm-overlap). `gather`: the all-gather before the block (the
+    // forward's input shards, the backward's output-gradient shards; sequence parallelism only); else the
+    // reduction after it (the forward's output, the backward's input gradient): an all-reduce, or a
+    // reduce-scatter under SP. An MoE block reduces only when its shared experts are split over TP.
+    auto tp_op = [&](bool gather, const LayerCost& l, bool mlp, const char* when) {
+      if (!in_.tp.enabled()) return;
+      const bool sp = in_.tp.sequence_parallel;
+      if (gather && !sp) return;
+      if (!gather && mlp && l.moe && !in_.tp.moe_reduce) return;
+      const CommKind kind = gather ? CommKind::kAllGather : sp ? CommKind::kReduceScatter : CommKind::kAllReduce;
+      const char* name = gather ? "tp-ag " : sp ? "tp-rs " : "tp-ar ";
+      Item it = comm_item(kind, group(in_.tp.members(replica_, rank)), in_.tp.bytes, CommDtype::kBf16,
+                          StepCategory::kTensorParallel,
+                          std::string(name) + (mlp ? "mlp" : "attn") + when + " L" + std::to_string(l.layer) + " " + tag, true);
+      it.stage = stage;
+      it.mb = mb;
+      it.layer = l.layer;
+      it.op_kind = gather ? StepOp::kTpAllGather : sp ? StepOp::kTpReduceScatter : StepOp::kTpAllReduce;
+      items.push_back(std::move(it));
+    };
+    // A layer's forward: per block, [all-gather (SP)] -> block -> all-reduce (or reduce-scatter under SP).
+    auto forward_layer = [&](int li, const LayerCost& l) {
+      tp_op(true, l, false, "");
+      compute(l.attention.forward, StepCategory::kAttention, "attn L" + std::to_string(l.layer), StepOp::kAttnFwd,
+              l.layer, l.attention_flops.forward);
+      tp_op(false, l, false, "");
+      tp_op(true, l, true, "");
+      if (l.moe) a2a(true, li, false);
+      compute(l.mlp.forward, StepCategory::kExperts, (l.moe ? "moe L" : "ffn L") + std::to_string(l.layer),
+              l.moe ? StepOp::kMoeFwd : StepOp::kFfnFwd, l.layer, l.mlp_flops.forward);
+      if (l.moe) a2a(false, li, false);
+      tp_op(false, l, true, "");
+    };
     if (part == Part::kForward) {
       compute(st.pre.forward, StepCategory::kEmbedHead, "embed", StepOp::kEmbedFwd, -1, st.pre_flops.forward);
-      for (int li = 0; li < n; ++li) {
-        const LayerCost& l = st.layers[static_cast<std::size_t>(li)];
-        compute(l.attention.forward, StepCategory::kAttention, "attn L" + std::to_string(l.layer), StepOp::kAttnFwd,
-                l.layer, l.attention_flops.forward);
-        if (l.moe) a2a(true, li, false);
-        compute(l.mlp.forward, StepCategory::kExperts, (l.moe ? "moe L" : "ffn L") + std::to_string(l.layer),
-                l.moe ? StepOp::kMoeFwd : StepOp::kFfnFwd, l.layer, l.mlp_flops.forward);
-        if (l.moe) a2a(false, li, false);
-      }
+      for (int li = 0; li < n; ++li) forward_layer(li, st.layers[static_cast<std::size_t>(li)]);
       compute(st.post.forward, StepCategory::kEmbedHead, "head", StepOp::kHeadFwd, -1, st.post_flops.forward);
       return items;
     }
     // A full backward puts each weight gradient beside the chain (side item) right after its input
     // gradient; a split backward (B of ZB1P / DualPipe's W split) has none here.
-    // ops: {dgrad, wgrad} of the segment.
+    // ops: {dgrad, wgrad} of the segment. `tp_block`: the block whose input gradient is reduced over TP
+    // right after its dgrad (before the W, which would wait for it on the compute stream anyway).
     auto backward = [&](const SegmentTime& seg, const SegmentFlops& fl, StepCategory c, const std::string& what,
-                        std::pair<StepOp, StepOp> ops, int layer) {
+                        std::pair<StepOp, StepOp> ops, int layer, const LayerCost* tp_block = nullptr, bool mlp = false) {
       compute(seg.backward_input, c, what, ops.first, layer, fl.backward_input);
+      if (tp_block != nullptr) tp_op(false, *tp_block, mlp, "-bwd");
       if (part == Part::kBackward && seg.backward_weight > Time::zero()) {
         compute(seg.backward_weight, c, what + " W", ops.second, layer, fl.backward_weight);
         items.back().side = true;
@@ -341,13 +371,22 @@ class Builder {
     backward(st.post, st.post_flops, StepCategory::kEmbedHead, "head-bwd", {StepOp::kHeadDgrad, StepOp::kHeadWgrad}, -1);
     for (int li = n - 1; li >= 0; --li) {
       const LayerCost& l = st.layers[static_cast<std::size_t>(li)];
+      // Full recompute re-runs the layer's forward before its backward, TP collectives included (its
+      // compute is in the dgrad times); no all-to-all is re-run (not modelled).
+      if (in_.tp.rerun_forward)
+        for (const bool mlp : {false, true}) {
+          tp_op(true, l, mlp, "-rerun");
+          tp_op(false, l, mlp, "-rerun");
+        }
+      tp_op(true, l, true, "-bwd");  // SP: the output gradient's shards, gathered before the block's backward
       if (l.moe) a2a(false, li, true);  // gradient of combine: an all-to-all shaped like dispatch
       backward(l.mlp, l.mlp_flops, StepCategory::kExperts, (l.moe ? "moe-bwd L" : "ffn-bwd L") + std::to_string(l.layer),
                l.moe ? std::pair{StepOp::kMoeDgrad, StepOp::kMoeWgrad} : std::pair{StepOp::kFfnDgrad, StepOp::kFfnWgrad},
-               l.layer);
+               l.layer, &l, true);
       if (l.moe) a2a(true, li, true);
+      tp_op(true, l, false, "-bwd");
       backward(l.attention, l.attention_flops, StepCategory::kAttention, "attn-bwd L" + std::to_string(l.layer),
-               {StepOp::kAttnDgrad, StepOp::kAttnWgrad}, l.layer);
+               {StepOp::kAttnDgrad, StepOp::kAttnWgrad}, l.layer, &l, false);
     }
     backward(st.pre, st.pre_flops, StepCategory::kEmbedHead, "embed-bwd", {StepOp::kEmbedDgrad, StepOp::kEmbedWgrad}, -1);
     return items;

@@ -10,8 +10,10 @@
 // slowing the compute beside them (engine SM sharing). Instructions keep their program order: the first
 // tasks of an instruction wait for the last compute of the previous one. Every communication is a typed
 // comm task (sim/engine/comm_op.h) timed by the run's CommModel: all-to-alls (dispatch / combine over
-// the EP group with its routing handle), pipeline sends (send/recv between neighbours' GPUs, no stream),
-// DP syncs; a receive holds back the chain that consumes it. After its last instruction each rank
+// the EP group with its routing handle), a layer's TP collectives (all-reduces, or all-gather +
+// reduce-scatter under sequence parallelism, over the TP group, on the compute stream, blocking it),
+// pipeline sends (send/recv between neighbours' GPUs, no stream), DP syncs; a receive holds back the
+// chain that consumes it. After its last instruction each rank
 // reduce-scatters its gradients over each DP group, runs the optimizer, and all-gathers the parameters
 // (ZeRO-0: one all-reduce before the optimizer). New collectives in a chain: comm_item() in the .cpp.
 #pragma once

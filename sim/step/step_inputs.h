@@ -4,6 +4,7 @@
 //  - per pipeline stage and layer: compute segments around the MoE all-to-alls (the four pieces of
 //    DeepSeek-V3's overlap: attention, dispatch, MLP, combine; TR 3.2.1, Figure 4);
 //  - per (EP group, stage): the EP group's GPUs, and per MoE layer the routing handle of its all-to-alls;
+//  - per rank: its TP group and the TP collectives' size (TpComm);
 //  - per rank: the GPU it runs on, and the closing DP sync (its DP groups and bytes) + optimizer.
 #pragma once
 
@@ -58,6 +59,25 @@ struct MoeComm {
   [[nodiscard]] bool enabled() const { return static_cast<bool>(members); }
 };
 
+// The tensor-parallel collectives of every transformer layer (Megatron, docs/pipeline.md): per block
+// (attention; dense FFN or MoE) an all-reduce of the block's output in the forward and of its input
+// gradient in the backward, or with sequence parallelism an all-gather before and a reduce-scatter after
+// the block in the forward and the reverse in the backward. S = micro_batch x seq_len x hidden x 2 (BF16,
+// the whole tensor, not /tp). They run on the rank's compute stream, blocking (no TP comm overlap).
+struct TpComm {
+  // The TP group of pipeline rank `rank` of replica `replica` (global GPU ids, TP-rank order); empty
+  // function: tp = 1, no TP collectives.
+  std::function<std::vector<std::int32_t>(int replica, int rank)> members;
+  Bytes bytes;                      // S of every TP collective
+  bool sequence_parallel = false;   // reduce-scatter + all-gather pairs instead of all-reduces
+  // Megatron's full recompute re-runs each layer's forward, its TP collectives included, in the backward.
+  bool rerun_forward = false;
+  // An MoE block splits only its shared experts over TP (routed experts are whole per GPU, every TP rank
+  // routes the whole micro-batch): its output and input gradient need reducing only with shared experts.
+  bool moe_reduce = true;
+  [[nodiscard]] bool enabled() const { return static_cast<bool>(members); }
+};
+
 // One DP group's sync of a rank: ZeRO >= 1 reduce-scatters the gradients (after the backward) and
 // all-gathers the updated parameters (after the optimizer); ZeRO-0 all-reduces the gradients.
 struct DpSync {
@@ -79,6 +99,7 @@ struct StepInputs {
   int gpu_sms = 0;                 // SMs per GPU (0: no SM sharing modelled)
   int comm_sms = 0;                // SMs an all-to-all kernel holds while running
   MoeComm moe;                     // may be empty: no MoE communication
+  TpComm tp;                       // may be empty: tp = 1
   Bytes activation_bytes;          // one micro-batch's activations (or their gradient) between stages
   std::vector<std::vector<DpSync>> dp_sync;  // per rank: its DP groups (dense, expert)
   // Gradient buckets (bytes of FP32 gradients, 0: none): the reduce-scatters of a rank's DP groups

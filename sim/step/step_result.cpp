@@ -14,6 +14,7 @@ const char* to_string(StepCategory c) {
     case StepCategory::kCombine: return "combine";
     case StepCategory::kPipelineP2P: return "pipeline_p2p";
     case StepCategory::kDataParallel: return "data_parallel";
+    case StepCategory::kTensorParallel: return "tensor_parallel";
     case StepCategory::kCount: break;
   }
   return "?";
@@ -21,7 +22,7 @@ const char* to_string(StepCategory c) {
 
 bool is_communication(StepCategory c) {
   return c == StepCategory::kDispatch || c == StepCategory::kCombine || c == StepCategory::kPipelineP2P ||
-         c == StepCategory::kDataParallel;
+         c == StepCategory::kDataParallel || c == StepCategory::kTensorParallel;
 }
 
 const char* to_string(StepPhase p) {
@@ -58,6 +59,7 @@ const char* to_string(TimelineKind k) {
     case TimelineKind::kAllToAll: return "all-to-all";
     case TimelineKind::kPipelineSend: return "pipeline send";
     case TimelineKind::kDpSync: return "DP sync";
+    case TimelineKind::kTensorParallel: return "TP collective";
     case TimelineKind::kCount: break;
   }
   return "?";

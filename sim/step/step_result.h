@@ -23,6 +23,7 @@ enum class StepCategory : std::uint32_t {
   kCombine,       // MoE all-to-all combine
   kPipelineP2P,   // activations and gradients between pipeline stages
   kDataParallel,  // ZeRO-1 gradient reduce-scatter and parameter all-gather
+  kTensorParallel,  // a layer's TP all-reduces (or reduce-scatter + all-gather under sequence parallelism)
   kCount,
 };
 inline constexpr std::size_t kStepCategoryCount = static_cast<std::size_t>(StepCategory::kCount);
@@ -89,6 +90,7 @@ struct LinkClassUse {
 enum class TimelineKind : std::uint8_t {
   kForward, kBackward, kWeightGrad, kOptimizer,  // compute track
   kAllToAll, kPipelineSend, kDpSync,             // comm track
+  kTensorParallel,                               // comm track: TP collectives (they block the compute stream)
   kCount,
 };
 inline constexpr std::size_t kTimelineKindCount = static_cast<std::size_t>(TimelineKind::kCount);

@@ -17,6 +17,8 @@ std::optional<TimelineKind> kind_of(const StepTaskInfo& info, const Task& task) 
       return TimelineKind::kAllToAll;
     case StepOp::kSendActivation: case StepOp::kSendGradient: return TimelineKind::kPipelineSend;
     case StepOp::kDpSync: return TimelineKind::kDpSync;
+    case StepOp::kTpAllReduce: case StepOp::kTpReduceScatter: case StepOp::kTpAllGather:
+      return TimelineKind::kTensorParallel;
     case StepOp::kOptimizer: return TimelineKind::kOptimizer;
     default: break;
   }

@@ -19,6 +19,7 @@ enum class StepOp : std::uint8_t {
   kHeadFwd, kHeadDgrad, kHeadWgrad,  // final norm, head, loss, MTP
   kStageWgrad,                       // a split backward's W: every weight gradient of the chunk
   kDispatch, kCombine, kDispatchBwd, kCombineBwd,
+  kTpAllReduce, kTpReduceScatter, kTpAllGather,  // tensor-parallel collectives of a layer
   kSendActivation, kSendGradient,
   kDpSync, kOptimizer,
 };

@@ -93,6 +93,17 @@ TEST(Placement, ImpossiblePlansAreErrors) {
   EXPECT_NE(Placement::make(4, 4, 1, 4, 2, 8).error().find("different nodes"), std::string::npos);
   EXPECT_FALSE(Placement::make(0, 1, 1, 1, 1, 8).ok());
   EXPECT_TRUE(Placement::make(1, 8, 1, 4, 1, 8).ok());  // EP4 inside one node
+  EXPECT_NE(Placement::make(1, 2, 12, 1, 3, 8).error().find("multiple of it"), std::string::npos);  // 1.5 nodes
+}
+
+TEST(Placement, TpOverWholeNodesIsAllowed) {
+  // TP16 on 4 nodes of 8, PP2: each TP group is two whole nodes (its collectives cross InfiniBand), and a
+  // stage's dp x tp = 16 GPUs still fill whole nodes.
+  const Placement p = Placement::make(2, 1, 16, 1, 4, 8).value();
+  const auto tp = p.tp_group(1, 0);
+  ASSERT_EQ(tp.size(), 16u);
+  EXPECT_EQ(p.location(tp.front()).node, 2);
+  EXPECT_EQ(p.location(tp.back()).node, 3);
 }
 
 }  // namespace
