@@ -1,6 +1,7 @@
 // deepsim-gui: what-if cluster planning over the sim library (views in gui/src, models in gui/models).
 //   deepsim-gui [scenario.yaml]                    opens the scenario (default: scenarios/default.yaml)
-//   deepsim-gui SCENARIO --screenshots DIR [...]   runs it and saves a PNG of each view (docs/gui/)
+//   deepsim-gui SCENARIO --screenshots DIR [...]   runs it and saves a PNG of each view (docs/gui/);
+//     --serving FILE --serve-sweep KEY=V1,V2 adds the serving what-if
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QFileInfo>
@@ -21,7 +22,9 @@ int main(int argc, char** argv) {
   const QCommandLineOption sweep1("sweep", "what-if parameter for the screenshots: KEY=V1,V2,...", "SPEC");
   const QCommandLineOption sweep2("sweep2", "second what-if parameter: KEY=V1,V2,...", "SPEC");
   const QCommandLineOption measured("measured", "measured-run / Kineto / compare.json file to load", "FILE");
-  args.addOptions({shots, prefix, sweep1, sweep2, measured});
+  const QCommandLineOption serving("serving", "serving scenario for the serving what-if screenshot", "FILE");
+  const QCommandLineOption serve_sweep("serve-sweep", "serving what-if parameter: KEY=V1,V2,...", "SPEC");
+  args.addOptions({shots, prefix, sweep1, sweep2, measured, serving, serve_sweep});
   args.process(app);
 
   deepsim::gui::MainWindow window;
@@ -43,6 +46,8 @@ int main(int argc, char** argv) {
     if (args.isSet(sweep1)) split(args.value(sweep1), plan.sweep_key1, plan.sweep_values1);
     if (args.isSet(sweep2)) split(args.value(sweep2), plan.sweep_key2, plan.sweep_values2);
     plan.measured = args.values(measured);
+    plan.serving = args.value(serving);
+    if (args.isSet(serve_sweep)) split(args.value(serve_sweep), plan.serve_key, plan.serve_values);
     deepsim::gui::take_screenshots(window, plan);
   }
   return QApplication::exec();

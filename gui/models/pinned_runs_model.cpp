@@ -4,15 +4,22 @@
 
 namespace deepsim::gui {
 
-void PinnedRunsModel::pin(const QString& label, const api::Headline& h) {
+void PinnedRunsModel::pin(const QString& label, const api::Headline& h, std::vector<api::PhaseRow> phases) {
   const int at = runs();
+  if (at == 0) {  // the rows appear with the first run: a reset, not only a column
+    beginResetModel();
+    runs_.push_back({label, h, headline_metrics(h), std::move(phases)});
+    endResetModel();
+    return;
+  }
   beginInsertColumns({}, at, at);
-  runs_.push_back({label, h, headline_metrics(h)});
+  runs_.push_back({label, h, headline_metrics(h), std::move(phases)});
   endInsertColumns();
 }
 
 void PinnedRunsModel::unpin(int column) {
   if (column < 0 || column >= runs()) return;
+  if (runs() == 1) return clear();  // the rows go with the last run
   beginRemoveColumns({}, column, column);
   runs_.erase(runs_.begin() + column);
   endRemoveColumns();

@@ -42,14 +42,34 @@ void RunWorker::sweep(const api::SweepSpec& spec, const api::CancelToken& cancel
   }
 }
 
+void RunWorker::serve_sweep(const api::ServeSweepSpec& spec, const api::CancelToken& cancel) {
+  api::RunControl control;
+  control.cancel = cancel;
+  control.progress = [this](const api::Progress& p) {
+    emit progress(p.done, p.total, QString::fromStdString(p.stage));
+  };
+  try {
+    const api::ServeSweepOutcome out =
+        api::run_serve_sweep(spec, control, [this](const api::ServeSweepPoint& p) { emit servePointFinished(p); });
+    if (out.cancelled)
+      emit cancelled();
+    else
+      emit sweepFinished(static_cast<int>(out.points.size()));
+  } catch (const std::exception& e) {
+    emit failed(QString::fromStdString(e.what()));
+  }
+}
+
 Runner::Runner(QObject* parent) : QObject(parent) {
   qRegisterMetaType<RunBundlePtr>();
   qRegisterMetaType<api::SweepPoint>();
+  qRegisterMetaType<api::ServeSweepPoint>();
   worker_ = new RunWorker;  // NOLINT: handed to Qt; deleted when the thread finishes
   worker_->moveToThread(&thread_);
   connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
   connect(worker_, &RunWorker::progress, this, &Runner::progress);
   connect(worker_, &RunWorker::pointFinished, this, &Runner::pointFinished);
+  connect(worker_, &RunWorker::servePointFinished, this, &Runner::servePointFinished);
   connect(worker_, &RunWorker::runFinished, this, [this](RunBundlePtr b) {
     end();
     emit runFinished(std::move(b));
@@ -99,6 +119,13 @@ bool Runner::start_sweep(const api::SweepSpec& spec) {
   if (busy_) return false;
   begin();
   QMetaObject::invokeMethod(worker_, [w = worker_, spec, c = cancel_] { w->sweep(spec, c); }, Qt::QueuedConnection);
+  return true;
+}
+
+bool Runner::start_serve_sweep(const api::ServeSweepSpec& spec) {
+  if (busy_) return false;
+  begin();
+  QMetaObject::invokeMethod(worker_, [w = worker_, spec, c = cancel_] { w->serve_sweep(spec, c); }, Qt::QueuedConnection);
   return true;
 }
 

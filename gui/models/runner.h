@@ -13,6 +13,7 @@
 
 #include "sim/api/run.h"
 #include "sim/api/scenario_doc.h"
+#include "sim/api/serve_run.h"
 #include "sim/api/summary.h"
 #include "sim/api/sweep_run.h"
 #include "sim/api/timeline.h"
@@ -34,11 +35,13 @@ class RunWorker : public QObject {
  public:
   void run(const api::ScenarioDoc& doc, const api::CancelToken& cancel);
   void sweep(const api::SweepSpec& spec, const api::CancelToken& cancel);
+  void serve_sweep(const api::ServeSweepSpec& spec, const api::CancelToken& cancel);
 
  signals:
   void progress(int done, int total, const QString& stage);
   void runFinished(deepsim::gui::RunBundlePtr bundle);
   void pointFinished(const deepsim::api::SweepPoint& point);
+  void servePointFinished(const deepsim::api::ServeSweepPoint& point);
   void sweepFinished(int points);
   void failed(const QString& message);
   void cancelled();
@@ -55,6 +58,7 @@ class Runner : public QObject {
   // False (and nothing starts) when a job is already running.
   bool start_run(const api::ScenarioDoc& doc);
   bool start_sweep(const api::SweepSpec& spec);
+  bool start_serve_sweep(const api::ServeSweepSpec& spec);  // ends with sweepFinished, like a sweep
   void cancel();
   [[nodiscard]] bool busy() const { return busy_; }
   [[nodiscard]] qint64 elapsed_ms() const { return busy_ ? clock_.elapsed() : last_ms_; }
@@ -64,6 +68,7 @@ class Runner : public QObject {
   void progress(int done, int total, const QString& stage);
   void runFinished(deepsim::gui::RunBundlePtr bundle);
   void pointFinished(const deepsim::api::SweepPoint& point);
+  void servePointFinished(const deepsim::api::ServeSweepPoint& point);
   void sweepFinished(int points);
   void failed(const QString& message);
   void cancelled();
@@ -84,3 +89,4 @@ class Runner : public QObject {
 
 Q_DECLARE_METATYPE(deepsim::gui::RunBundlePtr)
 Q_DECLARE_METATYPE(deepsim::api::SweepPoint)
+Q_DECLARE_METATYPE(deepsim::api::ServeSweepPoint)

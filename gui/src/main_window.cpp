@@ -15,6 +15,7 @@
 #include "gui/src/dashboard.h"
 #include "gui/src/measured_view.h"
 #include "gui/src/scenario_editor.h"
+#include "gui/src/serve_view.h"
 #include "gui/src/sweep_view.h"
 #include "gui/src/timeline_view.h"
 #include "sim/core/error.h"
@@ -36,6 +37,7 @@ MainWindow::MainWindow(QWidget* parent)
       timeline_(new TimelineView),
       sweep_(new SweepView),
       measured_(new MeasuredView),
+      serving_(new ServeView),
       tabs_(new QTabWidget),
       progress_(new QProgressBar),
       elapsed_(new QLabel),
@@ -49,6 +51,7 @@ MainWindow::MainWindow(QWidget* parent)
   tabs_->addTab(scroll, "Pipeline timeline");
   tabs_->addTab(sweep_, "What-if");
   tabs_->addTab(measured_, "Predicted vs measured");
+  tabs_->addTab(serving_, "Serving what-if");
   setCentralWidget(tabs_);
   progress_->setObjectName("runProgress");
   progress_->setMaximumWidth(220);
@@ -85,7 +88,7 @@ MainWindow::MainWindow(QWidget* parent)
     measured_->set_scenario(editor_->valid() ? std::optional<Scenario>(api::load(editor_->doc())) : std::nullopt);
   });
   connect(dashboard_, &Dashboard::pinRequested, this, [this] {
-    if (last_run_) sweep_->pin(last_run_->label, last_run_->summary.headline);
+    if (last_run_) sweep_->pin(last_run_->label, last_run_->summary.headline, last_run_->summary.phases);
   });
   resize(1400, 900);
 }

@@ -1,5 +1,5 @@
-// The main window: the scenario editor, the results dashboard, the pipeline timeline, the what-if sweeps
-// and predicted-versus-measured, one tab each; runs go through a Runner so the window never blocks.
+// The main window: the scenario editor, the results dashboard, the pipeline timeline, the what-if sweeps,
+// predicted-versus-measured and the serving what-if, one tab each; runs go through a Runner so the window never blocks.
 #pragma once
 
 #include <QLabel>
@@ -18,6 +18,7 @@ namespace deepsim::gui {
 class Dashboard;
 class MeasuredView;
 class ScenarioEditor;
+class ServeView;
 class SweepView;
 class TimelineView;
 
@@ -37,12 +38,14 @@ class MainWindow : public QMainWindow {
   [[nodiscard]] TimelineView* timeline() const { return timeline_; }
   [[nodiscard]] SweepView* sweep() const { return sweep_; }
   [[nodiscard]] MeasuredView* measured() const { return measured_; }
+  [[nodiscard]] ServeView* serving() const { return serving_; }
   [[nodiscard]] Runner* runner() const { return runner_; }
   [[nodiscard]] QTabWidget* tabs() const { return tabs_; }
   [[nodiscard]] RunBundlePtr last_run() const { return last_run_; }
   [[nodiscard]] QString status_text() const { return stage_->text(); }
 
-  static constexpr int kScenarioTab = 0, kResultsTab = 1, kTimelineTab = 2, kWhatIfTab = 3, kMeasuredTab = 4;
+  static constexpr int kScenarioTab = 0, kResultsTab = 1, kTimelineTab = 2, kWhatIfTab = 3, kMeasuredTab = 4,
+                       kServingTab = 5;
 
  private:
   void make_actions();
@@ -57,6 +60,7 @@ class MainWindow : public QMainWindow {
   TimelineView* timeline_;
   SweepView* sweep_;
   MeasuredView* measured_;
+  ServeView* serving_;
   QTabWidget* tabs_;
   QProgressBar* progress_;
   QLabel* elapsed_;

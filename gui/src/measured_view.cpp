@@ -16,11 +16,14 @@
 #include <QSplitter>
 #include <QTableView>
 #include <QVBoxLayout>
+#include <QVBarModelMapper>
+#include <QVXYModelMapper>
 #include <QValueAxis>
 
 namespace deepsim::gui {
 
-MeasuredView::MeasuredView(QWidget* parent) : QWidget(parent), model_(new CompareModel(this)) {
+MeasuredView::MeasuredView(QWidget* parent)
+    : QWidget(parent), model_(new CompareModel(this)), charts_(new CompareChartModel(model_, this)) {
   auto* layout = new QVBoxLayout(this);
   auto* buttons = new QHBoxLayout;
   auto* open = new QPushButton("Load measured run / Kineto trace / compare.json...");
@@ -76,10 +79,10 @@ MeasuredView::MeasuredView(QWidget* parent) : QWidget(parent), model_(new Compar
   connect(open, &QPushButton::clicked, this, [this] {
     for (const QString& f : QFileDialog::getOpenFileNames(this, "Load measured data", {}, "JSON (*.json);;All files (*)")) load_file(f);
   });
-  connect(clear, &QPushButton::clicked, this, [this] {
-    model_->clear();
-    redraw();
-  });
+  connect(clear, &QPushButton::clicked, this, [this] { model_->clear(); });
+  make_series();
+  connect(charts_, &CompareChartModel::rebuilt, this, &MeasuredView::update_axes);
+  update_axes();
 }
 
 void MeasuredView::load_file(const QString& path) {
@@ -102,74 +105,72 @@ void MeasuredView::load_file(const QString& path) {
   } catch (const std::exception& e) {
     status_->setText(QString::fromStdString(e.what()));
   }
-  redraw();
 }
 
-void MeasuredView::redraw() {
-  QChart* sc = scatter_->chart();
-  sc->removeAllSeries();
-  for (QAbstractAxis* a : sc->axes()) sc->removeAxis(a);
-  auto* classes = new QScatterSeries;
-  classes->setName("kernel class");
-  auto* phases = new QScatterSeries;
-  phases->setName("phase F/B/W");
-  phases->setMarkerShape(QScatterSeries::MarkerShapeRectangle);
-  auto* steps = new QScatterSeries;
-  steps->setName("step");
-  steps->setMarkerSize(14);
-  double top = 0;
-  auto* err = new QBarSet("error %");
-  QStringList labels;
-  for (const CompareEntry& e : model_->rows()) {
-    if (!e.predicted_s) continue;
-    const double m = e.measured_s * 1e3, p = *e.predicted_s * 1e3;
-    (e.level == "step" ? steps : e.level == "phase" ? phases : classes)->append(m, p);
-    top = std::max({top, m, p});
-    *err << 100 * e.error().value_or(0);
-    labels << QString::fromStdString(e.key);
-  }
+// Each series bound once to its table: kernel classes, phases and steps as scatters, y = x as a dashed
+// line, the errors as bars.
+void MeasuredView::make_series() {
+  auto bind_xy = [](QXYSeries* series, ChartTable* table) {
+    auto* mapper = new QVXYModelMapper(series);
+    mapper->setXColumn(kChartX);
+    mapper->setYColumn(kChartY);
+    mapper->setModel(table);
+    mapper->setSeries(series);
+  };
   auto* diagonal = new QLineSeries;
   diagonal->setName("y = x");
   diagonal->setPen(QPen(Qt::gray, 1, Qt::DashLine));
-  const double edge = top > 0 ? top * 1.1 : 1;
-  diagonal->append(0, 0);
-  diagonal->append(edge, edge);
-  for (QAbstractSeries* s : {static_cast<QAbstractSeries*>(diagonal), static_cast<QAbstractSeries*>(classes),
-                             static_cast<QAbstractSeries*>(phases), static_cast<QAbstractSeries*>(steps)})
-    sc->addSeries(s);
-  auto* x = new QValueAxis;
-  x->setRange(0, edge);
-  x->setTitleText("measured (ms)");
-  auto* y = new QValueAxis;
-  y->setRange(0, edge);
-  y->setTitleText("predicted (ms)");
-  sc->addAxis(x, Qt::AlignBottom);
-  sc->addAxis(y, Qt::AlignLeft);
-  for (QAbstractSeries* s : sc->series()) {
-    s->attachAxis(x);
-    s->attachAxis(y);
+  bind_xy(diagonal, charts_->diagonal());
+  scatter_->chart()->addSeries(diagonal);
+  struct Level {
+    CompareLevel level;
+    const char* name;
+    QScatterSeries::MarkerShape shape;
+    qreal size;
+  };
+  constexpr qreal kMarker = 15, kStepMarker = 14;
+  for (const Level& l : {Level{CompareLevel::kClass, "kernel class", QScatterSeries::MarkerShapeCircle, kMarker},
+                         Level{CompareLevel::kPhase, "phase F/B/W", QScatterSeries::MarkerShapeRectangle, kMarker},
+                         Level{CompareLevel::kStep, "step", QScatterSeries::MarkerShapeCircle, kStepMarker}}) {
+    auto* s = new QScatterSeries;
+    s->setName(l.name);
+    s->setMarkerShape(l.shape);
+    s->setMarkerSize(l.size);
+    bind_xy(s, charts_->points(l.level));
+    scatter_->chart()->addSeries(s);
   }
-  QChart* ec = errors_->chart();
-  ec->removeAllSeries();
-  for (QAbstractAxis* a : ec->axes()) ec->removeAxis(a);
   auto* bars = new QBarSeries;
-  bars->append(err);
-  ec->addSeries(bars);
-  auto* cx = new QBarCategoryAxis;
-  cx->append(labels);
-  auto* vy = new QValueAxis;
-  vy->setTitleText("%");
-  double lo = 0, hi = 0;
-  for (int i = 0; i < err->count(); ++i) {
-    lo = std::min(lo, err->at(i));
-    hi = std::max(hi, err->at(i));
+  auto* mapper = new QVBarModelMapper(bars);
+  mapper->setFirstBarSetColumn(0);
+  mapper->setLastBarSetColumn(0);
+  mapper->setModel(charts_->errors());
+  mapper->setSeries(bars);
+  errors_->chart()->addSeries(bars);
+  measured_axis_ = new QValueAxis;
+  measured_axis_->setTitleText("measured (ms)");
+  predicted_axis_ = new QValueAxis;
+  predicted_axis_->setTitleText("predicted (ms)");
+  scatter_->chart()->addAxis(measured_axis_, Qt::AlignBottom);
+  scatter_->chart()->addAxis(predicted_axis_, Qt::AlignLeft);
+  for (QAbstractSeries* s : scatter_->chart()->series()) {
+    s->attachAxis(measured_axis_);
+    s->attachAxis(predicted_axis_);
   }
-  vy->setRange(lo - 5, hi + 5);
-  vy->applyNiceNumbers();
-  ec->addAxis(cx, Qt::AlignBottom);
-  ec->addAxis(vy, Qt::AlignLeft);
-  bars->attachAxis(cx);
-  bars->attachAxis(vy);
+  error_keys_ = new QBarCategoryAxis;
+  error_axis_ = new QValueAxis;
+  error_axis_->setTitleText("%");
+  errors_->chart()->addAxis(error_keys_, Qt::AlignBottom);
+  errors_->chart()->addAxis(error_axis_, Qt::AlignLeft);
+  bars->attachAxis(error_keys_);
+  bars->attachAxis(error_axis_);
+}
+
+void MeasuredView::update_axes() {
+  measured_axis_->setRange(0, charts_->edge());
+  predicted_axis_->setRange(0, charts_->edge());
+  error_keys_->setCategories(charts_->errors()->row_labels());
+  error_axis_->setRange(charts_->error_low(), charts_->error_high());
+  error_axis_->applyNiceNumbers();
 }
 
 }  // namespace deepsim::gui

@@ -1,4 +1,5 @@
-// --screenshots DIR: drives the window through a run and a sweep and saves a PNG of each main view
+// --screenshots DIR: drives the window through a run, a sweep (then its pinned runs) and a serving sweep,
+// and saves a PNG of each main view
 // (QWidget::grab, so it works under QT_QPA_PLATFORM=offscreen and under Xvfb alike). Used by
 // scripts/gui-screenshots.sh for docs/gui/.
 #pragma once
@@ -15,6 +16,8 @@ struct ScreenshotPlan {
   QString prefix;            // file names: <prefix>-<view>.png
   QString sweep_key1, sweep_values1, sweep_key2, sweep_values2;
   QStringList measured;      // files for the predicted-vs-measured view
+  QString serving;           // a serving scenario for the serving what-if ("": no serving screenshot)
+  QString serve_key, serve_values;
 };
 
 // Starts the sequence; quits the application when the last PNG is written (exit code 1 on failure).

@@ -18,6 +18,8 @@
 #include <QTableView>
 #include <QTabWidget>
 #include <QVBoxLayout>
+#include <QVBarModelMapper>
+#include <QVXYModelMapper>
 #include <QValueAxis>
 #include <thread>
 
@@ -37,6 +39,9 @@ std::vector<std::string> split_values(const QString& text) {
   for (const QString& v : text.split(',', Qt::SkipEmptyParts)) out.push_back(v.trimmed().toStdString());
   return out;
 }
+
+// Bar sets the pinned chart maps at most: more runs than this are in the table, not the chart.
+constexpr int kMaxPinnedRuns = 16;
 
 const SweepMetric kMetrics[] = {SweepMetric::kGpuHours, SweepMetric::kCostUsd, SweepMetric::kStepTime, SweepMetric::kDays,
                                 SweepMetric::kMfu};
@@ -96,16 +101,22 @@ void HeatMap::paintEvent(QPaintEvent*) {
 }
 
 SweepView::SweepView(QWidget* parent)
-    : QWidget(parent), runner_(new Runner(this)), model_(new SweepModel(this)), pinned_(new PinnedRunsModel(this)) {
+    : QWidget(parent),
+      runner_(new Runner(this)),
+      model_(new SweepModel(this)),
+      pinned_(new PinnedRunsModel(this)),
+      pinned_phases_(new PinnedPhasesModel(pinned_, this)),
+      curve_model_(new SweepCurveModel(model_, this)) {
   auto* layout = new QVBoxLayout(this);
   layout->addWidget(make_controls());
-  auto* tabs = new QTabWidget;
+  auto* tabs = tabs_ = new QTabWidget;
   auto* split = new QSplitter(Qt::Vertical);
   charts_ = new QStackedWidget;
   auto* chart = new QChart;
   chart->legend()->setAlignment(Qt::AlignBottom);
   curve_ = new QChartView(chart);
   curve_->setRenderHint(QPainter::Antialiasing);
+  make_curve_series();
   heat_ = new HeatMap(model_);
   charts_->addWidget(curve_);
   charts_->addWidget(heat_);
@@ -143,8 +154,32 @@ SweepView::SweepView(QWidget* parent)
     finish("Sweep failed");
     status_->setText(m);
   });
-  connect(pinned_, &QAbstractItemModel::columnsInserted, this, &SweepView::redraw_pinned);
-  connect(pinned_, &QAbstractItemModel::columnsRemoved, this, &SweepView::redraw_pinned);
+  connect(pinned_phases_, &QAbstractItemModel::modelReset, this, &SweepView::redraw_pinned);
+  connect(curve_model_->feasible(), &QAbstractItemModel::modelReset, this, &SweepView::redraw);
+}
+
+void SweepView::show_pinned() { tabs_->setCurrentIndex(1); }
+
+// The curve's two series, bound once to the curve model's tables: the feasible points as a line, the
+// infeasible ones as red squares on the axis.
+void SweepView::make_curve_series() {
+  line_ = new QLineSeries;
+  line_->setPointsVisible(true);
+  bad_ = new QScatterSeries;
+  bad_->setName("infeasible (memory over HBM, or plan does not load)");
+  bad_->setColor(QColor(200, 0, 0));
+  bad_->setMarkerShape(QScatterSeries::MarkerShapeRectangle);
+  auto bind = [](QXYSeries* series, ChartTable* table) {
+    auto* mapper = new QVXYModelMapper(series);
+    mapper->setXColumn(kChartX);
+    mapper->setYColumn(kChartY);
+    mapper->setModel(table);
+    mapper->setSeries(series);
+  };
+  bind(line_, curve_model_->feasible());
+  bind(bad_, curve_model_->infeasible());
+  curve_->chart()->addSeries(line_);
+  curve_->chart()->addSeries(bad_);
 }
 
 QWidget* SweepView::make_controls() {
@@ -204,45 +239,58 @@ QWidget* SweepView::make_controls() {
 }
 
 QWidget* SweepView::make_pinned() {
-  auto* split = new QSplitter(Qt::Vertical);
+  auto* split = new QSplitter(Qt::Vertical);  // the overlay on top, the table of differences below
   auto* table = new QTableView;
   table->setModel(pinned_);
+  table->setWordWrap(false);
   table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  auto* right = new QWidget;
+  auto* v = new QVBoxLayout(right);
+  v->setContentsMargins(0, 0, 0, 0);
+  auto* row = new QHBoxLayout;
+  pinned_metric_ = new QComboBox;
+  pinned_metric_->setObjectName("pinnedMetric");
+  for (PhaseMetric m : {PhaseMetric::kGpuHours, PhaseMetric::kCostUsd}) pinned_metric_->addItem(to_string(m));
+  connect(pinned_metric_, &QComboBox::currentIndexChanged, this,
+          [this](int i) { pinned_phases_->set_metric(i == 1 ? PhaseMetric::kCostUsd : PhaseMetric::kGpuHours); });
+  row->addWidget(new QLabel("Overlay by phase:"));
+  row->addWidget(pinned_metric_, 1);
+  v->addLayout(row);
   auto* chart = new QChart;
-  chart->setTitle("Pinned runs: GPU-hours");
   chart->legend()->setAlignment(Qt::AlignBottom);
+  pinned_bars_ = new QBarSeries;
+  auto* mapper = new QVBarModelMapper(pinned_bars_);
+  mapper->setFirstBarSetColumn(0);
+  mapper->setLastBarSetColumn(kMaxPinnedRuns - 1);  // one bar set per pinned run, as many as there are
+  mapper->setModel(pinned_phases_);
+  mapper->setSeries(pinned_bars_);
+  chart->addSeries(pinned_bars_);
+  pinned_x_ = new QBarCategoryAxis;
+  pinned_y_ = new QValueAxis;
+  chart->addAxis(pinned_x_, Qt::AlignBottom);
+  chart->addAxis(pinned_y_, Qt::AlignLeft);
+  pinned_bars_->attachAxis(pinned_x_);
+  pinned_bars_->attachAxis(pinned_y_);
   pinned_chart_ = new QChartView(chart);
+  pinned_chart_->setRenderHint(QPainter::Antialiasing);
+  pinned_chart_->setObjectName("pinnedChart");
+  v->addWidget(pinned_chart_, 1);
+  right->setMinimumHeight(300);
+  split->addWidget(right);
   split->addWidget(table);
-  split->addWidget(pinned_chart_);
+  split->setStretchFactor(0, 3);
+  split->setStretchFactor(1, 2);
+  redraw_pinned();
   return split;
 }
 
 void SweepView::redraw_pinned() {
-  QChart* chart = pinned_chart_->chart();
-  chart->removeAllSeries();
-  for (QAbstractAxis* a : chart->axes()) chart->removeAxis(a);
-  auto* series = new QBarSeries;
-  auto* hours = new QBarSet("GPU-hours");
-  QStringList labels;
-  double top = 0;
-  for (int c = 0; c < pinned_->runs(); ++c) {
-    const double v = pinned_->data(pinned_->index(static_cast<int>(HeadlineRow::kGpuHours), c), kValueRole).toDouble();
-    *hours << v;
-    top = std::max(top, v);
-    labels << pinned_->headerData(c, Qt::Horizontal).toString();
-  }
-  series->append(hours);
-  chart->addSeries(series);
-  auto* x = new QBarCategoryAxis;
-  x->append(labels);
-  auto* y = new QValueAxis;
-  y->setRange(0, top > 0 ? top * 1.1 : 1);
-  y->applyNiceNumbers();
-  y->setLabelFormat(top >= 1000 ? "%.0f" : "%.3g");
-  chart->addAxis(x, Qt::AlignBottom);
-  chart->addAxis(y, Qt::AlignLeft);
-  series->attachAxis(x);
-  series->attachAxis(y);
+  pinned_chart_->chart()->setTitle("Pinned runs overlaid: " + to_string(pinned_phases_->metric()) + " by phase");
+  pinned_x_->setCategories(pinned_phases_->row_labels());
+  pinned_y_->setRange(0, pinned_phases_->axis_top());
+  pinned_y_->applyNiceNumbers();
+  pinned_y_->setLabelFormat(pinned_phases_->axis_top() >= 1000 ? "%.0f" : "%.3g");
+  pinned_y_->setTitleText(to_string(pinned_phases_->metric()));
 }
 
 void SweepView::set_axes(const QString& key1, const QString& values1, const QString& key2, const QString& values2) {
@@ -277,42 +325,26 @@ void SweepView::start() {
 }
 
 void SweepView::point_arrived(const api::SweepPoint& p) {
-  model_->add_point(p);
-  redraw();
+  model_->add_point(p);  // the curve model follows; its reset redraws the axes
+  heat_->update();
 }
 
 void SweepView::redraw() {
   const SweepMetric m = kMetrics[std::max(0, metric_->currentIndex())];
   heat_->set_metric(m);
+  if (curve_model_->metric() != m) {
+    curve_model_->set_metric(m);  // the tables' reset calls redraw again
+    return;
+  }
   if (model_->spec().axes.size() != 1) return;
   QChart* chart = curve_->chart();
-  chart->removeAllSeries();
   for (QAbstractAxis* a : chart->axes()) chart->removeAxis(a);
   const auto& axis = model_->spec().axes[0];
   chart->setTitle(to_string(m) + " against " + QString::fromStdString(axis.key));
-  auto* line = new QLineSeries;
-  line->setName(to_string(m));
-  line->setPointsVisible(true);
-  auto* bad = new QScatterSeries;
-  bad->setName("infeasible (memory over HBM, or plan does not load)");
-  bad->setColor(QColor(200, 0, 0));
-  bad->setMarkerShape(QScatterSeries::MarkerShapeRectangle);
-  double top = 0;
-  for (std::size_t i = 0; i < axis.values.size(); ++i) {
-    const api::SweepPoint* p = model_->point_at(i);
-    if (!p) continue;
-    const double x = model_->axis_x(0, i);
-    if (p->feasible()) {
-      line->append(x, metric_value(*p->headline, m));
-      top = std::max(top, metric_value(*p->headline, m));
-    } else {
-      bad->append(x, 0);  // on the axis: no figure to plot
-    }
-  }
-  chart->addSeries(line);
-  chart->addSeries(bad);
+  line_->setName(to_string(m));
   auto* y = new QValueAxis;
-  y->setRange(0, top > 0 ? top * 1.1 : 1);
+  const double top = curve_model_->feasible()->axis_top(kChartY, kChartY);
+  y->setRange(0, top);
   y->applyNiceNumbers();
   y->setLabelFormat(top >= 1000 ? "%.0f" : "%.3g");
   y->setTitleText(to_string(m));
@@ -320,7 +352,7 @@ void SweepView::redraw() {
   QAbstractAxis* x = nullptr;
   if (model_->axis_numeric(0)) {
     auto* vx = new QValueAxis;
-    vx->setRange(model_->axis_x(0, 0), model_->axis_x(0, axis.values.size() - 1));
+    vx->setRange(curve_model_->x_min(), curve_model_->x_max());
     vx->setTitleText(QString::fromStdString(axis.key));
     vx->setLabelFormat("%.4g");
     x = vx;
@@ -340,7 +372,7 @@ void SweepView::pin_selected() {
   const auto rows = table_->selectionModel() ? table_->selectionModel()->selectedRows() : QModelIndexList{};
   for (const QModelIndex& r : rows) {
     const api::SweepPoint& p = model_->rows().at(static_cast<std::size_t>(r.row()));
-    if (p.ran()) pinned_->pin(QString::fromStdString(p.label), *p.headline);
+    if (p.ran()) pinned_->pin(QString::fromStdString(p.label), *p.headline, p.phases);
   }
 }
 

@@ -35,6 +35,7 @@ struct SweepPoint {
   std::string label;                  // "cluster.nodes=128 parallel.ep=32"
   std::optional<Headline> headline;   // set when the point ran
   std::string error;                  // why it did not run (input error text)
+  std::vector<PhaseRow> phases;       // the run's phases (GPU-hours and cost each), when it ran
   [[nodiscard]] bool ran() const { return headline.has_value(); }
   [[nodiscard]] bool feasible() const { return ran() && headline->memory_fits; }
 };

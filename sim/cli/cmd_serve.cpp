@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "sim/api/serve_run.h"
 #include "sim/cli/commands.h"
 #include "sim/report/run_report.h"
 #include "sim/scenario/loader.h"
@@ -16,7 +17,7 @@ int run_serve(const Args& args) {
   ServeReport report{.scenario = load_scenario_file(path, args.all("set")), .result = {},
                      .deepsim_version = DEEPSIM_VERSION, .input_hash = {}};
   report.input_hash = input_hash(report.scenario, report.deepsim_version);
-  report.result = run_serve(report.scenario);
+  report.result = api::run_serve(report.scenario).result;  // the front ends' entry (sim/api/serve_run.h)
   const bool json = args.has("json");
   std::ostream& text = json ? std::cerr : std::cout;
   if (json) {

@@ -71,9 +71,9 @@ TEST(SweepModel, GrowsAsPointsArriveAndFindsThemByGridPosition) {
   EXPECT_FALSE(m.axis_numeric(1));
   EXPECT_DOUBLE_EQ(m.axis_x(0, 1), 4);
   EXPECT_DOUBLE_EQ(m.axis_x(1, 1), 1);
-  api::SweepPoint a{3, {1, 1}, "b", small_summary().headline, ""};
-  api::SweepPoint b{0, {0, 0}, "a", std::nullopt, "does not load"};
-  api::SweepPoint c{1, {0, 1}, "c", small_summary().headline, ""};
+  api::SweepPoint a{3, {1, 1}, "b", small_summary().headline, "", {}};
+  api::SweepPoint b{0, {0, 0}, "a", std::nullopt, "does not load", {}};
+  api::SweepPoint c{1, {0, 1}, "c", small_summary().headline, "", {}};
   c.headline->gpu_hours *= 2;
   m.add_point(a);
   m.add_point(b);
