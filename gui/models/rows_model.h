@@ -9,6 +9,7 @@
 #include <QColor>
 #include <QIdentityProxyModel>
 
+#include <algorithm>
 #include <functional>
 #include <utility>
 #include <vector>
@@ -46,6 +47,16 @@ class RowsModel : public QAbstractTableModel {
     const int at = static_cast<int>(rows_.size());
     beginInsertRows({}, at, at);
     rows_.push_back(std::move(row));
+    endInsertRows();
+  }
+  // Inserts before the first row that `before` orders after it, so rows that arrive in completion order
+  // (a sweep's worker threads) still read in the order the caller defines, whatever the timing.
+  template <class Less>
+  void insert_sorted(Row row, Less before) {
+    const auto it = std::upper_bound(rows_.begin(), rows_.end(), row, before);
+    const int at = static_cast<int>(it - rows_.begin());
+    beginInsertRows({}, at, at);
+    rows_.insert(it, std::move(row));
     endInsertRows();
   }
   void set_alert(std::function<bool(const Row&)> alert) { alert_ = std::move(alert); }

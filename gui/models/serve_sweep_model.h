@@ -22,7 +22,10 @@ class ServeSweepModel : public RowsModel<api::ServeSweepPoint> {
   enum ColumnIndex { kValue, kDecodeTokens, kTpot, kEpBound, kUsdPerMOutput, kBatch, kDecodeNodes, kStatus };
   explicit ServeSweepModel(QObject* parent = nullptr);
   void start(const api::ServeSweepSpec& spec);
-  void add_point(const api::ServeSweepPoint& p) { append_row(p); }
+  // In the sweep's point order, not the order the worker threads finish them.
+  void add_point(const api::ServeSweepPoint& p) {
+    insert_sorted(p, [](const auto& a, const auto& b) { return a.index < b.index; });
+  }
   [[nodiscard]] const api::ServeSweepSpec& spec() const { return spec_; }
   [[nodiscard]] const api::ServeSweepPoint* point_at(std::size_t index) const;
   [[nodiscard]] int ran_count() const;

@@ -76,7 +76,10 @@ void SweepModel::start(const api::SweepSpec& spec) {
   set_columns(std::move(cols));
 }
 
-void SweepModel::add_point(const api::SweepPoint& p) { append_row(p); }
+// In the sweep's point order, not the order the worker threads finish them.
+void SweepModel::add_point(const api::SweepPoint& p) {
+  insert_sorted(p, [](const auto& a, const auto& b) { return a.index < b.index; });
+}
 
 const api::SweepPoint* SweepModel::point_at(std::size_t i, std::size_t j) const {
   for (const auto& p : rows())

@@ -164,6 +164,9 @@ TEST(ServeChartModel, ChartsEachValueInOrderWithTheFiguresOfItsPoint) {
   EXPECT_TRUE(tokens.row_labels()[0].endsWith("..."));  // before its point arrives
   sweep.add_point(out.points[1]);
   sweep.add_point(out.points[0]);
+  ASSERT_EQ(sweep.rowCount(), 2);
+  EXPECT_EQ(sweep.rows()[0].index, 0u);  // the table too reads in point order, not arrival order
+  EXPECT_EQ(sweep.rows()[1].index, 1u);
   ASSERT_EQ(tokens.rowCount(), 2);
   EXPECT_DOUBLE_EQ(tokens.value(0, 0), out.points[0].figures->decode_tokens_per_s_node);
   EXPECT_DOUBLE_EQ(usd.value(0, 0), out.points[0].figures->usd_per_m_output);

@@ -82,8 +82,13 @@ TEST(SweepModel, GrowsAsPointsArriveAndFindsThemByGridPosition) {
   ASSERT_NE(m.point_at(1, 1), nullptr);
   EXPECT_EQ(m.point_at(1, 1)->label, "b");
   EXPECT_EQ(m.point_at(1, 0), nullptr);
-  EXPECT_TRUE(m.data(m.index(1, 0), Qt::ForegroundRole).isValid());  // infeasible in red
-  EXPECT_TRUE(m.data(m.index(1, m.columnCount() - 1)).toString().startsWith("infeasible"));
+  // Rows read in point order (0, 1, 3), not in the order the points arrived (3, 0, 1).
+  EXPECT_EQ(m.rows()[0].label, "a");
+  EXPECT_EQ(m.rows()[1].label, "c");
+  EXPECT_EQ(m.rows()[2].label, "b");
+  EXPECT_TRUE(m.data(m.index(0, 0), Qt::ForegroundRole).isValid());  // infeasible in red
+  EXPECT_FALSE(m.data(m.index(1, 0), Qt::ForegroundRole).isValid());
+  EXPECT_TRUE(m.data(m.index(0, m.columnCount() - 1)).toString().startsWith("infeasible"));
   EXPECT_EQ(m.relative(a, SweepMetric::kGpuHours), 0.0);
   EXPECT_EQ(m.relative(c, SweepMetric::kGpuHours), 1.0);
   EXPECT_FALSE(m.relative(b, SweepMetric::kGpuHours).has_value());
