@@ -92,7 +92,25 @@ void SweepCurveModel::rebuild() {
   infeasible_->set(bad_labels, {"x", "infeasible"}, std::move(bad));
 }
 
-QString to_string(PhaseMetric m) { return m == PhaseMetric::kGpuHours ? "GPU-hours" : "Cost $"; }
+QString to_string(PhaseMetric m) {
+  switch (m) {
+    case PhaseMetric::kGpuHours: return "GPU-hours";
+    case PhaseMetric::kCostUsd: return "Cost $";
+    case PhaseMetric::kDays: return "Wall-clock days";
+  }
+  return {};
+}
+
+namespace {
+double phase_value(const api::PhaseRow& p, PhaseMetric m) {
+  switch (m) {
+    case PhaseMetric::kGpuHours: return p.gpu_hours;
+    case PhaseMetric::kCostUsd: return p.usd;
+    case PhaseMetric::kDays: return p.days;
+  }
+  return 0;
+}
+}  // namespace
 
 PinnedPhasesModel::PinnedPhasesModel(const PinnedRunsModel* runs, QObject* parent) : ChartTable(parent), runs_(runs) {
   connect(runs, &QAbstractItemModel::columnsInserted, this, &PinnedPhasesModel::rebuild);
@@ -122,7 +140,7 @@ void PinnedPhasesModel::rebuild() {
     columns << runs_->headerData(c, Qt::Horizontal).toString();
     for (const api::PhaseRow& p : runs_->phases(c)) {
       const auto r = static_cast<std::size_t>(std::find(keys.begin(), keys.end(), p.key) - keys.begin());
-      rows[r][static_cast<std::size_t>(c)] = metric_ == PhaseMetric::kGpuHours ? p.gpu_hours : p.usd;
+      rows[r][static_cast<std::size_t>(c)] = phase_value(p, metric_);
     }
   }
   set(titles, columns, std::move(rows));

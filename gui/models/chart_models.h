@@ -64,9 +64,9 @@ class SweepCurveModel : public QObject {
 };
 
 // Pinned runs overlaid by phase: one row per training phase (in the order the runs list them, every
-// run's phases), one column per pinned run (a bar set each), the phase's GPU-hours or cost in that run
+// run's phases), one column per pinned run (a bar set each), the phase's GPU-hours, cost or wall-clock days in that run
 // (0 where a run has no such phase). One pinned run still draws one bar per phase.
-enum class PhaseMetric { kGpuHours, kCostUsd };
+enum class PhaseMetric { kGpuHours, kCostUsd, kDays };
 [[nodiscard]] QString to_string(PhaseMetric m);
 
 class PinnedPhasesModel : public ChartTable {

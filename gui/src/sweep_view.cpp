@@ -21,6 +21,8 @@
 #include <QVBarModelMapper>
 #include <QVXYModelMapper>
 #include <QValueAxis>
+#include <algorithm>
+#include <array>
 #include <thread>
 
 #include "gui/models/display.h"
@@ -43,6 +45,7 @@ std::vector<std::string> split_values(const QString& text) {
 // Bar sets the pinned chart maps at most: more runs than this are in the table, not the chart.
 constexpr int kMaxPinnedRuns = 16;
 
+constexpr std::array kPhaseMetrics = {PhaseMetric::kGpuHours, PhaseMetric::kCostUsd, PhaseMetric::kDays};
 const SweepMetric kMetrics[] = {SweepMetric::kGpuHours, SweepMetric::kCostUsd, SweepMetric::kStepTime, SweepMetric::kDays,
                                 SweepMetric::kMfu};
 
@@ -250,9 +253,9 @@ QWidget* SweepView::make_pinned() {
   auto* row = new QHBoxLayout;
   pinned_metric_ = new QComboBox;
   pinned_metric_->setObjectName("pinnedMetric");
-  for (PhaseMetric m : {PhaseMetric::kGpuHours, PhaseMetric::kCostUsd}) pinned_metric_->addItem(to_string(m));
+  for (PhaseMetric m : kPhaseMetrics) pinned_metric_->addItem(to_string(m));
   connect(pinned_metric_, &QComboBox::currentIndexChanged, this,
-          [this](int i) { pinned_phases_->set_metric(i == 1 ? PhaseMetric::kCostUsd : PhaseMetric::kGpuHours); });
+          [this](int i) { pinned_phases_->set_metric(kPhaseMetrics.at(static_cast<std::size_t>(std::max(0, i)))); });
   row->addWidget(new QLabel("Overlay by phase:"));
   row->addWidget(pinned_metric_, 1);
   v->addLayout(row);

@@ -66,6 +66,9 @@ TEST(PinnedPhasesModel, OverlaysEachPinnedRunsPhasesAndDrawsBarsForOneRun) {
   EXPECT_DOUBLE_EQ(m.value(m.rowCount() - 1, 1), extra.gpu_hours);
   m.set_metric(PhaseMetric::kCostUsd);
   EXPECT_DOUBLE_EQ(m.value(0, 0), phases[0].usd);
+  m.set_metric(PhaseMetric::kDays);
+  EXPECT_DOUBLE_EQ(m.value(0, 0), phases[0].days);
+  EXPECT_GT(m.value(0, 0), 0);
   runs.unpin(0);
   EXPECT_EQ(m.columnCount(), 1);
   EXPECT_EQ(m.headerData(0, Qt::Horizontal).toString(), "other");
