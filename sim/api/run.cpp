@@ -15,8 +15,10 @@ const char* version() { return DEEPSIM_VERSION; }
 
 namespace {
 
-StepSimulation run_step_with(const Scenario& s, const RunControl& control, const StepOptions& options) {
+// The configured step, with its link use over time for trace.json.
+StepSimulation run_step_with(const Scenario& s, const RunControl& control, StepOptions options) {
   control.report("simulating the step", 0, 1);
+  options.record_link_use = true;
   StepSimulation step = simulate_step_full(s, options);
   control.report("step simulated", 1, 1);
   return step;

@@ -1,7 +1,9 @@
 // CommModel: the narrow interface through which the engine times communication tasks (comm_op.h).
 // When a comm task starts, the engine asks the model for a plan and runs it:
 //  - a closed form: a fixed duration (the analytic model, sim/net/analytic_comm_model.h); the model
-//    keeps the link use of what it timed itself and reports it through link_bytes()/link_busy();
+//    keeps the link use of what it timed itself and reports it through link_bytes()/link_busy(), and
+//    says what the op moves over each link (Plan::link_share), which the engine spreads evenly over the
+//    duration when it records link use over time (link_use_timeline.h);
 //  - rounds of flows on the engine's FlowModel (the flow model, sim/net/flow_comm_model.h): round k's
 //    flows start together after its latency, once every flow of round k-1 has finished, and share the
 //    links max-min fairly with every other flow in the network (pipeline sends, other collectives).
@@ -11,6 +13,7 @@
 
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "sim/core/ids.h"
@@ -33,6 +36,10 @@ class CommModel {
   struct Plan {
     Time duration;              // when `rounds` is empty: the op takes this long
     std::vector<Round> rounds;  // otherwise: run in order
+    // Duration plans: the bytes each link carries per byte of `share_bytes` over the whole op (owned by
+    // the model; must outlive the run). Empty: the op's link use is not known over time.
+    std::span<const std::pair<LinkId, double>> link_share{};
+    Bytes share_bytes;
   };
 
   CommModel() = default;

@@ -3,6 +3,7 @@
 #include "sim/engine/engine.h"
 
 #include <algorithm>
+#include <span>
 
 #include "sim/core/error.h"
 #include "sim/engine/comm_model.h"
@@ -35,6 +36,13 @@ struct ActiveComm {
   std::size_t outstanding = 0;  // flows of the current round not yet finished
 };
 
+// A flow whose rate the link-use timeline follows: its path and its rate since `since`.
+struct TracedFlow {
+  std::span<const LinkId> path;
+  double bytes_per_s = 0;
+  Time since;
+};
+
 struct Event {
   EventKind kind;
   std::uint32_t id;
@@ -63,6 +71,7 @@ class Executor {
   }
 
   RunResult run(const RunOptions& options) {
+    link_use_ = options.link_use;
     for (std::size_t i = 0; i < graph_.size(); ++i) {
       const TaskId id(static_cast<TaskId::rep>(i));
       check_task(graph_.task(id));
@@ -133,6 +142,7 @@ class Executor {
         break;
       case EventKind::kFlowDone: {
         if (!net_.current(ev.id, ev.version)) return;  // re-timed since
+        if (link_use_ != nullptr) trace_rate(ev.id, now, 0.0);
         net_.finish(now, ev.id);
         const std::uint32_t owner = flow_owner_[ev.id];
         if (owner == kPlainFlow) {
@@ -245,9 +255,16 @@ class Executor {
     a.plan.rounds.clear();
     a.round = 0;
     a.outstanding = 0;
+    a.plan.link_share = {};
+    a.plan.share_bytes = Bytes();
     comm_->plan(op, graph_.comm_group(op.group), a.plan);
     if (a.plan.rounds.empty()) {
       const Time d = a.plan.duration;
+      if (link_use_ != nullptr && d > Time::zero()) {
+        // The op's bytes on each link, spread evenly over its duration.
+        const double per_s = a.plan.share_bytes.value() / d.seconds();
+        for (const auto& [l, share] : a.plan.link_share) link_use_->add(l, now, now + d, share * per_s);
+      }
       free_slots_.push_back(slot);
       queue_.push(now + d, Event{EventKind::kCommDone, id.value(), 0});
       return;
@@ -273,6 +290,7 @@ class Executor {
       if (f.bytes.value() <= 0.0 || f.path.empty()) continue;
       const FlowModel::Handle h = net_.start(now, f.path, f.bytes);
       own_flow(h, a.task, slot);
+      if (link_use_ != nullptr) trace_flow(h, f.path, now);
       ++a.outstanding;
     }
     if (a.outstanding == 0) next_round(slot, now);
@@ -349,12 +367,29 @@ class Executor {
     const Task& t = graph_.task(id);
     const FlowModel::Handle h = net_.start(now, graph_.path(t), t.bytes);
     own_flow(h, id, kPlainFlow);
+    if (link_use_ != nullptr) trace_flow(h, graph_.path(t), now);
+  }
+
+  // The link-use timeline follows a new flow (its rate comes with the next settle).
+  void trace_flow(FlowModel::Handle h, std::span<const LinkId> path, Time now) {
+    if (traced_.size() <= h) traced_.resize(h + 1);
+    traced_[h] = TracedFlow{path, 0.0, now};
+  }
+
+  // A traced flow's rate becomes `bytes_per_s` at `now`: its old rate goes on its links until now.
+  void trace_rate(FlowModel::Handle h, Time now, double bytes_per_s) {
+    TracedFlow& f = traced_[h];
+    if (bytes_per_s == f.bytes_per_s) return;
+    for (const LinkId l : f.path) link_use_->add(l, f.since, now, f.bytes_per_s);
+    f.bytes_per_s = bytes_per_s;
+    f.since = now;
   }
 
   void settle(Time now) {
     net_.settle(now, flow_updates_);
     for (const FlowModel::Update& u : flow_updates_) {
       if (u.finish != Time::max()) queue_.push(u.finish, Event{EventKind::kFlowDone, u.flow, u.version});
+      if (link_use_ != nullptr) trace_rate(u.flow, now, net_.rate(u.flow).bytes_per_s());
     }
     flow_updates_.clear();
     sms_.settle(now, sm_updates_);
@@ -374,6 +409,8 @@ class Executor {
   const TaskGraph& graph_;
   FlowModel& net_;
   CommModel* comm_;  // null: the graph has no comm tasks
+  LinkUseTimeline* link_use_ = nullptr;  // null: link use over time is not recorded
+  std::vector<TracedFlow> traced_;       // flow handle -> its traced rate (with link_use_)
   SmSharing sms_;
   EventQueue<Event> queue_;
   std::vector<std::uint32_t> pending_;  // unfinished predecessors per task

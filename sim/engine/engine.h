@@ -19,6 +19,11 @@
 //    ready if it has none), holds its SMs from start to end, and is timed by the CommModel
 //    (comm_model.h): a closed-form duration, or rounds of flows on the flow model that contend with
 //    every other flow. Its link use reaches RunResult either way.
+//  - With RunOptions::link_use, the engine also records every link's rate over time (traces'
+//    utilisation counters, link_use_timeline.h): a duration plan's Plan::link_share spread evenly over
+//    [start, start + duration), and each flow's rate from one re-solve that moves its finish to the
+//    next (a re-solve that changes a rate but not the finish, below one picosecond, is not seen).
+//    Without it the loop pays one pointer test per flow event.
 //  - Flows reach the network model through FlowModel (flow_model.h). run(graph, links) in
 //    sim/net/flow_run.h binds the max-min fair model (sim/net/flow_network.h); the engine includes no
 //    sim/net header (deepsim_net sits above deepsim_engine in the module graph).
@@ -32,6 +37,7 @@
 #include "sim/core/time.h"
 #include "sim/engine/comm_model.h"
 #include "sim/engine/flow_model.h"
+#include "sim/engine/link_use_timeline.h"
 #include "sim/engine/task_graph.h"
 
 namespace deepsim {
@@ -42,6 +48,8 @@ struct RunOptions {
   // within one quantum end together and share one re-solve of the rates. Each flow ends at most one
   // quantum late (never early); a speed/precision knob for large all-to-alls (docs/performance.md).
   Time flow_quantum = Time::zero();
+  // Not owned; when set, every link's use over time is recorded into it (sized for the run's links).
+  LinkUseTimeline* link_use = nullptr;
 };
 
 struct TaskTiming {

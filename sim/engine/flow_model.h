@@ -40,6 +40,8 @@ class FlowModel {
   virtual void settle(Time now, std::vector<Update>& updates) = 0;
   // Whether a completion scheduled for `flow` with `version` is still the flow's current one.
   [[nodiscard]] virtual bool current(Handle flow, std::uint32_t version) const = 0;
+  // An active flow's rate since the last settle() (0 before its first); for the link-use timeline.
+  [[nodiscard]] virtual Bandwidth rate(Handle flow) const = 0;
 
   [[nodiscard]] virtual std::size_t link_count() const = 0;
   // Bytes carried per link by finished flows, and time each link carried at least one flow up to `now`.

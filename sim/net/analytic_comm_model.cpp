@@ -27,6 +27,8 @@ Time AnalyticCommModel::time(const CommOp& op, std::span<const std::int32_t> mem
 void AnalyticCommModel::plan(const CommOp& op, std::span<const std::int32_t> members, Plan& out) {
   const CommShape& s = planner_.shape(op, members);
   out.duration = closed_form_time(op.kind, s, op.bytes);
+  out.link_share = s.link_share;  // the planner's cache holds it while the model lives
+  out.share_bytes = op.bytes;
   auto [it, fresh] = index_.try_emplace(&s, moved_.size());
   if (fresh) moved_.emplace_back(&s, 0.0);
   moved_[it->second].second += op.bytes.value();

@@ -2,6 +2,7 @@
 // form of its algorithm (comm_closed_forms.h) with the bandwidth and latency of its group's links on the
 // fabric (collective_plan.h picks the algorithm and reads beta and alpha off the routed paths). Its link
 // use is what the algorithm moves over each link; a link's busy time is its bytes over its capacity.
+// Over time (Plan::link_share, for traces) an op's bytes on a link are spread evenly over its duration.
 // Ignored: contention between ops running at the same time (each is priced as if alone), and the
 // ramp-down tail of an all-to-all whose busiest link is not busy throughout.
 #pragma once

@@ -48,7 +48,7 @@ class FlowNetwork final : public FlowModel {
   [[nodiscard]] bool active(Handle f) const { return f < flows_.size() && flows_[f].active; }
   [[nodiscard]] std::uint32_t version(Handle f) const { return flows_[f].version; }
   [[nodiscard]] Time finish_time(Handle f) const { return flows_[f].finish; }
-  [[nodiscard]] Bandwidth rate(Handle f) const { return Bandwidth::bytes_per_s(flows_[f].rate_bytes_per_s); }
+  [[nodiscard]] Bandwidth rate(Handle f) const override { return Bandwidth::bytes_per_s(flows_[f].rate_bytes_per_s); }
   [[nodiscard]] std::size_t active_count() const { return active_count_; }
 
   [[nodiscard]] std::size_t link_count() const override { return link_state_.size(); }

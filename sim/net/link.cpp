@@ -13,4 +13,11 @@ const char* to_string(LinkClass c) {
   return "?";
 }
 
+LinkUseTimeline link_class_timeline(const LinkTable& links) {
+  std::vector<std::uint32_t> channel;
+  channel.reserve(links.size());
+  for (const Link& l : links.all()) channel.push_back(static_cast<std::uint32_t>(l.cls));
+  return LinkUseTimeline(std::move(channel), kLinkClassCount);
+}
+
 }  // namespace deepsim

@@ -8,6 +8,7 @@
 
 #include "sim/core/ids.h"
 #include "sim/core/units.h"
+#include "sim/engine/link_use_timeline.h"
 
 namespace deepsim {
 
@@ -44,5 +45,9 @@ class LinkTable {
  private:
   std::vector<Link> links_;
 };
+
+// A link-use timeline (the engine's RunOptions::link_use) with one channel per link class of `links`,
+// channel = static_cast<int>(LinkClass): what a trace's utilisation counters need.
+[[nodiscard]] LinkUseTimeline link_class_timeline(const LinkTable& links);
 
 }  // namespace deepsim

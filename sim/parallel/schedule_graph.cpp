@@ -27,6 +27,7 @@ class NoFlows final : public FlowModel {
   void finish(Time /*now*/, Handle /*flow*/) override {}
   void settle(Time /*now*/, std::vector<Update>& /*updates*/) override {}
   [[nodiscard]] bool current(Handle /*flow*/, std::uint32_t /*version*/) const override { return false; }
+  [[nodiscard]] Bandwidth rate(Handle /*flow*/) const override { return {}; }
   [[nodiscard]] std::size_t link_count() const override { return 0; }
   [[nodiscard]] std::vector<double> link_bytes() const override { return {}; }
   [[nodiscard]] std::vector<Time> link_busy(Time /*now*/) const override { return {}; }

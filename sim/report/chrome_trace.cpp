@@ -1,12 +1,14 @@
 #include "sim/report/chrome_trace.h"
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <set>
 #include <string_view>
 #include <tuple>
 #include <vector>
 
+#include "sim/core/error.h"
 #include "sim/core/format.h"
 
 namespace deepsim {
@@ -17,6 +19,8 @@ constexpr int kHostPid = 999'999;
 // Thread ids of the extra comm lanes of a GPU (and of its comm track when it has no comm stream); far
 // above the stream indices, which are the other thread ids.
 constexpr int kLaneTid = 1'000'000;
+// Counter samples per link class at most (trace size): a step's change points beyond this are binned.
+constexpr std::size_t kMaxLinkCounterSamples = 2000;
 
 // Trace timestamps are microseconds; picosecond resolution needs 6 decimals.
 std::string us(Time t) { return fixed(static_cast<double>(t.count_ps()) / 1e6, 6); }
@@ -196,37 +200,69 @@ void write_memory_counters(Writer& w, const TaskGraph& graph, const RunResult& r
   }
 }
 
-// Per link class: the rate of every flow (its bytes over its transfer time, after its latency) summed
-// over the links of that class it crosses, over the capacity of the class's links that carry any flow.
-void write_link_counters(Writer& w, const TaskGraph& graph, const RunResult& run, const LinkTable& links) {
+// Without a recorded timeline: every flow task at its mean rate (its bytes over its transfer time,
+// after its latency), on the links of its path (a generic graph of flows; step graphs record one).
+LinkUseTimeline flow_task_timeline(const TaskGraph& graph, const RunResult& run, const LinkTable& links) {
+  LinkUseTimeline use = link_class_timeline(links);
   const auto tasks = graph.tasks();
-  std::array<std::set<std::uint32_t>, kLinkClassCount> used;
-  std::array<std::map<Time, double>, kLinkClassCount> delta;  // bytes/s
   for (std::size_t i = 0; i < tasks.size(); ++i) {
     const Task& task = tasks[i];
     if (task.kind != TaskKind::kFlow) continue;
     const Time from = run.tasks[i].start + task.latency;
     const Time to = run.tasks[i].end;
     if (to <= from) continue;
-    const double rate = task.bytes.value() / (to - from).seconds();
-    for (LinkId l : graph.path(task)) {
-      const auto c = static_cast<std::size_t>(links[l].cls);
-      used[c].insert(l.value());
-      delta[c][from] += rate;
-      delta[c][to] -= rate;
+    for (LinkId l : graph.path(task)) use.add(l, from, to, task.bytes.value() / (to - from).seconds());
+  }
+  return use;
+}
+
+// A channel's step function thinned to at most `cap` samples: as recorded when it has that few change
+// points, else the mean over each of cap - 1 equal bins (the bytes it moved are kept), then 0 at its end.
+std::vector<LinkUseTimeline::Sample> thin(const std::vector<LinkUseTimeline::Sample>& s, std::size_t cap) {
+  if (s.size() <= cap) return s;
+  const Time begin = s.front().at, end = s.back().at;
+  const auto bins = static_cast<Time::rep>(cap - 1);
+  const Time width = Time::ps(((end - begin).count_ps() + bins - 1) / bins);
+  std::vector<LinkUseTimeline::Sample> out;
+  std::size_t i = 0;  // s[i] is in effect at the bin's start
+  for (Time from = begin; from < end; from += width) {
+    const Time to = min(end, from + width);
+    double area = 0;  // bytes/s x ps
+    for (std::size_t j = i; j + 1 < s.size() && s[j].at < to; ++j) {
+      const Time a = max(from, s[j].at), b = min(to, s[j + 1].at);
+      if (b > a) area += s[j].bytes_per_s * static_cast<double>((b - a).count_ps());
     }
+    out.push_back({from, area / static_cast<double>((to - from).count_ps())});
+    while (i + 1 < s.size() && s[i + 1].at <= to) ++i;
+  }
+  out.push_back({end, 0.0});
+  return out;
+}
+
+// Per link class: the summed rate on the class's links over the capacity of those of them that carried
+// anything in the run (the mean utilisation of the links the step used), as a step function from t = 0;
+// samples whose printed value repeats the one before are left out.
+void write_link_counters(Writer& w, const LinkUseTimeline& use, const LinkTable& links) {
+  std::array<double, kLinkClassCount> capacity{};
+  for (std::size_t l = 0; l < links.size() && l < use.links(); ++l) {
+    const LinkId id(static_cast<LinkId::rep>(l));
+    if (use.used(id)) capacity[use.channel_of(id)] += links[id].capacity.bytes_per_s();
   }
   for (std::size_t c = 0; c < kLinkClassCount; ++c) {
-    double capacity = 0;
-    for (std::uint32_t l : used[c]) capacity += links[LinkId(l)].capacity.bytes_per_s();
-    if (capacity <= 0) continue;
-    double rate = 0;
-    delta[c].try_emplace(Time::zero(), 0.0);
-    for (const auto& [t, d] : delta[c]) {
-      rate += d;
+    if (capacity[c] <= 0) continue;
+    const std::vector<LinkUseTimeline::Sample> recorded = thin(use.samples(c), kMaxLinkCounterSamples);
+    std::vector<LinkUseTimeline::Sample> samples;  // from t = 0
+    samples.reserve(recorded.size() + 1);
+    if (recorded.empty() || recorded.front().at > Time::zero()) samples.push_back({Time::zero(), 0.0});
+    samples.insert(samples.end(), recorded.begin(), recorded.end());
+    std::string last;
+    for (const LinkUseTimeline::Sample& x : samples) {
+      std::string percent = fixed(std::max(0.0, 100 * x.bytes_per_s / capacity[c]), 2);
+      if (percent == last) continue;
       w.next() << R"({"ph":"C","name":"utilisation )" << to_string(static_cast<LinkClass>(c))
-               << R"j( (%)","pid":)j" << kNetworkPid << ",\"ts\":" << us(t) << R"(,"args":{"percent":)"
-               << fixed(std::max(0.0, 100 * rate / capacity), 2) << "}}";
+               << R"j( (%)","pid":)j" << kNetworkPid << ",\"ts\":" << us(x.at) << R"(,"args":{"percent":)" << percent
+               << "}}";
+      last = std::move(percent);
     }
   }
 }
@@ -286,7 +322,13 @@ void write_chrome_trace(std::ostream& out, const TaskGraph& graph, const RunResu
     }
   }
   write_memory_counters(w, graph, run, options);
-  write_link_counters(w, graph, run, links);
+  if (options.link_use != nullptr) {
+    DEEPSIM_ASSERT(options.link_use->channels() == kLinkClassCount && options.link_use->links() == links.size(),
+                   "a trace's link use has one channel per link class of its links (link_class_timeline())");
+    write_link_counters(w, *options.link_use, links);
+  } else {
+    write_link_counters(w, flow_task_timeline(graph, run, links), links);
+  }
   out << "\n]}\n";
 }
 

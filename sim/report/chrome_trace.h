@@ -8,7 +8,10 @@
 //    by the task's label);
 //  - a flow arrow (ph s -> f) from each send to the first task that consumes it;
 //  - counter tracks: memory in use per GPU (with TraceMemory) and, in a "network" process, the
-//    utilisation of each link class by the flows.
+//    utilisation of each link class over time: the class's summed rate over the capacity of its links
+//    that carried anything (with TraceOptions::link_use, what the engine recorded: comm tasks of both
+//    comm models and flows; without, the graph's flow tasks at their mean rates), at most
+//    2000 samples per class (beyond that, means over equal bins).
 // Open the file in ui.perfetto.dev (or chrome://tracing).
 #pragma once
 
@@ -18,6 +21,7 @@
 #include <vector>
 
 #include "sim/engine/engine.h"
+#include "sim/engine/link_use_timeline.h"
 #include "sim/engine/task_graph.h"
 #include "sim/net/link.h"
 #include "sim/step/task_info.h"
@@ -38,6 +42,8 @@ struct TraceOptions {
   int max_gpus = 64;                             // GPUs beyond this are left out (file size)
   std::span<const StepTaskInfo> info{};          // per task; empty: slices named by their label
   std::vector<TraceMemory> memory{};             // memory counters; empty: none
+  // Link use over time with one channel per link class (link_class_timeline()); null: the flow tasks'.
+  const LinkUseTimeline* link_use = nullptr;
 };
 
 // Streams are named "gpu<N>/<track>" by the builders; other names go to a "host" process.

@@ -35,7 +35,7 @@ Table headline_table(const RunReport& r) {
   add("MFU vs BF16 dense, causal / non-causal", pct(t.mfu_bf16_causal) + " / " + pct(t.mfu_bf16_non_causal));
   add("MFU vs FP8 dense, causal / non-causal", pct(t.mfu_fp8_causal) + " / " + pct(t.mfu_fp8_non_causal));
   add("configured step", format_time(r.step.step) + " (bubble " + format_time(r.step.bubble) + ", exposed comm " +
-                             format_time(r.step.exposed_comm) + ")");
+                             format_time(r.step.exposed_comm) + ", of it DP sync " + format_time(r.step.exposed_dp) + ")");
   add("parameters total / active", format_count(static_cast<double>(r.params.total())) + " / " +
                                        format_count(static_cast<double>(r.params.activated)));
   return tb;
@@ -67,24 +67,27 @@ Table phases_table(const RunReport& r) {
 
 Table steps_table(const RunReport& r) {
   Table tb{"Representative steps (each simulated once)",
-           {"#", "phase", "sequences", "seq_len", "micro-batches", "GPUs", "step", "bubble", "exposed comm"},
+           {"#", "phase", "sequences", "seq_len", "micro-batches", "GPUs", "step", "bubble", "exposed comm",
+            "of it DP sync"},
            {}};
   for (std::size_t i = 0; i < r.forecast.steps.size(); ++i) {
     const SimulatedStep& s = r.forecast.steps[i];
     tb.rows.push_back({std::to_string(i), s.phase, fixed(s.simulated_sequences, 0), std::to_string(s.seq_len),
                        std::to_string(s.micro_batches), std::to_string(s.gpus), format_time(s.result.step),
-                       format_time(s.result.bubble), format_time(s.result.exposed_comm)});
+                       format_time(s.result.bubble), format_time(s.result.exposed_comm),
+                       format_time(s.result.exposed_dp)});
   }
   return tb;
 }
 
 Table ranks_table(const RunReport& r) {
   Table tb{"Configured step by pipeline rank",
-           {"rank", "gpu", "busy", "exposed comm", "bubble", "peak memory"},
+           {"rank", "gpu", "busy", "exposed comm", "of it DP sync", "bubble", "peak memory"},
            {}};
   for (const RankResult& rr : r.step.ranks)
     tb.rows.push_back({std::to_string(rr.rank), std::to_string(rr.gpu), format_time(rr.busy),
-                       format_time(rr.exposed_comm), format_time(rr.bubble), format_bytes(rr.peak_memory)});
+                       format_time(rr.exposed_comm), format_time(rr.exposed_dp), format_time(rr.bubble),
+                       format_bytes(rr.peak_memory)});
   return tb;
 }
 

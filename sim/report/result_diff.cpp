@@ -98,6 +98,7 @@ constexpr Figure kHeadlines[] = {
     {"step time", "s", "/step/time_s"},
     {"pipeline bubble", "s", "/step/bubble_s"},
     {"exposed comm", "s", "/step/exposed_comm_s"},
+    {"exposed DP sync", "s", "/step/exposed_dp_s"},
     {"compute (busiest)", "s", "/step/compute_busy_s"},
     {"tokens per second", "tokens/s", "/run/throughput/tokens_per_s"},
     {"MFU (FP8 peak, causal)", "fraction", "/run/throughput/mfu_fp8_causal"},

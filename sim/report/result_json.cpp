@@ -44,6 +44,7 @@ Json step_json(const StepResult& st) {
   j["time_s"] = st.step.seconds();
   j["bubble_s"] = st.bubble.seconds();
   j["exposed_comm_s"] = st.exposed_comm.seconds();
+  j["exposed_dp_s"] = st.exposed_dp.seconds();
   j["compute_busy_s"] = st.compute_busy.seconds();
   for (std::size_t p = 0; p < kStepPhaseCount; ++p)
     j["phase_time_s"][to_string(static_cast<StepPhase>(p))] = st.phase_time[p].seconds();
@@ -51,7 +52,8 @@ Json step_json(const StepResult& st) {
   for (const RankResult& rr : st.ranks) {
     Json rj{{"rank", rr.rank},         {"gpu", rr.gpu},
             {"busy_s", rr.busy.seconds()}, {"idle_s", rr.idle.seconds()},
-            {"exposed_comm_s", rr.exposed_comm.seconds()}, {"bubble_s", rr.bubble.seconds()},
+            {"exposed_comm_s", rr.exposed_comm.seconds()}, {"exposed_dp_s", rr.exposed_dp.seconds()},
+            {"bubble_s", rr.bubble.seconds()},
             {"peak_memory_bytes", rr.peak_memory.value()}, {"activation_peak_bytes", rr.activation_peak.value()}};
     for (std::size_t c = 0; c < kStepCategoryCount; ++c)
       rj["by_category_s"][to_string(static_cast<StepCategory>(c))] = rr.by_category[c].seconds();

@@ -10,6 +10,7 @@ void write_step_trace(std::ostream& out, const StepSimulation& sim, int max_gpus
   const std::vector<std::string> cats = step_category_names();
   TraceOptions o{cats, max_gpus};
   if (sim.graph.info.size() == sim.graph.graph.size()) o.info = sim.graph.info;
+  if (sim.link_use.channels() > 0) o.link_use = &sim.link_use;
   const auto& stages = sim.analysis.memory.stages;
   // Rank r runs stage r's chunks (the memory model counts DualPipe's mirror stage in that stage).
   for (const RankResult& rr : sim.result.ranks) {

@@ -110,7 +110,12 @@ static StepSimulation simulate_unchecked(const Scenario& s, const StepOptions& o
     comm_model = std::make_unique<FlowCommModel>(*comm.planner);
   else
     comm_model = std::make_unique<AnalyticCommModel>(*comm.planner);
-  sim.run = run(sim.graph.graph, comm.topology->links, *comm_model);
+  RunOptions run_options;
+  if (options.record_link_use) {
+    sim.link_use = link_class_timeline(sim.links);
+    run_options.link_use = &sim.link_use;
+  }
+  sim.run = run(sim.graph.graph, comm.topology->links, *comm_model, run_options);
   sim.result = step_metrics(sim.graph, sim.run, sim.links, in.rank_gpu);
   sim.result.timeline = step_timeline(sim.graph, sim.run);
   sim.result.kernel_model = model->describe();

@@ -35,6 +35,9 @@ struct StepSimulation {
   StepGraph graph;
   RunResult run;
   LinkTable links;
+  // Link use over time, one channel per link class (link_class_timeline()), when
+  // StepOptions::record_link_use asked for it; otherwise no channels.
+  LinkUseTimeline link_use;
 };
 
 // The kernel model a scenario asks for (calibration.profile), or the roofline default.
@@ -51,6 +54,9 @@ struct StepOptions {
   // Uniform routing samples kept across steps (routing_sample_cache.h); not owned, may be shared between
   // threads; null: drawn afresh. Results are the same either way.
   RoutingSampleCache* routing_cache = nullptr;
+  // Record the step's link use over time per link class (StepSimulation::link_use, for trace.json's
+  // utilisation counters). Off by default: sweeps and forecasts do not pay for it.
+  bool record_link_use = false;
 };
 
 // Throws InputError when the plan cannot be placed or scheduled.

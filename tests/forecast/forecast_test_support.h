@@ -36,6 +36,7 @@ inline StepResult synthetic_step(const Scenario& s) {
   r.step = Time::ns(mb * s.training.seq_len) + Time::ms(1);
   r.bubble = r.step / 10;
   r.exposed_comm = r.step / 20;
+  r.exposed_dp = r.step / 40;  // the DP sync's part of the exposed comm
   r.compute_busy = r.step - r.bubble - r.exposed_comm;
   for (int rank = 0; rank < s.parallel.pp; ++rank) {
     RankResult rr;
@@ -45,6 +46,7 @@ inline StepResult synthetic_step(const Scenario& s) {
     rr.idle = r.step - rr.busy;
     rr.bubble = r.bubble;
     rr.exposed_comm = r.exposed_comm;
+    rr.exposed_dp = r.exposed_dp;
     rr.by_category[static_cast<std::size_t>(StepCategory::kAttention)] = rr.busy / 2;
     rr.by_category[static_cast<std::size_t>(StepCategory::kExperts)] = rr.busy - rr.busy / 2;
     rr.peak_memory = Bytes(60e9 + 1e9 * rank);

@@ -12,6 +12,7 @@
 #include "sim/net/flow_comm_model.h"
 #include "sim/net/flow_run.h"
 #include "sim/net/token_routing.h"
+#include "sim/engine/link_use_timeline.h"
 
 namespace deepsim {
 namespace {
@@ -182,6 +183,64 @@ TEST(CommModel, HierarchicalBeatsTheFlatRingAtOneNicBandwidth) {
   EXPECT_LT(hier.seconds(), flat.seconds() / 2.9);
   const double bw_part = 7.0 / 8 * 4e9 / 160e9 + 15.0 / 16 * 4e9 / 8 / 40e9;
   EXPECT_NEAR(hier.seconds(), bw_part + 7 * 3.33e-6 + 15 * 2.8e-6, 1e-6);
+}
+
+// A ring all-reduce over the 8 GPUs of one node: 2(n-1) = 14 steps, in each of which every GPU sends
+// S/8 to the next over its NVLink port (GPU -> NVSwitch) and receives S/8 on it (NVSwitch -> GPU). So each
+// of the 16 NVLink links carries 14 x S/8 = 1.75 S over the op, and nothing else carries anything.
+//  - Analytic: the op's duration t is its closed form; each link's 1.75 S is spread evenly over [0, t):
+//    one sample of 1.75 S / t (within 1 byte/s rounding), then 0 at t.
+//  - Flow: the same 1.75 S per link in 14 rounds of flows, each after its latency, ending by the flow
+//    model's makespan (equal to t within 1 ps per step, as tested above).
+TEST(CommModel, LinkUseOverTimeInBothModels) {
+  const Topology f = build_topology(cluster(1, 8));
+  CollectivePlanner planner(f);
+  const double s = 800e6;
+  TaskGraph g;
+  CommOp op = op_of(CommKind::kAllReduce, s);
+  op.group = g.add_comm_group(range(0, 8));
+  (void)g.add_comm(StreamId{}, op);
+  const double per_link = 14 * s / 8;
+
+  AnalyticCommModel analytic(planner);
+  LinkUseTimeline a(f.links.size());
+  RunOptions o;
+  o.link_use = &a;
+  const Time t = run(g, f.links, analytic, o).makespan;
+  int used = 0;
+  for (std::size_t l = 0; l < f.links.size(); ++l) {
+    const LinkId id(static_cast<LinkId::rep>(l));
+    if (!a.used(id)) continue;
+    ++used;
+    EXPECT_EQ(f.links[id].cls, LinkClass::kNvlink);
+    const auto samples = a.samples(l);
+    ASSERT_EQ(samples.size(), 2u);
+    EXPECT_EQ(samples[0].at, Time::zero());
+    EXPECT_NEAR(samples[0].bytes_per_s, per_link / t.seconds(), 1.0);
+    EXPECT_EQ(samples[1].at, t);
+    EXPECT_EQ(samples[1].bytes_per_s, 0.0);
+    // Below the link's capacity by the latency share of the closed form only.
+    EXPECT_LT(samples[0].bytes_per_s, f.links[id].capacity.bytes_per_s());
+    EXPECT_GT(samples[0].bytes_per_s, 0.9 * f.links[id].capacity.bytes_per_s());
+  }
+  EXPECT_EQ(used, 16);
+
+  FlowCommModel flow(planner);
+  LinkUseTimeline b(f.links.size());
+  o.link_use = &b;
+  const Time tf = run(g, f.links, flow, o).makespan;
+  used = 0;
+  for (std::size_t l = 0; l < f.links.size(); ++l) {
+    if (!b.used(LinkId(static_cast<LinkId::rep>(l)))) continue;
+    ++used;
+    const auto samples = b.samples(l);
+    double bytes = 0;
+    for (std::size_t i = 0; i + 1 < samples.size(); ++i)
+      bytes += samples[i].bytes_per_s * (samples[i + 1].at - samples[i].at).seconds();
+    EXPECT_NEAR(bytes, per_link, 1e-6 * per_link) << "link " << l;
+    EXPECT_LE(samples.back().at, tf);
+  }
+  EXPECT_EQ(used, 16);
 }
 
 }  // namespace

@@ -47,6 +47,9 @@ TEST(Report, ResultJsonHasTheRequiredKeysWithTheirValues) {
   EXPECT_DOUBLE_EQ(j.at("step").at("time_s").get<double>(), 1.032768e-3);
   EXPECT_DOUBLE_EQ(j.at("step").at("bubble_s").get<double>(), r.step.bubble.seconds());
   EXPECT_DOUBLE_EQ(j.at("step").at("exposed_comm_s").get<double>(), r.step.exposed_comm.seconds());
+  EXPECT_GT(r.step.exposed_dp, Time::zero());
+  EXPECT_DOUBLE_EQ(j.at("step").at("exposed_dp_s").get<double>(), r.step.exposed_dp.seconds());
+  EXPECT_DOUBLE_EQ(j.at("step").at("ranks").at(0).at("exposed_dp_s").get<double>(), r.step.ranks.at(0).exposed_dp.seconds());
   EXPECT_DOUBLE_EQ(j.at("run").at("gpu_hours").get<double>(), r.forecast.gpu_hours);
   EXPECT_DOUBLE_EQ(j.at("run").at("days").get<double>(), r.forecast.wall_s / 86400.0);
   // Rental basis at $2.5 per GPU-hour.

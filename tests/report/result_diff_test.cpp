@@ -17,6 +17,7 @@ nlohmann::json result(double step_s, double cost, const std::string& yaml, bool 
   j["result_schema"] = 1;
   j["scenario"]["name"] = "s";
   j["step"]["time_s"] = step_s;
+  j["step"]["exposed_dp_s"] = step_s / 10;
   j["step"]["phase_time_s"]["steady"] = step_s / 2;
   j["run"]["cost_usd"] = cost;
   j["phases"] = nlohmann::json::array();
@@ -47,6 +48,7 @@ TEST(ResultDiff, InputsKeyByKeyAndFiguresWithDeltaAndRatio) {
   EXPECT_DOUBLE_EQ(*step.delta(), -0.5);
   EXPECT_DOUBLE_EQ(*step.relative(), -0.25);
   EXPECT_DOUBLE_EQ(*find(d, "headline", "cost").relative(), 0.2);
+  EXPECT_DOUBLE_EQ(*find(d, "headline", "exposed DP sync").delta(), -0.05);
   EXPECT_DOUBLE_EQ(*find(d, "step phase", "steady").delta(), -0.25);
   const FigureChange& sft = find(d, "run phase sft", "days");  // only B has it
   EXPECT_FALSE(sft.a.has_value());

@@ -1,6 +1,8 @@
 // trace.json of a simulated step, checked against the trace-event format as Perfetto imports it (no
 // trace processor in Debian): required fields per phase, a bounded set of slice names, slices that nest
-// on every track, sends on the sender's own comm track, every flow arrow paired, counter tracks present.
+// on every track, sends on the sender's own comm track, every flow arrow paired, counter tracks present
+// (memory per GPU; link utilisation per class, from the link use the engine records in both network
+// modes), and the same bytes from two runs.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -25,13 +27,69 @@ struct Trace {
   Json json;
 };
 
-Trace trace_of(std::vector<std::string> overrides) {
-  Trace t;
-  t.sim = simulate_step_full(load_scenario_file(std::string(DEEPSIM_SOURCE_DIR) + "/scenarios/default.yaml", overrides));
+std::string trace_text(const std::vector<std::string>& overrides, StepSimulation* keep = nullptr) {
+  StepOptions options;
+  options.record_link_use = true;
+  StepSimulation sim =
+      simulate_step_full(load_scenario_file(std::string(DEEPSIM_SOURCE_DIR) + "/scenarios/default.yaml", overrides), options);
   std::ostringstream out;
-  write_step_trace(out, t.sim);
-  t.json = Json::parse(out.str());
+  write_step_trace(out, sim);
+  if (keep != nullptr) *keep = std::move(sim);
+  return out.str();
+}
+
+Trace trace_of(const std::vector<std::string>& overrides) {
+  Trace t;
+  t.json = Json::parse(trace_text(overrides, &t.sim));
   return t;
+}
+
+// Counter samples (ts, value) by counter name, in time order.
+using Counters = std::map<std::string, std::vector<std::pair<double, double>>>;
+Counters link_counters(const Json& trace) {
+  Counters c;
+  for (const Json& e : trace["traceEvents"])
+    if (e["ph"] == "C" && std::string(e["name"]).rfind("utilisation ", 0) == 0)
+      c[e["name"]].push_back({e["ts"].get<double>(), e["args"]["percent"].get<double>()});
+  for (auto& [name, samples] : c) std::stable_sort(samples.begin(), samples.end(), [](auto& a, auto& b) { return a.first < b.first; });
+  return c;
+}
+
+// The counter's value in effect at `ts` (0 before its first sample).
+double value_at(const std::vector<std::pair<double, double>>& samples, double ts) {
+  double v = 0;
+  for (const auto& [t, x] : samples) {
+    if (t > ts) break;
+    v = x;
+  }
+  return v;
+}
+
+// Every class counter lies in [0, 100] and starts at t = 0; the scale-out and NVLink counters are
+// nonzero in the middle of every dispatch (its all-to-all moves over both), and all end at 0.
+void expect_link_counters(const Json& trace) {
+  const Counters c = link_counters(trace);
+  ASSERT_TRUE(c.count("utilisation nvlink (%)")) << "no NVLink counter";
+  ASSERT_TRUE(c.count("utilisation nic-leaf (%)")) << "no NIC counter";
+  for (const auto& [name, samples] : c) {
+    ASSERT_FALSE(samples.empty()) << name;
+    EXPECT_EQ(samples.front().first, 0.0) << name;
+    EXPECT_EQ(samples.back().second, 0.0) << name << " does not end idle";
+    EXPECT_LE(samples.size(), 2001u) << name;  // thinned to the writer's cap (+ the sample at t = 0)
+    for (const auto& [t, v] : samples) {
+      EXPECT_GE(v, 0.0) << name << " at " << t;
+      EXPECT_LE(v, 100.0) << name << " at " << t;
+    }
+  }
+  int dispatches = 0;
+  for (const Json& e : trace["traceEvents"]) {
+    if (e["ph"] != "X" || e["name"] != "dispatch" || e["dur"].get<double>() <= 0) continue;
+    const double mid = e["ts"].get<double>() + e["dur"].get<double>() / 2;
+    EXPECT_GT(value_at(c.at("utilisation nic-leaf (%)"), mid), 0.0) << e.dump();
+    EXPECT_GT(value_at(c.at("utilisation nvlink (%)"), mid), 0.0) << e.dump();
+    ++dispatches;
+  }
+  EXPECT_GT(dispatches, 0);
 }
 
 bool has_number(const Json& e, const char* key) { return e.contains(key) && e[key].is_number(); }
@@ -120,11 +178,20 @@ TEST(StepTrace, DualPipeTraceIsValidAndGroupsByOp) {
   EXPECT_TRUE(attn_args);
   EXPECT_TRUE(send_on_comm);
   EXPECT_TRUE(memory);
-  // Link-utilisation counters are drawn from flow tasks; since the CommModel (docs/network.md) every
-  // collective and send is a comm task whose link use the model keeps per link for the whole step, not
-  // over time, so a step trace has none yet (a known gap, issue 12/19). The counter writer itself is
-  // tested on a graph of flows below.
-  EXPECT_FALSE(link);
+  // Link-utilisation counters from the link use the engine recorded (the analytic model's durations).
+  EXPECT_TRUE(link);
+  expect_link_counters(t.json);
+}
+
+// The flow model's counters (every collective step as flows on the max-min network), and the same
+// trace bytes from two runs of one scenario.
+TEST(StepTrace, FlowModeHasLinkCountersAndTwoRunsWriteTheSameBytes) {
+  const std::vector<std::string> overrides = {"parallel.micro_batches=16", "training.global_batch=2048",
+                                              "simulation.network=flow"};
+  const std::string first = trace_text(overrides);
+  const Json json = Json::parse(first);
+  expect_link_counters(json);
+  EXPECT_EQ(first, trace_text(overrides));
 }
 
 // The memory counter's peak is the memory model's: states plus the schedule's in-flight micro-batches

@@ -1,0 +1,76 @@
+#include "sim/engine/link_use_timeline.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "sim/core/error.h"
+
+namespace deepsim {
+
+namespace {
+// A channel's deltas are compacted when they have grown this much past their last compacted size:
+// amortised O(log n) per interval, memory within a constant of the channel's change points.
+constexpr std::size_t kCompactSlack = 4096;
+}  // namespace
+
+LinkUseTimeline::LinkUseTimeline(std::size_t links)
+    : channel_of_link_(links), deltas_(links), compacted_(links, 0), used_(links, false) {
+  std::iota(channel_of_link_.begin(), channel_of_link_.end(), 0u);
+}
+
+LinkUseTimeline::LinkUseTimeline(std::vector<std::uint32_t> channel_of_link, std::size_t channels)
+    : channel_of_link_(std::move(channel_of_link)),
+      deltas_(channels),
+      compacted_(channels, 0),
+      used_(channel_of_link_.size(), false) {
+  for (const std::uint32_t c : channel_of_link_) DEEPSIM_ASSERT(c == kNoChannel || c < channels, "link mapped to an unknown channel");
+}
+
+void LinkUseTimeline::add(LinkId link, Time from, Time to, double bytes_per_s) {
+  if (to <= from || link.value() >= channel_of_link_.size()) return;
+  const std::uint32_t c = channel_of_link_[link.value()];
+  const auto rate = static_cast<std::int64_t>(std::llround(bytes_per_s));
+  if (c == kNoChannel || rate <= 0) return;
+  used_[link.value()] = true;
+  std::vector<Delta>& d = deltas_[c];
+  d.push_back({from, rate});
+  d.push_back({to, -rate});
+  if (d.size() > 2 * compacted_[c] + kCompactSlack) {
+    compact(d);
+    compacted_[c] = d.size();
+  }
+}
+
+void LinkUseTimeline::compact(std::vector<Delta>& deltas) {
+  // Integer sums: the order of equal instants after the sort cannot change them.
+  std::sort(deltas.begin(), deltas.end(), [](const Delta& a, const Delta& b) { return a.at < b.at; });
+  std::size_t out = 0;
+  for (std::size_t i = 0; i < deltas.size(); ++i) {
+    if (out > 0 && deltas[out - 1].at == deltas[i].at) {
+      deltas[out - 1].bytes_per_s += deltas[i].bytes_per_s;
+    } else {
+      deltas[out++] = deltas[i];
+    }
+  }
+  // Instants whose changes cancel are no change points.
+  deltas.resize(out);
+  std::erase_if(deltas, [](const Delta& d) { return d.bytes_per_s == 0; });
+}
+
+std::vector<LinkUseTimeline::Sample> LinkUseTimeline::samples(std::size_t channel) const {
+  DEEPSIM_ASSERT(channel < deltas_.size(), "unknown link-use channel");
+  std::vector<Delta> d = deltas_[channel];
+  compact(d);
+  std::vector<Sample> out;
+  out.reserve(d.size());
+  std::int64_t rate = 0;
+  for (const Delta& x : d) {
+    rate += x.bytes_per_s;
+    out.push_back({x.at, static_cast<double>(rate)});
+  }
+  DEEPSIM_ASSERT(rate == 0, "a link-use channel does not return to idle");
+  return out;
+}
+
+}  // namespace deepsim

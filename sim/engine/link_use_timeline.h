@@ -1,0 +1,63 @@
+// LinkUseTimeline: what the links carried over time, recorded by the engine while it runs (when
+// RunOptions::link_use asks for it), for the trace's link-utilisation counters. A link's rate is a step
+// function of time: the sum, in bytes/s, of whatever crossed it,
+//   rate_l(t) = sum over recorded intervals i on l with from_i <= t < to_i of r_i,
+// fed by both comm paths: a duration plan's link use spread evenly over its duration (the analytic
+// model: bytes on the link / duration), and every flow's max-min rate between two re-solves.
+// Links are summed into channels by a map the caller gives (one channel per link, or one per link
+// class), so the record costs O(change points per channel), not O(links x intervals).
+// Rates are kept as integer bytes/s: a channel's sums are exact whatever order the intervals arrive in,
+// so the same run always gives the same samples, and an idle channel reads exactly 0.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "sim/core/ids.h"
+#include "sim/core/time.h"
+
+namespace deepsim {
+
+class LinkUseTimeline {
+ public:
+  static constexpr std::uint32_t kNoChannel = 0xffffffffu;  // a link whose use is not recorded
+
+  struct Sample {
+    Time at;             // from this instant ...
+    double bytes_per_s;  // ... until the next sample, the channel's summed rate
+  };
+
+  LinkUseTimeline() = default;
+  // One channel per link: channel l is link l.
+  explicit LinkUseTimeline(std::size_t links);
+  // Link l summed into channel_of_link[l] (< channels, or kNoChannel).
+  LinkUseTimeline(std::vector<std::uint32_t> channel_of_link, std::size_t channels);
+
+  // `bytes_per_s` on `link` over [from, to). Empty intervals, zero rates and links beyond the map add
+  // nothing.
+  void add(LinkId link, Time from, Time to, double bytes_per_s);
+
+  // The channel's rate as a step function: one sample per instant it changes, in time order (the first
+  // at the first change, the last back to 0); empty when nothing was recorded.
+  [[nodiscard]] std::vector<Sample> samples(std::size_t channel) const;
+  // Whether anything was recorded on `link`.
+  [[nodiscard]] bool used(LinkId link) const { return link.value() < used_.size() && used_[link.value()]; }
+  [[nodiscard]] std::size_t channels() const { return deltas_.size(); }
+  [[nodiscard]] std::size_t links() const { return channel_of_link_.size(); }
+  [[nodiscard]] std::uint32_t channel_of(LinkId link) const { return channel_of_link_[link.value()]; }
+
+ private:
+  struct Delta {
+    Time at;
+    std::int64_t bytes_per_s;  // rate change at `at`
+  };
+  // Sorts a channel's deltas and merges those of one instant (keeps memory to the change points).
+  static void compact(std::vector<Delta>& deltas);
+
+  std::vector<std::uint32_t> channel_of_link_;
+  std::vector<std::vector<Delta>> deltas_;  // per channel, in arrival order since its last compaction
+  std::vector<std::size_t> compacted_;      // per channel: its size after the last compaction
+  std::vector<bool> used_;                  // per link
+};
+
+}  // namespace deepsim
