@@ -65,8 +65,18 @@ double value_at(const std::vector<std::pair<double, double>>& samples, double ts
   return v;
 }
 
+// The counter's largest value over [t0, t1).
+double max_over(const std::vector<std::pair<double, double>>& samples, double t0, double t1) {
+  double v = value_at(samples, t0);
+  for (const auto& [t, x] : samples)
+    if (t > t0 && t < t1) v = std::max(v, x);
+  return v;
+}
+
 // Every class counter lies in [0, 100] and starts at t = 0; the scale-out and NVLink counters are
-// nonzero in the middle of every dispatch (its all-to-all moves over both), and all end at 0.
+// nonzero while every dispatch runs (its all-to-all moves over both: in the flow model the NVLink
+// forwarding of a dispatch can finish before its midpoint, so the check is over its whole span), and
+// all end at 0.
 void expect_link_counters(const Json& trace) {
   const Counters c = link_counters(trace);
   ASSERT_TRUE(c.count("utilisation nvlink (%)")) << "no NVLink counter";
@@ -84,9 +94,10 @@ void expect_link_counters(const Json& trace) {
   int dispatches = 0;
   for (const Json& e : trace["traceEvents"]) {
     if (e["ph"] != "X" || e["name"] != "dispatch" || e["dur"].get<double>() <= 0) continue;
-    const double mid = e["ts"].get<double>() + e["dur"].get<double>() / 2;
-    EXPECT_GT(value_at(c.at("utilisation nic-leaf (%)"), mid), 0.0) << e.dump();
-    EXPECT_GT(value_at(c.at("utilisation nvlink (%)"), mid), 0.0) << e.dump();
+    const double t0 = e["ts"].get<double>();
+    const double t1 = t0 + e["dur"].get<double>();
+    EXPECT_GT(max_over(c.at("utilisation nic-leaf (%)"), t0, t1), 0.0) << e.dump();
+    EXPECT_GT(max_over(c.at("utilisation nvlink (%)"), t0, t1), 0.0) << e.dump();
     ++dispatches;
   }
   EXPECT_GT(dispatches, 0);
@@ -186,7 +197,7 @@ TEST(StepTrace, DualPipeTraceIsValidAndGroupsByOp) {
 // The flow model's counters (every collective step as flows on the max-min network), and the same
 // trace bytes from two runs of one scenario.
 TEST(StepTrace, FlowModeHasLinkCountersAndTwoRunsWriteTheSameBytes) {
-  const std::vector<std::string> overrides = {"parallel.micro_batches=16", "training.global_batch=2048",
+  const std::vector<std::string> overrides = {"parallel.micro_batches=32", "training.global_batch=4096",
                                               "simulation.network=flow"};
   const std::string first = trace_text(overrides);
   const Json json = Json::parse(first);
