@@ -141,6 +141,7 @@ pb::dict to_dict(const StepSimulation& sim) {
   d["step_s"] = st.step.seconds();
   d["bubble_s"] = st.bubble.seconds();
   d["exposed_comm_s"] = st.exposed_comm.seconds();
+  d["exposed_dp_s"] = st.exposed_dp.seconds();  // part of exposed_comm_s (result.json's step.exposed_dp_s)
   d["compute_busy_s"] = st.compute_busy.seconds();
   d["step_lower_bound_s"] = sim.analysis.step_lower_bound().seconds();
   d["kernel_model"] = st.kernel_model;
@@ -154,6 +155,7 @@ pb::dict to_dict(const StepSimulation& sim) {
     r["busy_s"] = rr.busy.seconds();
     r["idle_s"] = rr.idle.seconds();
     r["exposed_comm_s"] = rr.exposed_comm.seconds();
+    r["exposed_dp_s"] = rr.exposed_dp.seconds();
     r["bubble_s"] = rr.bubble.seconds();
     r["peak_memory_gb"] = rr.peak_memory.gb();
     r["activation_peak_gb"] = rr.activation_peak.gb();

@@ -71,7 +71,7 @@ void bind_runs(pb::module_& m) {
         },
         pb::arg("scenario"), pb::arg("progress") = pb::none(),
         "Simulate one training step of the scenario as configured. Returns a dict: step_s, bubble_s, "
-        "exposed_comm_s, compute_busy_s, step_lower_bound_s, kernel_model, fidelity, tasks, ranks (one row per "
+        "exposed_comm_s, exposed_dp_s, compute_busy_s, step_lower_bound_s, kernel_model, fidelity, tasks, ranks (one row per "
         "pipeline rank, seconds by category), links, notes. progress(stage, done, total) is called between "
         "units of work; returning False cancels (deepsim.Cancelled).");
 

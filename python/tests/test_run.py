@@ -25,6 +25,7 @@ class StepTest(unittest.TestCase):
             # busy + idle is the step, and the idle time splits into exposed comm, bubble and the rest.
             self.assertAlmostEqual(r["busy_s"] + r["idle_s"], step["step_s"], places=9)
             self.assertLessEqual(r["exposed_comm_s"] + r["bubble_s"], r["idle_s"] + 1e-9)
+            self.assertLessEqual(r["exposed_dp_s"], r["exposed_comm_s"] + 1e-12)  # a part of it
         self.assertTrue(any(k.endswith("_s") and k not in ("busy_s", "idle_s") for k in ranks[0]))
 
 
