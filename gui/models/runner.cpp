@@ -4,12 +4,18 @@
 
 namespace deepsim::gui {
 
-void RunWorker::run(const api::ScenarioDoc& doc, const api::CancelToken& cancel) {
+// What every job of the worker runs under: the front end's cancel token, progress as a signal.
+api::RunControl RunWorker::control_for(const api::CancelToken& cancel) {
   api::RunControl control;
   control.cancel = cancel;
   control.progress = [this](const api::Progress& p) {
     emit progress(p.done, p.total, QString::fromStdString(p.stage));
   };
+  return control;
+}
+
+void RunWorker::run(const api::ScenarioDoc& doc, const api::CancelToken& cancel) {
+  const api::RunControl control = control_for(cancel);
   try {
     auto bundle = std::make_shared<RunBundle>();
     bundle->label = QString::fromStdString(doc.display_name);
@@ -25,11 +31,7 @@ void RunWorker::run(const api::ScenarioDoc& doc, const api::CancelToken& cancel)
 }
 
 void RunWorker::sweep(const api::SweepSpec& spec, const api::CancelToken& cancel) {
-  api::RunControl control;
-  control.cancel = cancel;
-  control.progress = [this](const api::Progress& p) {
-    emit progress(p.done, p.total, QString::fromStdString(p.stage));
-  };
+  const api::RunControl control = control_for(cancel);
   try {
     // Points finish on the sweep's pool threads; a queued signal carries each to the GUI thread.
     const api::SweepOutcome out = api::run_sweep(spec, control, [this](const api::SweepPoint& p) { emit pointFinished(p); });
@@ -43,11 +45,7 @@ void RunWorker::sweep(const api::SweepSpec& spec, const api::CancelToken& cancel
 }
 
 void RunWorker::serve_sweep(const api::ServeSweepSpec& spec, const api::CancelToken& cancel) {
-  api::RunControl control;
-  control.cancel = cancel;
-  control.progress = [this](const api::Progress& p) {
-    emit progress(p.done, p.total, QString::fromStdString(p.stage));
-  };
+  const api::RunControl control = control_for(cancel);
   try {
     const api::ServeSweepOutcome out =
         api::run_serve_sweep(spec, control, [this](const api::ServeSweepPoint& p) { emit servePointFinished(p); });

@@ -45,6 +45,9 @@ class RunWorker : public QObject {
   void sweepFinished(int points);
   void failed(const QString& message);
   void cancelled();
+
+ private:
+  [[nodiscard]] api::RunControl control_for(const api::CancelToken& cancel);
 };
 
 class Runner : public QObject {

@@ -1,10 +1,8 @@
 #include "sim/api/serve_run.h"
 
 #include <algorithm>
-#include <atomic>
-#include <mutex>
-#include <thread>
 
+#include "sim/api/point_pool.h"
 #include "sim/core/error.h"
 #include "sim/core/suggest.h"
 #include "sim/scenario/schema.h"
@@ -93,35 +91,10 @@ ServeSweepOutcome run_serve_sweep(const ServeSweepSpec& spec, const RunControl& 
                                   const std::function<void(const ServeSweepPoint&)>& on_point) {
   check_serve_sweep(spec);
   const std::size_t n = spec.values.size();
-  const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
-  const auto threads = static_cast<unsigned>(std::min<std::size_t>(n, spec.threads > 0 ? static_cast<unsigned>(spec.threads) : cores));
-  std::vector<std::optional<ServeSweepPoint>> slots(n);
-  std::atomic<std::size_t> next{0};
-  std::mutex mu;  // guards `finished` and the callbacks: front ends see one point at a time
-  int finished = 0;
-  auto work = [&] {
-    for (std::size_t i = next++; i < n && !control.cancel.cancelled(); i = next++) {
-      ServeSweepPoint p;
-      try {
-        p = run_point(spec, i, control);
-      } catch (const Cancelled&) {
-        return;
-      }
-      const std::lock_guard lock(mu);
-      ++finished;
-      if (on_point) on_point(p);
-      if (control.progress) control.progress({"point " + std::to_string(finished) + " of " + std::to_string(n), finished, static_cast<int>(n)});
-      slots[i] = std::move(p);
-    }
-  };
-  std::vector<std::jthread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  pool.clear();  // joins
   ServeSweepOutcome out;
+  out.points = run_points<ServeSweepPoint>(n, pool_threads(n, spec.threads), control,
+                                     [&](std::uint64_t i) { return run_point(spec, i, control); }, on_point);
   out.cancelled = control.cancel.cancelled();
-  for (auto& s : slots)
-    if (s) out.points.push_back(std::move(*s));
   return out;
 }
 

@@ -1,10 +1,8 @@
 #include "sim/api/sweep_run.h"
 
 #include <algorithm>
-#include <atomic>
-#include <mutex>
-#include <thread>
 
+#include "sim/api/point_pool.h"
 #include "sim/core/error.h"
 #include "sim/core/suggest.h"
 #include "sim/forecast/preflight.h"
@@ -70,35 +68,10 @@ SweepOutcome run_sweep(const SweepSpec& spec, const RunControl& control,
                        const std::function<void(const SweepPoint&)>& on_point) {
   const Sweep sw = to_sweep(spec);
   const std::uint64_t n = sw.size();
-  const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
-  const auto threads = static_cast<unsigned>(std::min<std::uint64_t>(n, spec.threads > 0 ? static_cast<unsigned>(spec.threads) : cores));
-  std::vector<std::optional<SweepPoint>> slots(n);
-  std::atomic<std::uint64_t> next{0};
-  std::mutex mu;  // guards `finished` and the callbacks, so front ends see one point at a time
-  int finished = 0;
-  auto work = [&] {
-    for (std::uint64_t i = next++; i < n && !control.cancel.cancelled(); i = next++) {
-      SweepPoint p;
-      try {
-        p = run_point(spec, sw, i, control);
-      } catch (const Cancelled&) {
-        return;
-      }
-      const std::lock_guard lock(mu);
-      ++finished;
-      if (on_point) on_point(p);
-      if (control.progress) control.progress({"point " + std::to_string(finished) + " of " + std::to_string(n), finished, static_cast<int>(n)});
-      slots[i] = std::move(p);
-    }
-  };
-  std::vector<std::jthread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  pool.clear();  // joins
   SweepOutcome out;
+  out.points = run_points<SweepPoint>(n, pool_threads(n, spec.threads), control,
+                                     [&](std::uint64_t i) { return run_point(spec, sw, i, control); }, on_point);
   out.cancelled = control.cancel.cancelled();
-  for (auto& s : slots)
-    if (s) out.points.push_back(std::move(*s));
   return out;
 }
 
