@@ -19,9 +19,7 @@
 namespace deepsim::cli {
 
 int run_run(const Args& args) {
-  const std::string path = args.positional().at(0);
-  const Scenario scenario = load_scenario_file(path, args.all("set"));
-  preflight(scenario);  // the checks `validate` makes, so both refuse the same inputs with the same errors
+  const Scenario scenario = load_checked_scenario(args);  // as `validate` loads it: the same errors
   std::filesystem::path out_dir;
   if (auto o = args.get("out")) {
     out_dir = *o;
@@ -44,12 +42,8 @@ int run_run(const Args& args) {
   }
   // A plan over HBM is still simulated (the time it would take if it fit), but it cannot run: say so on
   // stderr, in a line a script can grep, whatever --quiet or --json say; result.json carries memory.fits.
-  const MemoryFit fit = memory_fit(output.report);
-  if (!fit.fits)
-    std::cerr << "WARNING: does not fit in HBM: the fullest rank needs " << format_bytes(Bytes(fit.peak_bytes))
-              << " of " << format_bytes(output.scenario.cluster.gpu.hbm) << " (over by "
-              << format_bytes(Bytes(-fit.min_headroom_bytes))
-              << "); the step time and cost above are for a plan no cluster can run\n";
+  // The line is validate's (hbm_warning); result.json's memory.fits is memory_fit over the same ranks.
+  if (const std::string w = hbm_warning(output.analysis.memory); !w.empty()) std::cerr << w << "\n";
   if (!out_dir.empty()) {
     write_run(out_dir, output);
     text << "wrote " << out_dir.string()

@@ -8,6 +8,8 @@
 #include "sim/core/error.h"
 #include "sim/core/suggest.h"
 #include "sim/net/net_report.h"
+#include "sim/parallel/placement.h"
+#include "sim/parallel/placement_text.h"
 #include "sim/scenario/loader.h"
 #include "sim/scenario/scalar_codec.h"
 #include "sim/net/token_routing.h"
@@ -95,10 +97,18 @@ DataType data_type(const Args& args) {
 int run_topo(const Args& args) {
   const Scenario s = load_scenario_file(args.positional().at(0), args.all("set"));
   const Topology t = build_topology(s.cluster);
-  if (args.has("json"))
+  if (args.has("json")) {
     std::cout << topology_json(t).dump(2) << "\n";
-  else
-    std::cout << describe_topology(t);
+    return kExitOk;
+  }
+  std::cout << describe_topology(t);
+  if (args.has("plan")) {
+    // The plan's groups on this fabric; a plan the placement rules refuse is an input error at its key.
+    const ParallelSpec& p = s.parallel;
+    const PlacementProblem why = placement_problem(p.pp, p.dp, p.tp, p.ep, s.cluster.nodes, s.cluster.gpus_per_node);
+    if (!why.ok()) throw InputError(s.pos_of(why.key), why.key, why.describe(), why.hint);
+    std::cout << "\n" << describe_placement(Placement::make(p, s.cluster).value());
+  }
   return kExitOk;
 }
 

@@ -1,26 +1,41 @@
-// deepsim validate: load and check a scenario as `run` would (preflight.h); print a one-line summary (or
-// the resolved YAML, or JSON).
+// deepsim validate: load and check a scenario exactly as `run` does (load_checked_scenario: the loader's
+// checks, then preflight.h's), plus the serving: section as `serve` would; print a one-line summary (or
+// the resolved YAML, or JSON). A plan over HBM is valid input: both commands print the same warning.
 #include <iostream>
 
 #include "sim/cli/commands.h"
 #include "sim/cli/json_output.h"
-#include "sim/core/format.h"
 #include "sim/forecast/preflight.h"
-#include "sim/step/static_analysis.h"
 #include "sim/parallel/parallel_spec.h"
 #include "sim/scenario/loader.h"
 #include "sim/serve/serving_checks.h"
+#include "sim/step/static_analysis.h"
 
 namespace deepsim::cli {
+
+Scenario load_checked_scenario(const Args& args) {
+  Scenario s = load_scenario_file(args.positional().at(0), args.all("set"));
+  preflight(s);  // placement, schedule, profile, trace, fabric, phases, failures: what `run` needs
+  return s;
+}
+
+namespace {
+
+Scenario checked(const Args& args) {
+  Scenario s = load_checked_scenario(args);
+  if (has_serving_section(s)) check_serving(s);  // and the serving: section's, as `serve` would
+  return s;
+}
+
+}  // namespace
 
 int run_validate(const Args& args) {
   const std::string path = args.positional().at(0);
   if (args.has("json")) {
     // Machine-readable either way: the error too goes to stdout (and to stderr, as always), exit 2.
     try {
-      const Scenario s = load_scenario_file(path, args.all("set"));
-      preflight(s);
-      if (has_serving_section(s)) check_serving(s);
+      const Scenario s = checked(args);
+      if (const std::string w = hbm_warning(analyze(s).memory); !w.empty()) std::cerr << w << "\n";
       std::cout << validate_json(path, s).dump(2) << "\n";
       return kExitOk;
     } catch (const InputError& e) {
@@ -28,15 +43,9 @@ int run_validate(const Args& args) {
       throw;
     }
   }
-  const Scenario s = load_scenario_file(path, args.all("set"));
-  preflight(s);  // everything `run` checks before it simulates: placement, profile, trace, phases, failures
-  if (has_serving_section(s)) check_serving(s);  // and the serving: section's, as `serve` would
+  const Scenario s = checked(args);
   // The plan is valid input either way; whether it fits is a property of the plan, said as `run` says it.
-  const MemoryEstimate memory = analyze(s).memory;
-  if (!memory.fits())
-    std::cerr << "WARNING: does not fit in HBM: the fullest stage needs " << format_bytes(memory.peak().total())
-              << " of " << format_bytes(memory.hbm) << " (over by "
-              << format_bytes(Bytes(memory.peak().total().value() - memory.hbm.value())) << ")\n";
+  if (const std::string w = hbm_warning(analyze(s).memory); !w.empty()) std::cerr << w << "\n";
   if (args.has("print")) {
     std::cout << to_yaml(s);
     return kExitOk;

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "sim/cli/args.h"
+#include "sim/scenario/scenario.h"
 
 namespace deepsim::cli {
 
@@ -19,6 +20,11 @@ struct Command {
 };
 
 [[nodiscard]] const std::vector<Command>& commands();
+
+// The scenario of SCENARIO (positional 0) with its --set overrides, after every check `run` makes before
+// it simulates (preflight.h): `run` and `validate` both load through here, so they refuse the same inputs
+// with the same errors.
+[[nodiscard]] Scenario load_checked_scenario(const Args& args);
 
 int run_validate(const Args& args);
 int run_run(const Args& args);

@@ -3,6 +3,7 @@
 #include "sim/core/error.h"
 #include "sim/forecast/forecast.h"
 #include "sim/moe/routing_trace.h"
+#include "sim/net/topology.h"
 #include "sim/parallel/placement.h"
 #include "sim/parallel/schedules.h"
 #include "sim/step/simulate.h"
@@ -54,10 +55,14 @@ StepResult checked_step(const Scenario& s) {
 }  // namespace
 
 void preflight_step(const Scenario& s) {
-  must(Placement::make(s.parallel, s.cluster), s, "parallel");
+  if (const PlacementProblem why = placement_problem(s.parallel.pp, s.parallel.dp, s.parallel.tp, s.parallel.ep,
+                                                     s.cluster.nodes, s.cluster.gpus_per_node);
+      !why.ok())
+    throw InputError(s.pos_of(why.key), why.key, why.describe(), why.hint);
   must(make_schedule(s.parallel), s, "parallel.schedule");
   (void)kernel_model_for(s);  // finds, parses and checks the calibration profile
   (void)analyze(s);
+  (void)build_topology(s.cluster);  // the fabric the step's collectives are routed on (its size rules)
   if (s.model.is_moe() && s.moe.source == LoadSource::kTrace) check_trace(s);
 }
 

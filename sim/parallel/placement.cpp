@@ -1,5 +1,6 @@
 #include "sim/parallel/placement.h"
 
+#include <algorithm>
 #include <string>
 
 #include "sim/core/error.h"
@@ -10,36 +11,53 @@ namespace {
 
 std::string str(int v) { return std::to_string(v); }
 
-// The rules of placement.h, first violation wins; "" when the plan fits.
-std::string plan_problem(int pp, int dp, int tp, int ep, int nodes, int g) {
-  if (pp < 1 || dp < 1 || tp < 1 || ep < 1 || nodes < 1 || g < 1) return "pp, dp, tp, ep, nodes and GPUs per node must be >= 1";
-  if (pp * dp * tp != nodes * g) {
-    return "pp x dp x tp = " + str(pp * dp * tp) + " GPUs, but the cluster has " + str(nodes * g);
-  }
-  if (g % tp != 0 && tp % g != 0) {
-    return "tp (" + str(tp) + ") must divide the GPUs per node (" + str(g) +
-           ") to stay on NVLink, or be a multiple of it so a TP group is whole nodes (over InfiniBand)";
-  }
-  if ((dp * tp) % ep != 0) return "ep (" + str(ep) + ") must divide dp x tp (" + str(dp * tp) + ") of one stage";
-  if (ep % g != 0 && g % ep != 0) {
-    return "ep (" + str(ep) + ") must be a multiple or a divisor of the GPUs per node (" + str(g) +
-           ") so EP groups do not straddle nodes";
-  }
-  if (pp > 1 && (dp * tp) % g != 0) {
-    return "with pp > 1, dp x tp (" + str(dp * tp) + ") must be a multiple of the GPUs per node (" + str(g) +
-           ") so that a node holds one stage and pipeline neighbours sit on different nodes";
-  }
-  return {};
+// The divisors and multiples of G a size may take (for hints): divisors of G, then G x 2^k.
+std::string fitting_sizes(int g, int limit) {
+  std::string out;
+  for (int v = 1; v <= g && v <= limit; ++v)
+    if (g % v == 0) out += (out.empty() ? "" : ", ") + str(v);
+  for (int v = 2 * g; v <= limit; v *= 2) out += ", " + str(v);
+  return out;
 }
 
 }  // namespace
+
+PlacementProblem placement_problem(int pp, int dp, int tp, int ep, int nodes, int g) {
+  if (pp < 1 || dp < 1 || tp < 1 || ep < 1 || nodes < 1 || g < 1)
+    return {"every size is at least 1", "parallel", "pp, dp, tp, ep, nodes and GPUs per node must be >= 1", ""};
+  if (pp * dp * tp != nodes * g)
+    return {"pp x dp x tp uses every GPU", "parallel.dp",
+            "pp x dp x tp = " + str(pp * dp * tp) + " GPUs, but the cluster has " + str(nodes * g),
+            "choose dp = GPUs / (pp x tp)"};
+  if (g % tp != 0 && tp % g != 0)
+    return {"a TP group fits inside one node or is whole nodes", "parallel.tp",
+            "tp = " + str(tp) + " neither divides the " + str(g) + " GPUs per node (NVLink) nor is a multiple of them",
+            "choose tp from " + fitting_sizes(g, std::max(tp, 2 * g))};
+  if ((dp * tp) % ep != 0)
+    return {"an EP group lies inside one stage", "parallel.ep",
+            "ep = " + str(ep) + " does not divide dp x tp = " + str(dp * tp) + " (EP is drawn from one stage's GPUs)",
+            "choose a divisor of " + str(dp * tp)};
+  if (ep % g != 0 && g % ep != 0)
+    return {"an EP group fits inside one node or is whole nodes", "parallel.ep",
+            "ep = " + str(ep) + " would straddle nodes: it neither divides the " + str(g) +
+                " GPUs per node nor is a multiple of them",
+            "choose ep from " + fitting_sizes(g, std::max(ep, 2 * g)) + " that divides dp x tp = " + str(dp * tp)};
+  if (pp > 1 && (dp * tp) % g != 0 && g % (dp * tp) != 0)
+    return {"a stage fills whole nodes or fits inside one", "parallel.dp",
+            "with pp > 1 a stage's dp x tp = " + str(dp * tp) + " GPUs neither fill whole nodes of " + str(g) +
+                " nor fit inside one",
+            "choose dp x tp from " + fitting_sizes(g, std::max(dp * tp, 2 * g)) + " (pp stages of it use every GPU)"};
+  return {};
+}
+
 
 Result<Placement> Placement::make(const ParallelSpec& spec, const ClusterSpec& cluster) {
   return make(spec.pp, spec.dp, spec.tp, spec.ep, cluster.nodes, cluster.gpus_per_node);
 }
 
 Result<Placement> Placement::make(int pp, int dp, int tp, int ep, int nodes, int gpus_per_node) {
-  if (std::string why = plan_problem(pp, dp, tp, ep, nodes, gpus_per_node); !why.empty()) return PlanError{why};
+  if (const PlacementProblem p = placement_problem(pp, dp, tp, ep, nodes, gpus_per_node); !p.ok())
+    return PlanError{p.describe() + (p.hint.empty() ? "" : " (" + p.hint + ")")};
   return Placement(pp, dp, tp, ep, gpus_per_node);
 }
 

@@ -6,7 +6,9 @@
 // with G GPUs per node. Why this order:
 //  - a stage's dp * tp GPUs are consecutive, so with dp * tp a multiple of G every node holds GPUs of
 //    one stage only (DeepSeek-V3: a node's 8 GPUs hold the same layers), and pipeline neighbours
-//    (s, d, t) and (s+1, d, t) are dp * tp >= G GPUs apart: always on different nodes;
+//    (s, d, t) and (s+1, d, t) are dp * tp >= G GPUs apart: always on different nodes; with dp * tp
+//    dividing G a node holds G / (dp * tp) consecutive stages whole, and the sends between them stay on
+//    NVLink (the router picks the links from the topology, as for every pair of GPUs);
 //  - EP is drawn from the dp * tp GPUs of one stage (reference R12): EP group k of stage s is the GPUs
 //    with local-in-stage index l = d * tp + t in [k * ep, (k+1) * ep); with ep a multiple of G an EP group
 //    is ep / G whole nodes (V3: EP64 = 8 nodes), with ep dividing G it sits inside one node;
@@ -17,6 +19,7 @@
 // DualPipeV's pp/2 ranks are pipeline stages too (each rank holds two model stages).
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "sim/core/ids.h"
@@ -33,6 +36,29 @@ struct RankCoord {
   constexpr bool operator==(const RankCoord&) const = default;
 };
 
+// A placement rule a plan breaks: the rule's name, the scenario key to blame, what is wrong, how to fix it.
+// The rules, first broken wins (G = GPUs per node):
+//   "every size is at least 1"                         (parallel)
+//   "pp x dp x tp uses every GPU"                      (parallel.dp)
+//   "a TP group fits inside one node or is whole nodes"  tp divides G or is a multiple of it (parallel.tp)
+//   "an EP group lies inside one stage"                ep divides dp x tp (parallel.ep)
+//   "an EP group fits inside one node or is whole nodes" ep divides G or is a multiple of it (parallel.ep):
+//     the all-to-all model counts nodes per group, and a group over a node and a half would share that
+//     node's NICs with a neighbour group in a way it does not model;
+//   "a stage fills whole nodes or fits inside one"     with pp > 1, dp x tp divides G or is a multiple of
+//     it (parallel.dp): a stage over a node and a half would split a node's NICs between two stages.
+struct PlacementProblem {
+  std::string rule;  // empty: the plan can be placed
+  std::string key;
+  std::string message;
+  std::string hint;
+  [[nodiscard]] bool ok() const { return rule.empty(); }
+  // "rule: <rule>: <message>" (the hint apart, for InputError)
+  [[nodiscard]] std::string describe() const { return "rule: " + rule + ": " + message; }
+};
+
+[[nodiscard]] PlacementProblem placement_problem(int pp, int dp, int tp, int ep, int nodes, int gpus_per_node);
+
 struct GpuLocation {
   int node = 0;
   int local = 0;  // index inside the node, also its NIC / MPFT plane
@@ -41,10 +67,7 @@ struct GpuLocation {
 
 class Placement {
  public:
-  // Errors: a size below 1; pp * dp * tp != the cluster's GPUs; tp neither dividing the GPUs per node
-  // nor a multiple of them;
-  // ep not dividing dp * tp; an EP group straddling nodes (ep neither a multiple nor a divisor of G);
-  // a stage not filling whole nodes when pp > 1 (dp * tp not a multiple of G).
+  // Errors: the first rule of placement_problem broken, as "rule: ...: message (hint)".
   [[nodiscard]] static Result<Placement> make(const ParallelSpec& spec, const ClusterSpec& cluster);
   // Same rules without a ClusterSpec: `nodes` x `gpus_per_node` GPUs.
   [[nodiscard]] static Result<Placement> make(int pp, int dp, int tp, int ep, int nodes, int gpus_per_node);

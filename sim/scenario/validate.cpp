@@ -4,6 +4,7 @@
 #include <string>
 
 #include "sim/core/error.h"
+#include "sim/parallel/placement.h"
 #include "sim/scenario/scalar_codec.h"
 
 namespace deepsim {
@@ -118,7 +119,7 @@ void check_gpu_count(const Scenario& s, const SourceMap& src) {
   if (ranks == gpus) return;
   const std::int64_t pp_tp = static_cast<std::int64_t>(p.pp) * p.tp;
   fail(src, "parallel.dp",
-       "pp x dp x tp = " + to_string(ranks) + " but the cluster has " + to_string(gpus) + " GPUs (" +
+       "rule: pp x dp x tp uses every GPU: pp x dp x tp = " + to_string(ranks) + " but the cluster has " + to_string(gpus) + " GPUs (" +
            to_string(s.cluster.nodes) + " nodes x " + to_string(s.cluster.gpus_per_node) + ")",
        gpus % pp_tp == 0 ? "dp = " + to_string(gpus) + " / (pp x tp) = " + to_string(gpus / pp_tp) + " uses every GPU"
                          : "pp x tp = " + to_string(pp_tp) + " does not divide " + to_string(gpus) + " GPUs");
@@ -133,7 +134,7 @@ void check_degrees(const Scenario& s, const SourceMap& src) {
          "set parallel.ep: 1");
   if (dp_tp % p.ep != 0)
     fail(src, "parallel.ep",
-         "ep = " + to_string(p.ep) + " does not divide dp x tp = " + to_string(dp_tp) +
+         "rule: an EP group lies inside one stage: ep = " + to_string(p.ep) + " does not divide dp x tp = " + to_string(dp_tp) +
              " (EP is drawn from the DP ranks of one pipeline stage)",
          "choose a divisor of " + to_string(dp_tp));
   if (m.is_moe() && m.moe.routed_experts % p.ep != 0)
@@ -154,13 +155,21 @@ void check_degrees(const Scenario& s, const SourceMap& src) {
     fail(src, "parallel.overlap_param_gather",
          "overlap_param_gather = true with zero_stage = 0: without ZeRO every rank updates its own full copy, so there "
          "is no parameter all-gather to overlap",
-         "set parallel.zero_stage: 1, or drop overlap_param_gather");
+         "set parallel.zero_stage: 1 or 2, or drop overlap_param_gather");
   const std::int64_t tokens = static_cast<std::int64_t>(p.micro_batch_size) * s.training.seq_len;
   if (p.sequence_parallel && p.tp > 1 && tokens % p.tp != 0)
     fail(src, "parallel.sequence_parallel",
          "sequence_parallel = true with micro_batch_size x seq_len = " + to_string(tokens) +
              " tokens, not a multiple of tp = " + to_string(p.tp),
          "sequence parallelism splits a micro-batch's tokens into tp equal shards; choose a seq_len divisible by tp");
+}
+
+// The placement rules of sim/parallel/placement.h (TP, EP and stages against the nodes), each named in
+// its error; the GPU count and EP inside a stage are checked above with their own wording.
+void check_placement(const Scenario& s, const SourceMap& src) {
+  const ParallelSpec& p = s.parallel;
+  const PlacementProblem why = placement_problem(p.pp, p.dp, p.tp, p.ep, s.cluster.nodes, s.cluster.gpus_per_node);
+  if (!why.ok()) fail(src, why.key, why.describe(), why.hint);
 }
 
 // Tensor parallelism splits every column- and row-parallel matrix by tp: each split size must divide.
@@ -317,6 +326,7 @@ void validate_scenario(const Scenario& s, const SourceMap& sources) {
   check_moe(s.model, sources);
   check_gpu_count(s, sources);
   check_degrees(s, sources);
+  check_placement(s, sources);
   check_tp_splits(s, sources);
   check_schedule(s, sources);
   check_training(s, sources);

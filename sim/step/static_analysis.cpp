@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "sim/core/error.h"
+#include "sim/core/format.h"
 #include "sim/model/kv_cache.h"
 #include "sim/model/model_memo.h"
 #include "sim/model/stage_assignment.h"
@@ -100,6 +101,15 @@ std::vector<StageBound> stage_bounds(const ModelSpec& m, int stages, const OpCon
 }
 
 }  // namespace
+
+std::string hbm_warning(const MemoryEstimate& m) {
+  if (m.stages.empty() || m.fits()) return {};
+  const StageMemory& peak = m.peak();
+  return "WARNING: does not fit in HBM: the fullest rank (stage " + std::to_string(peak.stage) + ") needs " +
+         format_bytes(peak.total()) + " of " + format_bytes(m.hbm) + " (over by " +
+         format_bytes(Bytes(peak.total().value() - m.hbm.value())) +
+         "); a step time and cost for it are what it would take if it fit, no cluster can run it";
+}
 
 StaticAnalysis analyze(const Scenario& s) {
   StaticAnalysis a;

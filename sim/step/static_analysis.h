@@ -42,4 +42,8 @@ struct StaticAnalysis {
 // Throws InputError if the plan cannot be scheduled (the scenario loader normally catches that first).
 [[nodiscard]] StaticAnalysis analyze(const Scenario& s);
 
+// The line `run` and `validate` both print on stderr when the fullest rank's memory exceeds HBM (empty
+// when it fits): "WARNING: does not fit in HBM: the fullest rank (stage s) needs X of Y (over by Z); ...".
+[[nodiscard]] std::string hbm_warning(const MemoryEstimate& m);
+
 }  // namespace deepsim

@@ -85,15 +85,57 @@ TEST(Placement, WithTensorParallelism) {
 
 TEST(Placement, ImpossiblePlansAreErrors) {
   EXPECT_NE(Placement::make(16, 64, 1, 64, 256, 8).error().find("cluster has 2048"), std::string::npos);
-  EXPECT_NE(Placement::make(16, 128, 1, 48, 256, 8).error().find("must divide dp x tp"), std::string::npos);
-  EXPECT_NE(Placement::make(1, 8, 3, 1, 3, 8).error().find("tp (3)"), std::string::npos);
+  EXPECT_NE(Placement::make(16, 128, 1, 48, 256, 8).error().find("does not divide dp x tp"), std::string::npos);
+  EXPECT_NE(Placement::make(1, 8, 3, 1, 3, 8).error().find("tp = 3"), std::string::npos);
   // EP12 divides a 96-GPU stage but would straddle 8-GPU nodes.
   EXPECT_NE(Placement::make(2, 96, 1, 12, 24, 8).error().find("straddle"), std::string::npos);
-  // A 4-GPU stage would share a node with the next stage.
-  EXPECT_NE(Placement::make(4, 4, 1, 4, 2, 8).error().find("different nodes"), std::string::npos);
   EXPECT_FALSE(Placement::make(0, 1, 1, 1, 1, 8).ok());
   EXPECT_TRUE(Placement::make(1, 8, 1, 4, 1, 8).ok());  // EP4 inside one node
-  EXPECT_NE(Placement::make(1, 2, 12, 1, 3, 8).error().find("multiple of it"), std::string::npos);  // 1.5 nodes
+  EXPECT_NE(Placement::make(1, 2, 12, 1, 3, 8).error().find("multiple of them"), std::string::npos);  // 1.5 nodes
+}
+
+TEST(Placement, EveryRuleIsNamedWithItsKeyAndAHint) {
+  struct Case {
+    int pp, dp, tp, ep, nodes;
+    const char* rule;
+    const char* key;
+  };
+  for (const Case& c : {Case{16, 64, 1, 64, 256, "pp x dp x tp uses every GPU", "parallel.dp"},
+                        Case{1, 8, 3, 1, 3, "a TP group fits inside one node or is whole nodes", "parallel.tp"},
+                        Case{16, 128, 1, 48, 256, "an EP group lies inside one stage", "parallel.ep"},
+                        Case{2, 96, 1, 12, 24, "an EP group fits inside one node or is whole nodes", "parallel.ep"},
+                        // 12-GPU stages on 8-GPU nodes: stage 0 would own node 0 and half of node 1.
+                        Case{2, 12, 1, 4, 3, "a stage fills whole nodes or fits inside one", "parallel.dp"}}) {
+    const PlacementProblem why = placement_problem(c.pp, c.dp, c.tp, c.ep, c.nodes, 8);
+    EXPECT_EQ(why.rule, c.rule);
+    EXPECT_EQ(why.key, c.key) << c.rule;
+    EXPECT_FALSE(why.hint.empty()) << c.rule;
+    const auto made = Placement::make(c.pp, c.dp, c.tp, c.ep, c.nodes, 8);
+    ASSERT_FALSE(made.ok());
+    EXPECT_EQ(made.error().rfind(std::string("rule: ") + c.rule + ": ", 0), 0u) << made.error();
+  }
+  // The stage rule's hint lists the sizes that fit 8-GPU nodes.
+  EXPECT_EQ(placement_problem(2, 12, 1, 4, 3, 8).hint, "choose dp x tp from 1, 2, 4, 8, 16 (pp stages of it use every GPU)");
+}
+
+TEST(Placement, ConsecutiveStagesShareANode) {
+  // PP4 x DP4 on 2 nodes of 8: a stage is 4 GPUs, so node 0 holds stages 0 and 1, node 1 stages 2 and 3;
+  // pipeline (d, 0) = GPUs d, 4 + d, 8 + d, 12 + d: the 0 -> 1 and 2 -> 3 sends stay inside a node.
+  const Placement p = Placement::make(4, 4, 1, 4, 2, 8).value();
+  const auto pipe = p.pipeline(1, 0);
+  ASSERT_EQ(pipe.size(), 4u);
+  std::vector<int> nodes;
+  for (std::size_t s = 0; s < pipe.size(); ++s) {
+    EXPECT_EQ(pipe[s].value(), 4 * s + 1);
+    nodes.push_back(p.location(pipe[s]).node);
+  }
+  EXPECT_EQ(nodes, (std::vector<int>{0, 0, 1, 1}));
+  // A stage's DP group and its EP group are the stage's 4 GPUs, inside one node.
+  EXPECT_EQ(p.dp_group(3, 0), (std::vector<GpuId>{GpuId(12), GpuId(13), GpuId(14), GpuId(15)}));
+  EXPECT_EQ(p.ep_group_members(2, 0), (std::vector<GpuId>{GpuId(8), GpuId(9), GpuId(10), GpuId(11)}));
+  // pp = 8 with one GPU per stage: the whole pipeline in one node.
+  const Placement one = Placement::make(8, 1, 1, 1, 1, 8).value();
+  for (GpuId g : one.pipeline(0, 0)) EXPECT_EQ(one.location(g).node, 0);
 }
 
 TEST(Placement, TpOverWholeNodesIsAllowed) {
