@@ -22,7 +22,7 @@ struct StageLoad {
 
 void check(const ModelSpec& m, const MemoryPlan& p) {
   DEEPSIM_ASSERT(p.pp >= 1 && p.dp >= 1 && p.tp >= 1 && p.ep >= 1, "MemoryPlan: degrees must be >= 1");
-  DEEPSIM_ASSERT(p.zero_stage == 0 || p.zero_stage == 1, "MemoryPlan: zero_stage must be 0 or 1");
+  DEEPSIM_ASSERT(p.zero_stage >= 0 && p.zero_stage <= 2, "MemoryPlan: zero_stage must be 0, 1 or 2");
   DEEPSIM_ASSERT(p.param_copies == 1 || p.param_copies == 2, "MemoryPlan: param_copies must be 1 or 2");
   DEEPSIM_ASSERT(p.micro_batch_size >= 1 && p.seq_len >= 1, "MemoryPlan: empty micro-batch");
   DEEPSIM_ASSERT((p.dp * p.tp) % p.ep == 0, "MemoryPlan: ep must divide dp x tp");
@@ -74,7 +74,6 @@ StageMemory stage_memory(int s, const std::vector<StageLoad>& loads, const Memor
   mem.dense_params = static_cast<std::int64_t>(dense);
   mem.expert_params = static_cast<std::int64_t>(expert);
   mem.weights = Bytes(kBf16 * (dense + expert));
-  mem.gradients = Bytes(kFp32 * (dense + expert));
   // The copies are the same parameters, so their master weights and moments are sharded over all
   // param_copies x (data-parallel) holders; without ZeRO each holder keeps its own.
   const double dense_holders = p.zero_stage >= 1 ? static_cast<double>(p.dp) * p.param_copies : 1.0;
@@ -82,6 +81,7 @@ StageMemory stage_memory(int s, const std::vector<StageLoad>& loads, const Memor
   const double sharded = dense / dense_holders + expert / expert_holders;
   const double moment_bytes = p.fp8 ? 2 * kBf16 : 2 * kFp32;  // AdamW m and v: BF16 in the V3 recipe (R17)
   mem.master_weights = Bytes(kFp32 * sharded);
+  mem.gradients = Bytes(kFp32 * (p.zero_stage >= 2 ? sharded : dense + expert));
   mem.optimizer_states = Bytes(moment_bytes * sharded);
   // DualPipe: rank s sits at position s of one direction and pp-1-s of the other; as in 1F1B, position q
   // holds pp - q micro-batches, so the rank's pp + 1 in flight (R16) are pp - s chunks of stage s and

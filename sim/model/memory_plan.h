@@ -3,7 +3,9 @@
 // numbers it needs). Precision per DeepSeek-V3 (TR 3.3, R17): BF16 weights for compute, FP32 master
 // weights and gradients, AdamW moments in BF16 under the FP8 recipe (FP32 under bf16). ZeRO-1 shards the
 // master weights and moments over the ranks that hold a copy of the same parameters: dp for the dense
-// part, dp x tp / ep for a routed expert. Routed experts are spread by EP: each GPU holds
+// part, dp x tp / ep for a routed expert; ZeRO-2 shards the FP32 gradients over the same holders (each
+// micro-batch's gradients are reduce-scattered into the shard as the backward makes them; the bucket in
+// flight is a communication buffer, left out like the others). Routed experts are spread by EP: each GPU holds
 // routed_experts / ep experts of every MoE layer on its stage. Activations are Op::saved summed over the
 // stage's ops (balanced routing: a GPU's experts see tokens x top_k per MoE layer), times the micro-batches
 // in flight. With tied embeddings and pp > 1 the last stage holds its own copy of the embedding matrix
@@ -22,7 +24,8 @@ namespace deepsim {
 
 struct MemoryPlan {
   int pp = 1, dp = 1, tp = 1, ep = 1;
-  int zero_stage = 1;                    // 0: nothing sharded; 1: master weights + moments sharded
+  int zero_stage = 1;                    // 0: nothing sharded; 1: master weights + moments sharded;
+                                         // 2: the FP32 gradients too
   int micro_batch_size = 1;              // sequences per micro-batch
   int seq_len = 4096;
   // Micro-batches whose activations a GPU holds at its peak (1F1B: pp on the first stage, applied to

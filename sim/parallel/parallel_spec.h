@@ -21,7 +21,7 @@ struct ParallelSpec {
   int dp = 1;
   int tp = 1;
   int ep = 1;
-  int zero_stage = 1;           // 0 or 1
+  int zero_stage = 1;           // 0, 1 or 2
   int micro_batch_size = 1;     // sequences per micro-batch
   int micro_batches = 1;        // per pipeline per step (gradient accumulation)
   ScheduleKind schedule = ScheduleKind::k1F1B;

@@ -122,7 +122,7 @@ SearchSpace::SearchSpace(const Scenario& base) {
   dims_.push_back(int_dim("micro_batch_size", "parallel.micro_batch_size", {1, 2},
                           [](Scenario& s, int v) { s.parallel.micro_batch_size = v; }));
   dims_.push_back(recompute_dim(base));
-  dims_.push_back(int_dim("zero_stage", "parallel.zero_stage", {0, 1}, [](Scenario& s, int v) { s.parallel.zero_stage = v; }));
+  dims_.push_back(int_dim("zero_stage", "parallel.zero_stage", {0, 1, 2}, [](Scenario& s, int v) { s.parallel.zero_stage = v; }));
   dims_.push_back(int_dim("comm_sms", "parallel.comm_sms", sms, [](Scenario& s, int v) { s.parallel.comm_sms = v; }));
 }
 

@@ -67,7 +67,8 @@ void add_run_fields(std::vector<Field>& out) {
   out.push_back(int_field<&Scenario::parallel, &P::ep>(
       "parallel.ep", 1, kMaxRanks, {"", "expert-parallel ranks, drawn from the dp x tp ranks of one stage"}));
   out.push_back(int_field<&Scenario::parallel, &P::zero_stage>(
-      "parallel.zero_stage", 0, 1, {"", "ZeRO stage: 0 replicates optimizer state, 1 shards it over dp"}));
+      "parallel.zero_stage", 0, 2,
+      {"", "ZeRO stage: 0 replicates optimizer state, 1 shards it over dp, 2 shards the gradients too (reduce-scattered every micro-batch)"}));
   out.push_back(int_field<&Scenario::parallel, &P::micro_batch_size>("parallel.micro_batch_size", 1, 1 << 16,
                                                                      {"sequences", "sequences per micro-batch"}));
   out.push_back(int_field<&Scenario::parallel, &P::micro_batches>(

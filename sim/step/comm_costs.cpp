@@ -167,10 +167,14 @@ void data_parallel(const Scenario& s, const KernelModel& model, const StaticAnal
     const double bytes = shard * (fp8 ? 22.0 : 30.0);
     out.optimizer.push_back(model.time(OpWork{OpFamily::kMemoryBound, Flops(0), Bytes(bytes), 0, 0, 0, 1}, s.cluster.gpu.sms));
   }
-  const std::string grads = p.grad_bucket_mb > 0 ? "in " + fixed(p.grad_bucket_mb, 0) + " MB buckets as the last backward frees them"
-                                                  : "after the last backward";
+  const std::string grads =
+      p.zero_stage >= 2 ? (p.grad_bucket_mb > 0 ? "in " + fixed(p.grad_bucket_mb, 0) + " MB buckets" : "one bucket per chunk") +
+                              std::string(" after every micro-batch's backward (gradients sharded over dp: one reduce-scatter per micro-batch, ") +
+                              std::to_string(p.micro_batches) + " per step)"
+      : p.grad_bucket_mb > 0 ? "in " + fixed(p.grad_bucket_mb, 0) + " MB buckets as the last backward frees them"
+                             : "after the last backward";
   const std::string params = p.overlap_param_gather ? "overlapped with the next forward" : "after the optimizer";
-  out.notes.push_back(std::string(p.zero_stage >= 1 ? "ZeRO-1 DP sync: gradient reduce-scatter (FP32) " + grads +
+  out.notes.push_back(std::string(p.zero_stage >= 1 ? "ZeRO-" + std::to_string(p.zero_stage) + " DP sync: gradient reduce-scatter (FP32) " + grads +
                                                            ", parameter all-gather (BF16) " + params
                                                      : "ZeRO-0 DP sync: gradient all-reduce (FP32) " + grads) +
                       "; rank 0: " + (algorithms.empty() ? std::string("none") : algorithms));

@@ -101,6 +101,7 @@ static StepSimulation simulate_unchecked(const Scenario& s, const StepOptions& o
   in.optimizer = comm.optimizer;
   in.grad_bucket_bytes = Bytes(s.parallel.grad_bucket_mb * 1e6);
   in.overlap_param_gather = s.parallel.overlap_param_gather && s.parallel.zero_stage >= 1;
+  in.reduce_every_micro_batch = s.parallel.zero_stage >= 2;
   sim.links = comm.topology->links;
 
   sim.graph = build_step_graph(schedule, in);

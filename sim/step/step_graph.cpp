@@ -464,12 +464,15 @@ class Builder {
         const bool forward = part == Part::kForward;
         auto& at = forward ? first_forward_ : grad_final_;
         const auto it = at.find(piece.chunk);
-        if (it != at.end() && it->second == instr_) {
+        // ZeRO-2: every chain that makes weight gradients (a whole backward, or a split backward's W;
+        // not its input-gradient half) sends its micro-batch's reduce-scatters.
+        const bool every = in_.reduce_every_micro_batch && (part == Part::kBackward || part == Part::kWeight);
+        if (every || (it != at.end() && it->second == instr_)) {
           // The buckets' all-gathers and reduce-scatters run on the DP stream beside the chunks, so they
           // belong to no instruction of the wall breakdown (their exposed part shows as what they delay).
           const std::int32_t wall_instr = std::exchange(wall_instr_, -1);
           if (forward) gate_forward(rank, stage, piece.chunk, items, c);
-          else send_gradients(rank, stage, piece.chunk, items, c);
+          else send_gradients(rank, stage, piece.chunk, items, c, every ? piece.mb + 1 : 0);
           wall_instr_ = wall_instr;
         }
       }
@@ -569,7 +572,7 @@ class Builder {
       it.share_key = {-1, index, gather ? 1 : 0, 0, 0, 0};
       items.push_back(std::move(it));
     };
-    const bool bucketed_grads = in_.grad_bucket_bytes.value() > 0;
+    const bool bucketed_grads = in_.grad_bucket_bytes.value() > 0 || in_.reduce_every_micro_batch;
     for (std::size_t k = 0; k < syncs.size() && !bucketed_grads; ++k)
       if (syncs[k].members.size() > 1 && syncs[k].grad_bytes.value() > 0) dp_item(syncs[k], false, static_cast<std::int64_t>(k));
     if (opt > Time::zero()) {
@@ -593,7 +596,9 @@ class Builder {
 
   // ---- DP buckets (StepInputs::grad_bucket_bytes, overlap_param_gather) ----
 
-  [[nodiscard]] bool bucketed() const { return in_.grad_bucket_bytes.value() > 0 || in_.overlap_param_gather; }
+  [[nodiscard]] bool bucketed() const {
+    return in_.grad_bucket_bytes.value() > 0 || in_.overlap_param_gather || in_.reduce_every_micro_batch;
+  }
 
   // Per chunk of the rank: the instruction whose chain makes its gradients final (the last W
   // instruction of a split backward, else the last backward) and the first forward; the rank's
@@ -699,8 +704,9 @@ class Builder {
   }
 
   // A DP collective of one bucket: its share of the DP group's bytes, on the DP stream.
+  // mb_tag: 0, or 1 + the micro-batch whose gradients a ZeRO-2 reduce-scatter carries.
   Item bucket_item(const DpSync& d, std::size_t sync, const ParamGroup& b, bool gather, int chunk, std::size_t index,
-                   int stage) {
+                   int stage, int mb_tag = 0) {
     const double total = d.expert ? rank_expert_ : rank_dense_;
     const double share = total > 0 ? (d.expert ? b.expert : b.dense) / total : 0.0;
     const bool all_reduce = d.param_bytes.value() <= 0;
@@ -709,13 +715,14 @@ class Builder {
     Item it = comm_item(kind, group(d.members), bytes, gather ? CommDtype::kBf16 : CommDtype::kFp32,
                         StepCategory::kDataParallel,
                         std::string(d.what) + (gather ? " param all-gather" : all_reduce ? " grad all-reduce" : " grad reduce-scatter") +
-                            " s" + std::to_string(stage) + " bucket " + std::to_string(index),
+                            " s" + std::to_string(stage) + " bucket " + std::to_string(index) +
+                            (mb_tag > 0 ? " mb" + std::to_string(mb_tag - 1) : ""),
                         false);
     it.on_dp_stream = true;
     it.op_kind = StepOp::kDpSync;
     it.stage = stage;
     it.shared = true;
-    it.share_key = {-2, static_cast<std::int64_t>(sync), chunk, static_cast<std::int64_t>(index), gather ? 1 : 0, 0};
+    it.share_key = {-2, static_cast<std::int64_t>(sync), chunk, static_cast<std::int64_t>(index), gather ? 1 : 0, mb_tag};
     it.label_id = label(it.label);
     return it;
   }
@@ -726,8 +733,9 @@ class Builder {
     return r < in_.dp_sync.size() ? in_.dp_sync[r] : none;
   }
 
-  // The last backward of a chunk: as each bucket's last group is done, its reduce-scatters leave.
-  void send_gradients(int rank, int stage, int chunk, const std::vector<Item>& items, const Chain& c) {
+  // The last backward of a chunk (ZeRO-2: every micro-batch's, mb_tag = 1 + its micro-batch): as each
+  // bucket's last group is done, its reduce-scatters leave.
+  void send_gradients(int rank, int stage, int chunk, const std::vector<Item>& items, const Chain& c, int mb_tag) {
     const auto groups = groups_of(in_.stages[static_cast<std::size_t>(stage)], items);
     std::vector<ParamGroup> buckets;
     const auto of = bucket_groups(groups, buckets);
@@ -739,7 +747,7 @@ class Builder {
       for (std::size_t k = 0; k < syncs.size(); ++k) {
         const DpSync& d = syncs[k];
         if (d.members.size() < 2 || d.grad_bytes.value() <= 0 || (d.expert ? buckets[b].expert : buckets[b].dense) <= 0) continue;
-        const TaskId t = task_of(rank, bucket_item(d, k, buckets[b], false, chunk, b, stage), StepPhase::kOptimizer);
+        const TaskId t = task_of(rank, bucket_item(d, k, buckets[b], false, chunk, b, stage, mb_tag), StepPhase::kOptimizer);
         g_.graph.add_dep(c.tasks[last], t);
         rs_tasks_.push_back(t);
       }

@@ -106,6 +106,9 @@ struct StepInputs {
   // leave in buckets as its last backward of each stage frees them, on a DP stream beside the compute.
   Bytes grad_bucket_bytes;
   bool overlap_param_gather = false;  // parameter all-gathers at the step's start, gating first forwards
+  // ZeRO-2: the gradients are sharded, so every micro-batch's backward reduce-scatters its gradients
+  // (in the buckets above, one per chain without a size) instead of one reduce-scatter after the last.
+  bool reduce_every_micro_batch = false;
   std::vector<Time> optimizer;     // per rank: the AdamW step on its shard
 };
 

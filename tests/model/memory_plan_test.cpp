@@ -139,3 +139,38 @@ TEST(MemoryPlan, MemoisedStageLoadsFollowTheModelAndTheEpDegree) {
 
 }  // namespace
 }  // namespace deepsim
+
+namespace deepsim {
+namespace {
+
+// ZeRO stages 0, 1, 2 by hand: Llama-3-8B (8,030,261,248 parameters, dense_presets_test) on one stage,
+// DP8, no TP, mixed precision (BF16 weights 2 B, FP32 gradients 4 B, FP32 master 4 B, FP32 AdamW
+// moments 8 B per parameter). ZeRO-1 divides master and moments by dp = 8; ZeRO-2 the gradients too;
+// the BF16 compute weights stay whole on every rank in all three.
+TEST(MemoryPlan, ZeroStagesShardStatesOverDpByHand) {
+  const ModelSpec m = preset("llama-3-8b");
+  constexpr double kParams = 8'030'261'248.0;
+  MemoryPlan p{.pp = 1, .dp = 8, .tp = 1, .ep = 1, .zero_stage = 0, .micro_batch_size = 1, .seq_len = 2048,
+               .fp8 = false};
+  struct Want {
+    double grads, master, moments;
+  };
+  const Want want[] = {{4 * kParams, 4 * kParams, 8 * kParams},
+                       {4 * kParams, 4 * kParams / 8, 8 * kParams / 8},
+                       {4 * kParams / 8, 4 * kParams / 8, 8 * kParams / 8}};
+  for (int z = 0; z <= 2; ++z) {
+    p.zero_stage = z;
+    const StageMemory s = estimate_memory(m, p, Bytes(80e9)).stages[0];
+    ASSERT_EQ(s.dense_params + s.expert_params, static_cast<std::int64_t>(kParams)) << z;
+    EXPECT_DOUBLE_EQ(s.weights.value(), 2 * kParams) << z;
+    EXPECT_DOUBLE_EQ(s.gradients.value(), want[z].grads) << z;
+    EXPECT_DOUBLE_EQ(s.master_weights.value(), want[z].master) << z;
+    EXPECT_DOUBLE_EQ(s.optimizer_states.value(), want[z].moments) << z;
+  }
+  // States per rank: 18 B, then 2 + 4 + 12/8 = 7.5 B, then 2 + 16/8 = 4 B per parameter.
+  p.zero_stage = 2;
+  EXPECT_DOUBLE_EQ(estimate_memory(m, p, Bytes(80e9)).stages[0].states().value(), 4 * kParams);
+}
+
+}  // namespace
+}  // namespace deepsim

@@ -9,6 +9,7 @@
 #include "sim/core/error.h"
 #include "sim/plan/plan_report.h"
 #include "sim/step/simulate.h"
+#include "sim/step/static_analysis.h"
 #include "tests/forecast/forecast_test_support.h"
 
 namespace deepsim {
@@ -61,6 +62,28 @@ TEST(PlanSearch, PlansThatDoNotFitArePrunedBeforeSimulationAndNeverWin) {
   const PlanEvaluation& best = r.plans[r.by_time.front()];
   EXPECT_LE(best.peak_memory.value(), best.hbm.value());
   EXPECT_EQ(r.plans[r.by_cost.front()].status, PlanStatus::kSimulated);
+}
+
+TEST(PlanSearch, PicksZeroTwoWhenItIsTheOnlyStageThatFits) {
+  // The small scenario's plan with only the ZeRO stage searched, on a GPU whose HBM lies between the
+  // ZeRO-2 and ZeRO-1 peaks (the memory model's own figures, checked by hand in memory_plan_test).
+  Scenario base = test::small_run({"training.ramp.start_sequences=0"});
+  SearchSpace space(base);
+  for (const char* fixed : {"cluster.nodes=2", "parallel.pp=2", "parallel.ep=8", "parallel.schedule=1f1b",
+                            "parallel.virtual_stages=1", "parallel.micro_batch_size=1", "training.recompute=none"})
+    space.vary(fixed);
+  space.vary("parallel.zero_stage=0,1,2");
+  ASSERT_EQ(space.size(), 3U);
+  std::vector<double> peak;
+  for (std::uint64_t i = 0; i < 3; ++i)
+    peak.push_back(analyze(space.apply(base, space.plan_at(i))).memory.peak().total().value());
+  ASSERT_GT(peak[0], peak[1]);
+  ASSERT_GT(peak[1], peak[2]);  // ZeRO-2 also divides the FP32 gradients by dp = 8
+  base.cluster.gpu.hbm = Bytes((peak[1] + peak[2]) / 2);
+  const PlanSearch r = search(base, space, 1, test::synthetic_step);
+  EXPECT_EQ(r.pruned_memory, 2U);
+  ASSERT_EQ(r.by_time.size(), 1U);
+  EXPECT_EQ(r.value(r.plans[r.by_time.front()], "zero_stage"), 2);
 }
 
 TEST(PlanSearch, RankingsAreSortedAndTheParetoFrontIsExactlyTheUndominatedPlans) {

@@ -156,8 +156,8 @@ TEST(Ranges, AbsurdAndOverflowingValues) {
   expect_error(load_error(x.text), "cluster.nodes", x.line, "must be at most 1048576, got 1e30");
   const Edit y = edit("  dp: 128", "  dp: 99999999999999999999");
   expect_error(load_error(y.text), "parallel.dp", y.line, "must be at most");
-  const Edit z = edit("  zero_stage: 1", "  zero_stage: 2");
-  expect_error(load_error(z.text), "parallel.zero_stage", z.line, "must be at most 1, got 2");
+  const Edit z = edit("  zero_stage: 1", "  zero_stage: 3");
+  expect_error(load_error(z.text), "parallel.zero_stage", z.line, "must be at most 2, got 3");
 }
 
 TEST(Catalog, UnknownGpuNicPresetAndSchedule) {

@@ -94,3 +94,44 @@ TEST(DpSync, SameScenarioSameTraceBytesInBothModes) {
 
 }  // namespace
 }  // namespace deepsim
+
+namespace deepsim {
+namespace {
+
+// ZeRO-2 keeps only its gradient shard, so every micro-batch's backward reduce-scatters that micro-batch's
+// gradients (DeepSpeed stage 2; docs/pipeline.md): 8 micro-batches move 8 x the gradient bytes ZeRO-1
+// moves once after the last backward, with the optimizer after the last of them. The parameter
+// all-gathers stay once per step.
+TEST(DpSync, ZeroTwoReduceScattersEveryMicroBatch) {
+  struct Totals {
+    double rs = 0, ag = 0;
+    int rs_tasks = 0;
+  };
+  auto totals = [](const StepSimulation& sim) {
+    Totals t;
+    const TaskGraph& g = sim.graph.graph;
+    for (const Task& task : g.tasks()) {
+      if (task.kind != TaskKind::kComm || static_cast<StepCategory>(task.category) != StepCategory::kDataParallel) continue;
+      const CommOp& op = g.comm_op(task);
+      if (op.kind == CommKind::kReduceScatter) {
+        t.rs += op.bytes.value();
+        ++t.rs_tasks;
+      }
+      if (op.kind == CommKind::kAllGather) t.ag += op.bytes.value();
+    }
+    return t;
+  };
+  for (const char* bucket : {"0", "100"}) {
+    const std::string b = std::string("parallel.grad_bucket_mb=") + bucket;
+    // 1F1B: each rank's one chunk sees all 8 micro-batches (DualPipe's two chunks split them).
+    const Totals one = totals(simulate_step_full(small_with({b, "parallel.schedule=1f1b", "parallel.zero_stage=1"})));
+    const Totals two = totals(simulate_step_full(small_with({b, "parallel.schedule=1f1b", "parallel.zero_stage=2"})));
+    ASSERT_GT(one.rs, 0) << bucket;
+    EXPECT_NEAR(two.rs, 8 * one.rs, 1e-6 * two.rs) << bucket;
+    EXPECT_EQ(two.rs_tasks, 8 * one.rs_tasks) << bucket;
+    EXPECT_DOUBLE_EQ(two.ag, one.ag) << bucket;
+  }
+}
+
+}  // namespace
+}  // namespace deepsim
