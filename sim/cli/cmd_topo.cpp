@@ -1,5 +1,6 @@
 // deepsim topo / net-bench: the fabric of a scenario, and collectives simulated on it.
 #include <cmath>
+#include <optional>
 #include <iostream>
 #include <sstream>
 
@@ -97,17 +98,24 @@ DataType data_type(const Args& args) {
 int run_topo(const Args& args) {
   const Scenario s = load_scenario_file(args.positional().at(0), args.all("set"));
   const Topology t = build_topology(s.cluster);
-  if (args.has("json")) {
-    std::cout << topology_json(t).dump(2) << "\n";
-    return kExitOk;
-  }
-  std::cout << describe_topology(t);
+  std::optional<Placement> placement;
   if (args.has("plan")) {
     // The plan's groups on this fabric; a plan the placement rules refuse is an input error at its key.
     const ParallelSpec& p = s.parallel;
-    const PlacementProblem why = placement_problem(p.pp, p.dp, p.tp, p.ep, s.cluster.nodes, s.cluster.gpus_per_node);
+    const PlacementProblem why =
+        placement_problem(p.pp, p.dp, p.tp, p.ep, s.cluster.nodes, s.cluster.gpus_per_node, p.cp);
     if (!why.ok()) throw InputError(s.pos_of(why.key), why.key, why.describe(), why.hint);
-    std::cout << "\n" << describe_placement(Placement::make(p, s.cluster).value());
+    placement = Placement::make(p, s.cluster).value();
+  }
+  if (args.has("json")) {
+    auto j = topology_json(t);
+    if (placement) j["plan"] = placement_json(*placement);
+    std::cout << j.dump(2) << "
+";
+  } else {
+    std::cout << describe_topology(t);
+    if (placement) std::cout << "
+" << describe_placement(*placement);
   }
   return kExitOk;
 }

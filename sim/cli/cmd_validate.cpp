@@ -52,7 +52,8 @@ int run_validate(const Args& args) {
   }
   std::cout << path << ": ok: " << s.model.name << " on " << s.cluster.total_gpus() << " x " << s.cluster.gpu.name
             << " (" << s.cluster.nodes << " nodes, " << to_string(s.cluster.topology.kind) << "), pp "
-            << s.parallel.pp << " x dp " << s.parallel.dp << " x tp " << s.parallel.tp << ", ep " << s.parallel.ep
+            << s.parallel.pp << " x dp " << s.parallel.dp << " x tp " << s.parallel.tp
+            << (s.parallel.cp > 1 ? " x cp " + std::to_string(s.parallel.cp) : std::string()) << ", ep " << s.parallel.ep
             << ", " << to_string(s.parallel.schedule) << "\n";
   return kExitOk;
 }

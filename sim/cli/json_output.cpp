@@ -17,7 +17,7 @@ nlohmann::ordered_json validate_json(const std::string& path, const Scenario& s)
   j["gpus"] = s.cluster.total_gpus();
   j["nodes"] = s.cluster.nodes;
   j["topology"] = to_string(s.cluster.topology.kind);
-  j["parallel"] = {{"pp", s.parallel.pp}, {"dp", s.parallel.dp}, {"tp", s.parallel.tp}, {"ep", s.parallel.ep},
+  j["parallel"] = {{"pp", s.parallel.pp}, {"dp", s.parallel.dp}, {"tp", s.parallel.tp}, {"cp", s.parallel.cp}, {"ep", s.parallel.ep},
                    {"schedule", to_string(s.parallel.schedule)}, {"micro_batches", s.parallel.micro_batches},
                    {"micro_batch_size", s.parallel.micro_batch_size}};
   return j;

@@ -81,7 +81,8 @@ void print_step(std::ostream& out, const RunOutput& r) {
 void print_run(std::ostream& out, const RunOutput& r) {
   const Scenario& s = r.scenario;
   out << "scenario " << s.name << ": " << s.cluster.total_gpus() << " x " << s.cluster.gpu.name << ", pp "
-      << s.parallel.pp << " x dp " << s.parallel.dp << " x tp " << s.parallel.tp << ", ep " << s.parallel.ep << ", "
+      << s.parallel.pp << " x dp " << s.parallel.dp << " x tp " << s.parallel.tp
+      << (s.parallel.cp > 1 ? " x cp " + std::to_string(s.parallel.cp) : std::string()) << ", ep " << s.parallel.ep << ", "
       << to_string(s.parallel.schedule) << ", " << s.parallel.micro_batches << " micro-batches of "
       << s.parallel.micro_batch_size << "\n";
   print_params(out, r);

@@ -117,7 +117,7 @@ std::vector<Op> mla_ops(const ModelSpec& m, const OpContext& c) {
   ops.push_back(f::copy("mla.qk_assemble", 2.0 * static_cast<double>(t * h * a.qk_rope_head_dim), 2));
   const bool keeps_o = push_core(ops, m, c,
                                  {.tokens = t, .seq_len = c.seq_len, .q_heads = h, .kv_heads = h, .d_qk = d_qk,
-                                  .d_v = a.v_head_dim, .causal = c.causal, .save_qkv = !rc});
+                                  .d_v = a.v_head_dim, .causal = c.causal, .save_qkv = !rc, .cp = c.cp});
   // Recomputing K from the latent still needs the shared RoPE key, which kv_b does not produce: keep it.
   if (rc) ops.back().saved += Bytes(f::kBf16Bytes * static_cast<double>(t * a.qk_rope_head_dim));
   // o_proj keeps its input unless the core already keeps that BF16 tensor (under FP8 o_proj keeps its
@@ -147,7 +147,7 @@ std::vector<Op> gqa_ops(const ModelSpec& m, const OpContext& c) {
   if (m.position_embeddings == 0) ops.push_back(f::rope("gqa.rope", t, h, kvh, hd));
   const bool keeps_o = push_core(ops, m, c,
                                  {.tokens = t, .seq_len = c.seq_len, .q_heads = h, .kv_heads = kvh, .d_qk = hd,
-                                  .d_v = hd, .causal = c.causal, .save_qkv = true});
+                                  .d_v = hd, .causal = c.causal, .save_qkv = true, .cp = c.cp});
   // Row-parallel: the bias is replicated, added once after the all-reduce (or reduce-scatter).
   const std::int64_t o_bias = m.linear_bias ? d : 0;
   push_gemm(ops, f::gemm("gqa.o_proj", {t, d, h * hd}, {.fp8 = c.fp8(), .save_input = c.fp8() || !keeps_o, .bias = o_bias}));

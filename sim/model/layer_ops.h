@@ -16,8 +16,8 @@
 namespace deepsim {
 
 struct OpContext {
-  std::int64_t tokens = 0;  // tokens of the micro-batch on this rank: micro_batch_size x seq_len
-  int seq_len = 0;          // tokens per sequence; attention works within a sequence
+  std::int64_t tokens = 0;  // tokens of the micro-batch on this rank: micro_batch_size x seq_len / cp
+  int seq_len = 0;          // tokens per sequence (whole, before the CP split); attention works within a sequence
   int tp = 1;               // tensor-parallel degree
   Precision precision = Precision::kFp8;
   bool causal = true;       // causal masking: half of the S x S attention work
@@ -28,6 +28,11 @@ struct OpContext {
   // tokens / tp and keep 1/tp of their activations; the column-parallel GEMMs keep their input's shard
   // (all-gathered again in the backward). The communication is the step's (sim/step), not this module's.
   bool sequence_parallel = false;
+  // Context parallelism: the rank holds seq_len / cp tokens of each sequence (chunks i and 2cp-1-i), so
+  // every token-proportional op runs on `tokens` = micro_batch x seq_len / cp, and the attention core
+  // does 1/cp of the sequence's causal work against the whole sequence's keys (K/V chunks received over
+  // the ring; the communication is the step's).
+  int cp = 1;
 
   [[nodiscard]] bool fp8() const { return precision == Precision::kFp8; }
   [[nodiscard]] bool partial() const { return recompute == RecomputeMode::kPartial; }

@@ -2,10 +2,13 @@
 // against the GPU's HBM. Independent of sim/parallel on purpose (a small MemoryPlan carries the few
 // numbers it needs). Precision per DeepSeek-V3 (TR 3.3, R17): BF16 weights for compute, FP32 master
 // weights and gradients, AdamW moments in BF16 under the FP8 recipe (FP32 under bf16). ZeRO-1 shards the
-// master weights and moments over the ranks that hold a copy of the same parameters: dp for the dense
-// part, dp x tp / ep for a routed expert; ZeRO-2 shards the FP32 gradients over the same holders (each
-// micro-batch's gradients are reduce-scattered into the shard as the backward makes them; the bucket in
-// flight is a communication buffer, left out like the others). Routed experts are spread by EP: each GPU holds
+// master weights and moments over the ranks that hold a copy of the same parameters: dp x cp for the dense
+// part, dp x tp x cp / ep for a routed expert (Megatron's distributed optimizer shards over its DP-CP
+// group); ZeRO-2 shards the FP32 gradients over the same holders (each micro-batch's gradients are
+// reduce-scattered into the shard as the backward makes them; the bucket in flight is a communication
+// buffer, left out like the others). Context parallelism splits each sequence over cp ranks: activations
+// are those of seq_len / cp tokens per sequence; parameters (and, below ZeRO-2, gradients) are whole on
+// every CP rank. Routed experts are spread by EP: each GPU holds
 // routed_experts / ep experts of every MoE layer on its stage. Activations are Op::saved summed over the
 // stage's ops (balanced routing: a GPU's experts see tokens x top_k per MoE layer), times the micro-batches
 // in flight. With tied embeddings and pp > 1 the last stage holds its own copy of the embedding matrix
@@ -36,6 +39,7 @@ struct MemoryPlan {
   bool fp8 = true;                       // the DeepSeek-V3 FP8 recipe; false: BF16
   RecomputeMode recompute = RecomputeMode::kNone;  // what the backward recomputes (recompute.h)
   bool sequence_parallel = false;        // Megatron SP: activations outside the TP region split by tp
+  int cp = 1;                            // context parallelism: a rank holds seq_len / cp tokens of a sequence
 };
 
 struct StageMemory {

@@ -172,20 +172,26 @@ Op swiglu(std::string name, std::int64_t tokens, std::int64_t inter, bool fp8, b
 }
 
 Op attention(std::string name, const AttentionShape& s) {
-  DEEPSIM_ASSERT(s.seq_len > 0 && s.tokens % s.seq_len == 0, "attention " + name + ": tokens not whole sequences");
+  DEEPSIM_ASSERT(s.cp >= 1 && s.seq_len > 0 && (s.tokens * s.cp) % s.seq_len == 0,
+                 "attention " + name + ": tokens not whole sequences");
   Op op = named(std::move(name), OpKind::kAttention);
-  const double seqs = d(s.tokens / s.seq_len), len = d(s.seq_len), t = d(s.tokens);
+  const double seqs = d(s.tokens * s.cp / s.seq_len), len = d(s.seq_len), t = d(s.tokens);
   const double hq = d(s.q_heads), hkv = d(s.kv_heads), dqk = d(s.d_qk), dv = d(s.d_v);
   // Causal masking: each query sees on average half the keys, so half of the S x S score matrix is work.
-  const double pairs = seqs * hq * len * len * (s.causal ? 0.5 : 1.0);
+  // Under CP the load-balanced split gives each rank 1/cp of those pairs (x / 1.0 is exact for cp = 1).
+  const double pairs = seqs * hq * len * len * (s.causal ? 0.5 : 1.0) / d(s.cp);
   op.fwd = Flops(2 * pairs * (dqk + dv));  // QK^T and PV
   // Flash backward: recompute QK^T; dV = P^T dO, dP = dO V^T; dQ = dS K, dK = dS^T Q.
   op.dgrad = Flops(2 * pairs * (3 * dqk + 2 * dv));
   const double qkv = t * (hq * dqk + hkv * (dqk + dv));  // elements of Q, K, V
   const double o = t * hq * dv;
   const double lse = t * hq;  // softmax statistics, FP32, one per query row; never the S x S matrix
-  op.fwd_bytes = Bytes(kBf16Bytes * (qkv + o) + kFp32Bytes * lse);
-  op.dgrad_bytes = Bytes(kBf16Bytes * (2 * qkv + 2 * o) + kFp32Bytes * lse);  // read Q K V O dO; write dQ dK dV
+  // CP: the other ranks' K/V chunks, read once each as they arrive (backward: read, and their dK/dV
+  // partials written); 0 for cp = 1.
+  const double remote_kv = d(s.cp - 1) * t * hkv * (dqk + dv);
+  op.fwd_bytes = Bytes(kBf16Bytes * (qkv + o + remote_kv) + kFp32Bytes * lse);
+  // read Q K V O dO; write dQ dK dV
+  op.dgrad_bytes = Bytes(kBf16Bytes * (2 * qkv + 2 * o + 2 * remote_kv) + kFp32Bytes * lse);
   op.saved = Bytes(kBf16Bytes * (s.save_qkv ? qkv + o : o) + kFp32Bytes * lse);
   return op;
 }

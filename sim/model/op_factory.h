@@ -106,14 +106,18 @@ void recompute_all(std::vector<Op>& ops);
 [[nodiscard]] Op swiglu(std::string name, std::int64_t tokens, std::int64_t inter, bool fp8, bool recompute);
 
 struct AttentionShape {
-  std::int64_t tokens = 0;    // on this rank; a whole number of sequences
-  std::int64_t seq_len = 0;
+  std::int64_t tokens = 0;    // on this rank; a whole number of sequences (their 1/cp share under CP)
+  std::int64_t seq_len = 0;   // of a whole sequence
   std::int64_t q_heads = 0;   // on this rank
   std::int64_t kv_heads = 0;  // on this rank (MLA: = q_heads, K and V materialised by kv_b)
   std::int64_t d_qk = 0;
   std::int64_t d_v = 0;
   bool causal = true;
   bool save_qkv = true;       // false: Q, K, V are recomputed from the MLA latents in the backward
+  // Context parallelism (flash core only): `tokens` are the rank's 1/cp of each sequence, load-balanced,
+  // so the rank does 1/cp of the causal pairs and reads the other cp - 1 ranks' K/V chunks as they
+  // arrive over the ring (the backward also writes their dK/dV partials).
+  std::int64_t cp = 1;
 };
 [[nodiscard]] Op attention(std::string name, const AttentionShape& a);
 

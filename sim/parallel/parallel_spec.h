@@ -1,6 +1,7 @@
 // ParallelSpec: the `parallel:` section of a scenario: how the model and the batch are split.
-// GPUs = pp x dp x tp. EP is drawn from the DP ranks of one pipeline stage (DeepSeek-V3, reference R12),
-// so ep must divide dp x tp.
+// GPUs = pp x dp x tp x cp. EP is drawn from the dp x tp x cp GPUs of one pipeline stage (DeepSeek-V3,
+// reference R12; Megatron draws its expert groups from the same ranks, so experts see CP-split tokens),
+// so ep must divide dp x tp x cp.
 #pragma once
 
 namespace deepsim {
@@ -20,6 +21,11 @@ struct ParallelSpec {
   int pp = 1;
   int dp = 1;
   int tp = 1;
+  // Context parallelism (Megatron-CP, ring attention): each sequence split over cp ranks, load-balanced
+  // for causal masking (rank i holds chunks i and 2cp-1-i of 2cp); K/V chunks passed round a ring,
+  // overlapped with attention (docs/pipeline.md). Parameters are replicated over CP ranks; gradients are
+  // reduced (and ZeRO-1 optimizer state sharded) over the dp x cp ranks, as Megatron does.
+  int cp = 1;
   int ep = 1;
   int zero_stage = 1;           // 0, 1 or 2
   int micro_batch_size = 1;     // sequences per micro-batch
@@ -38,7 +44,7 @@ struct ParallelSpec {
   // effect with tp = 1.
   bool sequence_parallel = false;
 
-  [[nodiscard]] int gpus() const { return pp * dp * tp; }
+  [[nodiscard]] int gpus() const { return pp * dp * tp * cp; }
 
   bool operator==(const ParallelSpec&) const = default;
 };

@@ -1,21 +1,28 @@
-// Placement: which GPU runs which (pipeline stage, data-parallel rank, tensor-parallel rank), and which
-// GPUs form each pipeline, DP, TP and EP group. docs/pipeline.md explains the layout with a picture.
+// Placement: which GPU runs which (pipeline stage, data-parallel rank, context-parallel rank,
+// tensor-parallel rank), and which GPUs form each pipeline, DP, CP, TP and EP group. docs/pipeline.md
+// explains the layout with a picture.
 //
-// The mapping is stage-major, tp fastest:
-//     gpu(stage s, dp rank d, tp rank t) = (s * dp + d) * tp + t,   node = gpu / G,  local = gpu % G
+// The mapping is stage-major, then dp, then cp, tp fastest (Megatron's tp-cp-ep-dp-pp order):
+//     gpu(stage s, dp rank d, cp rank c, tp rank t) = ((s * dp + d) * cp + c) * tp + t,
+//     node = gpu / G,  local = gpu % G
 // with G GPUs per node. Why this order:
-//  - a stage's dp * tp GPUs are consecutive, so with dp * tp a multiple of G every node holds GPUs of
+//  - a stage's dp * cp * tp GPUs are consecutive, so with that a multiple of G every node holds GPUs of
 //    one stage only (DeepSeek-V3: a node's 8 GPUs hold the same layers), and pipeline neighbours
-//    (s, d, t) and (s+1, d, t) are dp * tp >= G GPUs apart: always on different nodes; with dp * tp
-//    dividing G a node holds G / (dp * tp) consecutive stages whole, and the sends between them stay on
-//    NVLink (the router picks the links from the topology, as for every pair of GPUs);
-//  - EP is drawn from the dp * tp GPUs of one stage (reference R12): EP group k of stage s is the GPUs
-//    with local-in-stage index l = d * tp + t in [k * ep, (k+1) * ep); with ep a multiple of G an EP group
-//    is ep / G whole nodes (V3: EP64 = 8 nodes), with ep dividing G it sits inside one node;
+//    are dp * cp * tp >= G GPUs apart: always on different nodes; with dp * cp * tp dividing G a node
+//    holds G / (dp * cp * tp) consecutive stages whole, and the sends between them stay on NVLink (the
+//    router picks the links from the topology, as for every pair of GPUs);
+//  - EP is drawn from the dp * cp * tp GPUs of one stage (reference R12; Megatron's expert groups too,
+//    so experts see the CP-split tokens): EP group k of stage s is the GPUs with local-in-stage index
+//    l = (d * cp + c) * tp + t in [k * ep, (k+1) * ep); with ep a multiple of G an EP group is ep / G
+//    whole nodes (V3: EP64 = 8 nodes), with ep dividing G it sits inside one node;
 //  - TP groups are tp consecutive GPUs: inside one node (tp divides G), the NVLink domain, or whole
 //    nodes (tp a multiple of G), whose TP collectives then cross InfiniBand (the step says so in a note);
-//  - the DP group of (s, t) is every d: stride tp inside the stage.
-// Pipeline ranks in a Schedule are stages here: schedule rank r of pipeline (d, t) runs on gpu(r, d, t).
+//  - CP groups (the K/V ring) are cp GPUs at stride tp: with tp * cp dividing G a ring sits inside one
+//    node on NVLink; with tp * cp a multiple of G it spans tp * cp / G nodes and its hops between nodes
+//    (the wrap-around at least) cross InfiniBand;
+//  - the DP group of (s, c, t) is every d: stride cp * tp inside the stage; gradients are reduced over
+//    the dp x cp GPUs of (s, t) (dp_cp_group), as Megatron reduces them over its DP-CP group.
+// Pipeline ranks in a Schedule are stages here: schedule rank r of pipeline (d, t) runs on gpu(r, d, 0, t).
 // DualPipeV's pp/2 ranks are pipeline stages too (each rank holds two model stages).
 #pragma once
 
@@ -33,19 +40,22 @@ struct RankCoord {
   int stage = 0;    // pipeline stage (schedule rank)
   int dp_rank = 0;  // data-parallel rank within the stage
   int tp_rank = 0;  // tensor-parallel rank
+  int cp_rank = 0;  // context-parallel rank (last so that {stage, dp, tp} still reads as before)
   constexpr bool operator==(const RankCoord&) const = default;
 };
 
 // A placement rule a plan breaks: the rule's name, the scenario key to blame, what is wrong, how to fix it.
 // The rules, first broken wins (G = GPUs per node):
 //   "every size is at least 1"                         (parallel)
-//   "pp x dp x tp uses every GPU"                      (parallel.dp)
+//   "pp x dp x tp x cp uses every GPU"                 (parallel.dp)
 //   "a TP group fits inside one node or is whole nodes"  tp divides G or is a multiple of it (parallel.tp)
-//   "an EP group lies inside one stage"                ep divides dp x tp (parallel.ep)
+//   "a CP ring fits inside one node or is whole nodes"   with cp > 1, tp x cp divides G or is a multiple
+//     of it (parallel.cp): a ring split unevenly across nodes is not modelled;
+//   "an EP group lies inside one stage"                ep divides dp x tp x cp (parallel.ep)
 //   "an EP group fits inside one node or is whole nodes" ep divides G or is a multiple of it (parallel.ep):
 //     the all-to-all model counts nodes per group, and a group over a node and a half would share that
 //     node's NICs with a neighbour group in a way it does not model;
-//   "a stage fills whole nodes or fits inside one"     with pp > 1, dp x tp divides G or is a multiple of
+//   "a stage fills whole nodes or fits inside one"     with pp > 1, dp x tp x cp divides G or is a multiple of
 //     it (parallel.dp): a stage over a node and a half would split a node's NICs between two stages.
 struct PlacementProblem {
   std::string rule;  // empty: the plan can be placed
@@ -57,7 +67,8 @@ struct PlacementProblem {
   [[nodiscard]] std::string describe() const { return "rule: " + rule + ": " + message; }
 };
 
-[[nodiscard]] PlacementProblem placement_problem(int pp, int dp, int tp, int ep, int nodes, int gpus_per_node);
+[[nodiscard]] PlacementProblem placement_problem(int pp, int dp, int tp, int ep, int nodes, int gpus_per_node,
+                                                 int cp = 1);
 
 struct GpuLocation {
   int node = 0;
@@ -70,15 +81,17 @@ class Placement {
   // Errors: the first rule of placement_problem broken, as "rule: ...: message (hint)".
   [[nodiscard]] static Result<Placement> make(const ParallelSpec& spec, const ClusterSpec& cluster);
   // Same rules without a ClusterSpec: `nodes` x `gpus_per_node` GPUs.
-  [[nodiscard]] static Result<Placement> make(int pp, int dp, int tp, int ep, int nodes, int gpus_per_node);
+  [[nodiscard]] static Result<Placement> make(int pp, int dp, int tp, int ep, int nodes, int gpus_per_node, int cp = 1);
 
   [[nodiscard]] int pp() const { return pp_; }
   [[nodiscard]] int dp() const { return dp_; }
   [[nodiscard]] int tp() const { return tp_; }
   [[nodiscard]] int ep() const { return ep_; }
-  [[nodiscard]] int gpus() const { return pp_ * dp_ * tp_; }
+  [[nodiscard]] int cp() const { return cp_; }
+  [[nodiscard]] int gpus() const { return pp_ * dp_ * cp_ * tp_; }
   [[nodiscard]] int gpus_per_node() const { return gpus_per_node_; }
-  [[nodiscard]] int ep_groups_per_stage() const { return dp_ * tp_ / ep_; }
+  [[nodiscard]] int gpus_per_stage() const { return dp_ * cp_ * tp_; }
+  [[nodiscard]] int ep_groups_per_stage() const { return gpus_per_stage() / ep_; }
 
   [[nodiscard]] GpuId gpu(RankCoord c) const;
   [[nodiscard]] RankCoord coord(GpuId g) const;
@@ -87,15 +100,20 @@ class Placement {
   [[nodiscard]] int ep_group(GpuId g) const;  // which EP group of its stage
 
   // Members, in rank order.
-  [[nodiscard]] std::vector<GpuId> pipeline(int dp_rank, int tp_rank) const;  // by stage
-  [[nodiscard]] std::vector<GpuId> dp_group(int stage, int tp_rank) const;    // by dp rank
-  [[nodiscard]] std::vector<GpuId> tp_group(int stage, int dp_rank) const;    // by tp rank
+  [[nodiscard]] std::vector<GpuId> pipeline(int dp_rank, int tp_rank, int cp_rank = 0) const;  // by stage
+  [[nodiscard]] std::vector<GpuId> dp_group(int stage, int tp_rank, int cp_rank = 0) const;     // by dp rank
+  // The gradient-reduction group of (stage, tp rank): every (dp, cp) rank, by d * cp + c (= dp_group
+  // when cp = 1).
+  [[nodiscard]] std::vector<GpuId> dp_cp_group(int stage, int tp_rank) const;
+  [[nodiscard]] std::vector<GpuId> tp_group(int stage, int dp_rank, int cp_rank = 0) const;     // by tp rank
+  [[nodiscard]] std::vector<GpuId> cp_group(int stage, int dp_rank, int tp_rank = 0) const;     // by cp rank: the ring
   [[nodiscard]] std::vector<GpuId> ep_group_members(int stage, int group) const;  // by ep rank
 
  private:
-  Placement(int pp, int dp, int tp, int ep, int gpus_per_node)
-      : pp_(pp), dp_(dp), tp_(tp), ep_(ep), gpus_per_node_(gpus_per_node) {}
-  int pp_, dp_, tp_, ep_, gpus_per_node_;
+  Placement(int pp, int dp, int tp, int ep, int gpus_per_node, int cp)
+      : pp_(pp), dp_(dp), tp_(tp), ep_(ep), gpus_per_node_(gpus_per_node), cp_(cp) {}
+  [[nodiscard]] int local_index(RankCoord c) const { return (c.dp_rank * cp_ + c.cp_rank) * tp_ + c.tp_rank; }
+  int pp_, dp_, tp_, ep_, gpus_per_node_, cp_;
 };
 
 }  // namespace deepsim

@@ -66,29 +66,46 @@ std::string compact_ids(const std::vector<int>& ids) {
 std::string describe_placement(const Placement& p, int shown) {
   std::ostringstream out;
   const int g = p.gpus_per_node();
-  out << "plan: pp " << p.pp() << " x dp " << p.dp() << " x tp " << p.tp() << ", ep " << p.ep() << " on "
-      << p.gpus() / g << " nodes x " << g << " GPUs; GPU = (stage x dp + dp rank) x tp + tp rank, node = GPU / " << g
-      << "\n";
-  const int stage_gpus = p.dp() * p.tp();
+  const int cp = p.cp(), tp = p.tp(), dp = p.dp();
+  const bool ring = cp > 1;
+  // Rank names: "dp d tp t", with " cp c" between them when there is context parallelism.
+  auto rank = [&](int d, int c, int t) { return "dp " + str(d) + (ring ? " cp " + str(c) : "") + " tp " + str(t); };
+  out << "plan: pp " << p.pp() << " x dp " << dp << (ring ? " x cp " + str(cp) : "") << " x tp " << tp << ", ep " << p.ep()
+      << " on " << p.gpus() / g << " nodes x " << g << " GPUs; GPU = "
+      << (ring ? "((stage x dp + dp rank) x cp + cp rank) x tp + tp rank" : "(stage x dp + dp rank) x tp + tp rank")
+      << ", node = GPU / " << g << "\n";
+  const int stage_gpus = p.gpus_per_stage();
   out << "  each stage: " << stage_gpus << " GPUs, "
       << (stage_gpus % g == 0 ? str(stage_gpus / g) + (stage_gpus == g ? " whole node" : " whole nodes")
                               : str(g / stage_gpus) + " consecutive stages per node (pipeline sends between them on NVLink)")
       << "\n";
-  kind(out, p, "pipelines (" + str(p.dp() * p.tp()) + ", one per dp x tp rank, by stage):", p.dp() * p.tp(), shown,
-       [&](int k) {
-         return std::make_pair("dp " + str(k / p.tp()) + " tp " + str(k % p.tp()), p.pipeline(k / p.tp(), k % p.tp()));
+  const int lanes = dp * cp * tp;  // pipelines: one per (dp, cp, tp) rank
+  kind(out, p, "pipelines (" + str(lanes) + ", one per " + (ring ? "dp x cp x tp" : "dp x tp") + " rank, by stage):", lanes,
+       shown, [&](int k) {
+         const int d = k / (cp * tp), c = (k / tp) % cp, t = k % tp;
+         return std::make_pair(rank(d, c, t), p.pipeline(d, t, c));
        });
-  kind(out, p, "DP groups (" + str(p.pp() * p.tp()) + ", one per stage x tp rank, by dp rank):", p.pp() * p.tp(), shown,
-       [&](int k) {
-         return std::make_pair("stage " + str(k / p.tp()) + " tp " + str(k % p.tp()), p.dp_group(k / p.tp(), k % p.tp()));
+  // Gradients are reduced over every (dp, cp) rank of a stage and tp rank (dp_cp_group; = dp_group at cp 1).
+  kind(out, p,
+       "DP groups (" + str(p.pp() * tp) + ", one per stage x tp rank, by " + (ring ? "dp x cp rank; gradients" : "dp rank") +
+           (ring ? " reduced over them):" : "):"),
+       p.pp() * tp, shown, [&](int k) {
+         return std::make_pair("stage " + str(k / tp) + " tp " + str(k % tp), p.dp_cp_group(k / tp, k % tp));
        });
-  if (p.tp() > 1)
-    kind(out, p, "TP groups (" + str(p.pp() * p.dp()) + ", one per stage x dp rank, by tp rank):", p.pp() * p.dp(), shown,
-         [&](int k) {
-           return std::make_pair("stage " + str(k / p.dp()) + " dp " + str(k % p.dp()), p.tp_group(k / p.dp(), k % p.dp()));
+  if (tp > 1)
+    kind(out, p, "TP groups (" + str(p.pp() * dp * cp) + ", one per stage x " + (ring ? "dp x cp" : "dp") + " rank, by tp rank):",
+         p.pp() * dp * cp, shown, [&](int k) {
+           const int s = k / (dp * cp), d = (k / cp) % dp, c = k % cp;
+           return std::make_pair("stage " + str(s) + " dp " + str(d) + (ring ? " cp " + str(c) : ""), p.tp_group(s, d, c));
          });
   else
     out << "  TP groups: none (tp 1)\n";
+  if (ring)
+    kind(out, p, "CP rings (" + str(p.pp() * dp * tp) + ", one per stage x dp x tp rank, in ring order):", p.pp() * dp * tp,
+         shown, [&](int k) {
+           const int s = k / (dp * tp), d = (k / tp) % dp, t = k % tp;
+           return std::make_pair("stage " + str(s) + " dp " + str(d) + " tp " + str(t), p.cp_group(s, d, t));
+         });
   const int per = p.ep_groups_per_stage();
   if (p.ep() > 1)
     kind(out, p, "EP groups (" + str(p.pp() * per) + ", " + str(per) + " per stage, by ep rank):", p.pp() * per, shown,
@@ -98,6 +115,39 @@ std::string describe_placement(const Placement& p, int shown) {
   else
     out << "  EP groups: none (ep 1)\n";
   return out.str();
+}
+
+nlohmann::ordered_json placement_json(const Placement& p) {
+  nlohmann::ordered_json j;
+  j["order"] = "((stage * dp + d) * cp + c) * tp + t";
+  j["pp"] = p.pp();
+  j["dp"] = p.dp();
+  j["cp"] = p.cp();
+  j["tp"] = p.tp();
+  j["ep"] = p.ep();
+  auto ids = [](const std::vector<GpuId>& g) {
+    nlohmann::ordered_json a = nlohmann::ordered_json::array();
+    for (GpuId id : g) a.push_back(id.value());
+    return a;
+  };
+  // Stage 0's groups (stage s: the same shifted by s x gpus_per_stage), and every pipeline.
+  nlohmann::ordered_json groups;
+  groups["tp"] = nlohmann::ordered_json::array();
+  for (int d = 0; d < p.dp(); ++d)
+    for (int c = 0; c < p.cp(); ++c) groups["tp"].push_back(ids(p.tp_group(0, d, c)));
+  groups["cp"] = nlohmann::ordered_json::array();
+  for (int d = 0; d < p.dp(); ++d)
+    for (int t = 0; t < p.tp(); ++t) groups["cp"].push_back(ids(p.cp_group(0, d, t)));
+  groups["ep"] = nlohmann::ordered_json::array();
+  for (int k = 0; k < p.ep_groups_per_stage(); ++k) groups["ep"].push_back(ids(p.ep_group_members(0, k)));
+  groups["dp"] = nlohmann::ordered_json::array();
+  for (int t = 0; t < p.tp(); ++t) groups["dp"].push_back(ids(p.dp_cp_group(0, t)));
+  groups["pipeline"] = nlohmann::ordered_json::array();
+  for (int d = 0; d < p.dp(); ++d)
+    for (int c = 0; c < p.cp(); ++c)
+      for (int t = 0; t < p.tp(); ++t) groups["pipeline"].push_back(ids(p.pipeline(d, t, c)));
+  j["stage0_groups"] = groups;
+  return j;
 }
 
 }  // namespace deepsim

@@ -85,6 +85,20 @@ PlanDimension schedule_dim() {
   return d;
 }
 
+// Context parallelism for long sequences: cp in 1, 2, 4, 8 where the load-balanced split fits
+// (seq_len a multiple of 2 x cp) and the core is flash; only when seq_len > 4096, where attention's
+// quadratic work and activations make it pay (below that the search would only grow by x4 for plans
+// that split 4K tokens 8 ways). The scenario's own cp is always offered.
+std::vector<int> cp_values(const Scenario& base) {
+  std::vector<int> v{1};
+  const int seq = base.training.seq_len;
+  if (seq > kCpMinSeqLen && base.model.attention.core == AttentionCore::kFlash)
+    for (int cp : {2, 4, 8})
+      if (seq % (2 * cp) == 0) v.push_back(cp);
+  if (std::ranges::find(v, base.parallel.cp) == v.end()) v.push_back(base.parallel.cp);
+  return v;
+}
+
 }  // namespace
 
 SearchSpace::SearchSpace(const Scenario& base) {
@@ -114,6 +128,10 @@ SearchSpace::SearchSpace(const Scenario& base) {
   // TP stays at the scenario's value: the step does not model TP's all-reduces yet, so a search over it
   // would favour it for free. When it does, give this row more values.
   dims_.push_back(int_dim("tp", "parallel.tp", {base.parallel.tp}, [](Scenario& s, int v) { s.parallel.tp = v; }));
+  // CP only appears as a column when it has a choice (long sequences) or the scenario sets it, so short-
+  // sequence searches and their reports are as before.
+  if (const std::vector<int> cps = cp_values(base); cps.size() > 1 || cps.front() != 1)
+    dims_.push_back(int_dim("cp", "parallel.cp", cps, [](Scenario& s, int v) { s.parallel.cp = v; }));
   dims_.push_back(int_dim("pp", "parallel.pp", pps, [](Scenario& s, int v) { s.parallel.pp = v; }));
   dims_.push_back(int_dim("ep", "parallel.ep", eps, [](Scenario& s, int v) { s.parallel.ep = v; }));
   dims_.push_back(schedule_dim());
@@ -178,10 +196,12 @@ Scenario SearchSpace::apply(const Scenario& base, const std::vector<int>& plan) 
   ParallelSpec& p = s.parallel;
   const int gpus = s.cluster.total_gpus();
   const SourceMap sources(base.source_file);
-  if (gpus % (p.pp * p.tp) != 0)
+  const int model_ranks = p.pp * p.tp * p.cp;
+  if (gpus % model_ranks != 0)
     throw InputError({base.source_file, 0, 0}, "parallel.pp",
-                     "pp x tp = " + std::to_string(p.pp * p.tp) + " does not divide " + std::to_string(gpus) + " GPUs");
-  p.dp = gpus / (p.pp * p.tp);
+                     (p.cp > 1 ? "pp x tp x cp = " : "pp x tp = ") + std::to_string(model_ranks) + " does not divide " +
+                         std::to_string(gpus) + " GPUs");
+  p.dp = gpus / model_ranks;
   // Every model chunk needs a layer; the scenario validator leaves this to the stage assignment.
   int chunks = p.pp;
   if (p.schedule == ScheduleKind::kDualPipeV) chunks = 2 * p.pp;

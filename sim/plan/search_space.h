@@ -3,7 +3,9 @@
 // A plan is one value per dimension. Each dimension is one row of the table in search_space.cpp: its
 // name, the scenario key it sets, its default values for the base scenario, and how it is applied. A
 // new parallel dimension (TP's all-reduces or CP once the step models them) is one more row there.
-// Derived, not searched: dp = GPUs / (pp x tp), and the micro-batch count, which the global batch fixes
+// Context parallelism (parallel.cp: 1, 2, 4, 8 where seq_len allows) is a row only for seq_len above
+// kCpMinSeqLen or when the scenario sets cp (docs/plan.md).
+// Derived, not searched: dp = GPUs / (pp x tp x cp), and the micro-batch count, which the global batch fixes
 // (micro_batches = global_batch / (dp x micro_batch_size), rounded up to what the schedule can run).
 #pragma once
 
@@ -15,6 +17,9 @@
 #include "sim/scenario/scenario.h"
 
 namespace deepsim {
+
+// Sequences up to this length are searched with cp = 1 only (docs/plan.md).
+inline constexpr int kCpMinSeqLen = 4096;
 
 struct PlanDimension {
   std::string name;  // "pp", "schedule", ...: the column in reports

@@ -33,6 +33,7 @@ Json cluster_json(const Scenario& s) {
               {"pp", p.pp},
               {"dp", p.dp},
               {"tp", p.tp},
+              {"cp", p.cp},
               {"ep", p.ep},
               {"schedule", to_string(p.schedule)},
               {"micro_batches", p.micro_batches},

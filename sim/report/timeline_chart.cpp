@@ -79,7 +79,7 @@ std::string timeline_html(const StepResult& step) {
       << "\" font-size=\"11\" text-anchor=\"middle\">time into the step (ms); per rank: compute above, communication below"
       << "</text>\n";
   for (std::size_t k = 0; k < kTimelineKindCount; ++k) {
-    const double x = kLabel + 110 * static_cast<double>(k);  // 8 kinds fit the 960 px width
+    const double x = kLabel + 98 * static_cast<double>(k);  // 9 kinds fit the 960 px width
     out << "<rect x=\"" << fixed(x, 0) << "\" y=\"" << fixed(axis_y + 42, 0) << "\" width=\"10\" height=\"10\" fill=\""
         << colour(static_cast<TimelineKind>(k)) << "\"/><text x=\"" << fixed(x + 14, 0) << "\" y=\""
         << fixed(axis_y + 51, 0) << "\" font-size=\"10\">" << xml_escape(to_string(static_cast<TimelineKind>(k)))

@@ -64,8 +64,13 @@ void add_run_fields(std::vector<Field>& out) {
   out.push_back(int_field<&Scenario::parallel, &P::pp>("parallel.pp", 1, 4096, {"", "pipeline-parallel stages"}));
   out.push_back(int_field<&Scenario::parallel, &P::dp>("parallel.dp", 1, kMaxRanks, {"", "data-parallel replicas"}));
   out.push_back(int_field<&Scenario::parallel, &P::tp>("parallel.tp", 1, 1024, {"", "tensor-parallel ranks"}));
+  out.push_back(int_field<&Scenario::parallel, &P::cp>(
+      "parallel.cp", 1, 128,
+      {"", "context-parallel ranks (Megatron-CP ring attention): each sequence split over cp GPUs, chunks i and "
+           "2cp-1-i of 2cp on rank i; seq_len a multiple of 2 x cp, flash attention, tp x cp dividing or a multiple "
+           "of gpus_per_node (docs/pipeline.md)"}));
   out.push_back(int_field<&Scenario::parallel, &P::ep>(
-      "parallel.ep", 1, kMaxRanks, {"", "expert-parallel ranks, drawn from the dp x tp ranks of one stage"}));
+      "parallel.ep", 1, kMaxRanks, {"", "expert-parallel ranks, drawn from the dp x tp x cp ranks of one stage"}));
   out.push_back(int_field<&Scenario::parallel, &P::zero_stage>(
       "parallel.zero_stage", 0, 2,
       {"", "ZeRO stage: 0 replicates optimizer state, 1 shards it over dp, 2 shards the gradients too (reduce-scattered every micro-batch)"}));

@@ -1,5 +1,6 @@
 #include "sim/scenario/validate.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 
@@ -114,27 +115,49 @@ void check_moe(const ModelSpec& m, const SourceMap& src) {
 
 void check_gpu_count(const Scenario& s, const SourceMap& src) {
   const ParallelSpec& p = s.parallel;
-  const std::int64_t ranks = static_cast<std::int64_t>(p.pp) * p.dp * p.tp;
+  const std::int64_t ranks = static_cast<std::int64_t>(p.pp) * p.dp * p.tp * p.cp;
   const std::int64_t gpus = static_cast<std::int64_t>(s.cluster.nodes) * s.cluster.gpus_per_node;
   if (ranks == gpus) return;
-  const std::int64_t pp_tp = static_cast<std::int64_t>(p.pp) * p.tp;
+  const std::int64_t pp_tp = static_cast<std::int64_t>(p.pp) * p.tp * p.cp;
+  const std::string others = p.cp > 1 ? "pp x tp x cp" : "pp x tp";
   fail(src, "parallel.dp",
-       "rule: pp x dp x tp uses every GPU: pp x dp x tp = " + to_string(ranks) + " but the cluster has " + to_string(gpus) + " GPUs (" +
-           to_string(s.cluster.nodes) + " nodes x " + to_string(s.cluster.gpus_per_node) + ")",
-       gpus % pp_tp == 0 ? "dp = " + to_string(gpus) + " / (pp x tp) = " + to_string(gpus / pp_tp) + " uses every GPU"
-                         : "pp x tp = " + to_string(pp_tp) + " does not divide " + to_string(gpus) + " GPUs");
+       "rule: " + (p.cp > 1 ? std::string("pp x dp x tp x cp uses every GPU: pp x dp x tp x cp = ")
+                          : std::string("pp x dp x tp uses every GPU: pp x dp x tp = ")) + to_string(ranks) + " but the cluster has " +
+           to_string(gpus) + " GPUs (" + to_string(s.cluster.nodes) + " nodes x " + to_string(s.cluster.gpus_per_node) + ")",
+       gpus % pp_tp == 0 ? "dp = " + to_string(gpus) + " / (" + others + ") = " + to_string(gpus / pp_tp) + " uses every GPU"
+                         : others + " = " + to_string(pp_tp) + " does not divide " + to_string(gpus) + " GPUs");
+}
+
+// Context parallelism (Megatron-CP): the load-balanced causal split cuts every sequence into 2 x cp equal
+// chunks; the ring's chunk pairs are flash-attention kernels. Where a ring may sit is a placement rule
+// (check_placement).
+void check_context_parallel(const Scenario& s, const SourceMap& src) {
+  const ParallelSpec& p = s.parallel;
+  if (p.cp <= 1) return;
+  if (s.training.seq_len % (2 * p.cp) != 0)
+    fail(src, "parallel.cp",
+         "cp = " + to_string(p.cp) + " with training.seq_len = " + to_string(s.training.seq_len) +
+             ", not a multiple of 2 x cp = " + to_string(2 * p.cp),
+         "the load-balanced causal split gives each CP rank chunks i and 2cp-1-i of 2 x cp equal chunks; choose a cp "
+         "whose 2 x cp divides seq_len");
+  if (s.model.attention.core != AttentionCore::kFlash)
+    fail(src, "parallel.cp",
+         "cp = " + to_string(p.cp) + " with model.attention.core: unfused; ring attention runs each chunk pair as a "
+         "flash-attention kernel (the S x S scores are never whole on one rank)",
+         "set model.attention.core: flash, or parallel.cp: 1");
 }
 
 void check_degrees(const Scenario& s, const SourceMap& src) {
   const ParallelSpec& p = s.parallel;
   const ModelSpec& m = s.model;
-  const int dp_tp = p.dp * p.tp;
+  const int dp_tp = p.dp * p.tp * p.cp;
   if (!m.is_moe() && p.ep != 1)
     fail(src, "parallel.ep", "ep = " + to_string(p.ep) + " but the model is dense (model.moe.routed_experts = 0)",
          "set parallel.ep: 1");
   if (dp_tp % p.ep != 0)
     fail(src, "parallel.ep",
-         "rule: an EP group lies inside one stage: ep = " + to_string(p.ep) + " does not divide dp x tp = " + to_string(dp_tp) +
+         "rule: an EP group lies inside one stage: ep = " + to_string(p.ep) + " does not divide " +
+             (p.cp > 1 ? "dp x tp x cp = " : "dp x tp = ") + to_string(dp_tp) +
              " (EP is drawn from the DP ranks of one pipeline stage)",
          "choose a divisor of " + to_string(dp_tp));
   if (m.is_moe() && m.moe.routed_experts % p.ep != 0)
@@ -156,19 +179,22 @@ void check_degrees(const Scenario& s, const SourceMap& src) {
          "overlap_param_gather = true with zero_stage = 0: without ZeRO every rank updates its own full copy, so there "
          "is no parameter all-gather to overlap",
          "set parallel.zero_stage: 1 or 2, or drop overlap_param_gather");
-  const std::int64_t tokens = static_cast<std::int64_t>(p.micro_batch_size) * s.training.seq_len;
+  // Per rank: a CP rank holds seq_len / cp tokens of each sequence.
+  const std::int64_t tokens = static_cast<std::int64_t>(p.micro_batch_size) * s.training.seq_len / std::max(1, p.cp);
   if (p.sequence_parallel && p.tp > 1 && tokens % p.tp != 0)
     fail(src, "parallel.sequence_parallel",
          "sequence_parallel = true with micro_batch_size x seq_len = " + to_string(tokens) +
              " tokens, not a multiple of tp = " + to_string(p.tp),
          "sequence parallelism splits a micro-batch's tokens into tp equal shards; choose a seq_len divisible by tp");
+  check_context_parallel(s, src);
 }
 
 // The placement rules of sim/parallel/placement.h (TP, EP and stages against the nodes), each named in
 // its error; the GPU count and EP inside a stage are checked above with their own wording.
 void check_placement(const Scenario& s, const SourceMap& src) {
   const ParallelSpec& p = s.parallel;
-  const PlacementProblem why = placement_problem(p.pp, p.dp, p.tp, p.ep, s.cluster.nodes, s.cluster.gpus_per_node);
+  const PlacementProblem why =
+      placement_problem(p.pp, p.dp, p.tp, p.ep, s.cluster.nodes, s.cluster.gpus_per_node, p.cp);
   if (!why.ok()) fail(src, why.key, why.describe(), why.hint);
 }
 

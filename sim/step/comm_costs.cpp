@@ -18,7 +18,7 @@ Bandwidth nvlink_bw(const ClusterSpec& c) { return c.gpu.nvlink_per_direction * 
 // The link loads of EP group `group`'s uniform routing sample, per byte of a token copy.
 AllToAllLoad group_load(const Scenario& s, const EpGroupShape& g, int group, RoutingSampleCache* cache) {
   const ModelSpec& m = s.model;
-  const int tokens = s.parallel.micro_batch_size * s.training.seq_len;
+  const int tokens = s.parallel.micro_batch_size * s.training.seq_len / s.parallel.cp;  // per GPU (CP: its 1/cp)
   const GroupLimitedTopK shape{m.moe.routed_experts, m.moe.expert_groups, m.moe.limited_groups, m.moe.top_k};
   const auto sample = [&] {
     Rng rng = Rng(s.seed).fork("routing").fork(static_cast<std::uint64_t>(group));
@@ -65,7 +65,7 @@ void moe_all_to_all(const Scenario& s, const Placement& placement, int groups, c
     handles.push_back(planner.add_routing(std::move(unit), g.latency));
   }
   out.moe.routing = [handles](int group, int, int) { return handles[static_cast<std::size_t>(group)]; };
-  const int tokens = s.parallel.micro_batch_size * s.training.seq_len;
+  const int tokens = s.parallel.micro_batch_size * s.training.seq_len / s.parallel.cp;  // per GPU (CP: its 1/cp)
   auto scaled = [&](double bytes) {
     AllToAllLoad l = first;
     for (auto* v : {&l.nic_out, &l.nic_in, &l.nvlink_out, &l.nvlink_in})
@@ -92,7 +92,8 @@ void tensor_parallel(const Scenario& s, const Placement& placement, CommCosts& o
   if (p.tp <= 1) return;
   const ModelSpec& m = s.model;
   out.tp.members = [placement](int replica, int rank) { return ids(placement.tp_group(rank, replica)); };
-  out.tp.bytes = Bytes(static_cast<double>(p.micro_batch_size) * s.training.seq_len * m.hidden * 2.0);
+  // The rank's tokens: micro-batch x seq_len / cp under context parallelism.
+  out.tp.bytes = Bytes(static_cast<double>(p.micro_batch_size) * s.training.seq_len * m.hidden * 2.0 / p.cp);
   out.tp.sequence_parallel = p.sequence_parallel;
   out.tp.rerun_forward = s.training.recompute == RecomputeMode::kFull;
   out.tp.moe_reduce = m.moe.shared_experts > 0;
@@ -121,18 +122,50 @@ void tensor_parallel(const Scenario& s, const Placement& placement, CommCosts& o
                       "; blocking the compute stream (no TP comm overlap)");
 }
 
+// The CP ring (step_inputs.h CpComm), with a note of one forward step's closed-form time on the
+// representative ring (stage 0, DP rank 0, TP rank 0) and where it runs.
+void context_parallel(const Scenario& s, const Placement& placement, CommCosts& out) {
+  const ParallelSpec& p = s.parallel;
+  if (p.cp <= 1) return;
+  out.cp.cp = p.cp;
+  out.cp.members = [placement](int replica, int rank) { return ids(placement.cp_group(rank, replica)); };
+  const double tokens = static_cast<double>(p.micro_batch_size) * s.training.seq_len / p.cp;
+  out.cp.forward_bytes = Bytes(tokens * cp_kv_bytes_per_token(s.model, p.tp));
+  out.cp.backward_bytes = out.cp.forward_bytes * 2.0;
+  const std::vector<std::int32_t> ring = out.cp.members(0, 0);
+  AnalyticCommModel timing(*out.planner);  // a scratch model: only its closed forms are read
+  CommOp op;
+  op.kind = CommKind::kSendRecv;
+  op.bytes = out.cp.forward_bytes;
+  const std::vector<std::int32_t> hop_members{ring.back(), ring.front()};
+  const std::string hop = format_time(timing.time(op, hop_members));
+  const int g = s.cluster.gpus_per_node;
+  const int nodes = (p.tp * p.cp + g - 1) / g;
+  const std::string where = nodes == 1 ? "inside one node on NVLink"
+                                       : "over " + std::to_string(nodes) + " nodes (hops between nodes on InfiniBand)";
+  const bool rerun = s.training.recompute == RecomputeMode::kFull || s.training.recompute == RecomputeMode::kSelective;
+  out.notes.push_back("CP" + std::to_string(p.cp) + " ring " + where + ": per attention layer and micro-batch " +
+                      std::to_string(p.cp - 1) + " sends of the rank's K/V chunk (" +
+                      fixed(out.cp.forward_bytes.value() / 1e6, 1) + " MB, " + hop +
+                      " each alone) forward, K/V + dK/dV backward" + (rerun ? ", the forward's again for the re-run core" : "") +
+                      ", overlapped with the core's " + std::to_string(p.cp) +
+                      " steps; load-balanced causal split (chunks i, 2cp-1-i)");
+}
+
 void data_parallel(const Scenario& s, const KernelModel& model, const StaticAnalysis& a, const Placement& placement,
                    int ranks, CommCosts& out) {
   const ParallelSpec& p = s.parallel;
-  const int dense_n = p.dp;
-  const int expert_n = p.dp * p.tp / p.ep;
+  // Megatron reduces gradients (and shards ZeRO-1 state) over the DP-CP group: CP ranks hold the same
+  // parameters and see different tokens, like DP replicas.
+  const int dense_n = p.dp * p.cp;
+  const int expert_n = p.dp * p.tp * p.cp / p.ep;
   const bool fp8 = s.training.precision == "fp8";
   std::string algorithms;
   for (int r = 0; r < ranks; ++r) {
     const auto& st = a.memory.stages[static_cast<std::size_t>(std::min<std::size_t>(static_cast<std::size_t>(r), a.memory.stages.size() - 1))];
     const double dense = static_cast<double>(st.dense_params), expert = static_cast<double>(st.expert_params);
-    // The representative GPU is (stage r, dp 0, tp 0): its dense DP group is the stage's dp GPUs of tp
-    // rank 0; its experts' DP group is EP rank 0 of every EP group of the stage.
+    // The representative GPU is (stage r, dp 0, cp 0, tp 0): its dense DP group is the stage's dp x cp
+    // GPUs of tp rank 0; its experts' DP group is EP rank 0 of every EP group of the stage.
     const GpuId gpu = placement.gpu({r, 0, 0});
     const int ep_rank = placement.ep_rank(gpu);
     std::vector<std::int32_t> expert_group;
@@ -148,7 +181,7 @@ void data_parallel(const Scenario& s, const KernelModel& model, const StaticAnal
       d.expert = std::string(what) == "expert";
       if (params > 0 && d.members.size() > 1) syncs.push_back(std::move(d));
     };
-    sync(ids(placement.dp_group(r, 0)), dense, "dense");
+    sync(ids(placement.dp_cp_group(r, 0)), dense, "dense");
     sync(std::move(expert_group), expert, "expert");
     if (r == 0) {
       for (const DpSync& d : syncs) {
@@ -182,6 +215,17 @@ void data_parallel(const Scenario& s, const KernelModel& model, const StaticAnal
 
 }  // namespace
 
+double cp_kv_bytes_per_token(const ModelSpec& m, int tp) {
+  const AttentionSpec& a = m.attention;
+  if (a.kind == AttentionKind::kMla) {
+    const double heads = static_cast<double>(a.heads / tp);
+    return 2.0 * heads * static_cast<double>(a.qk_nope_head_dim + a.qk_rope_head_dim + a.v_head_dim);
+  }
+  const int kv = a.kv_heads > 0 ? a.kv_heads : a.heads;
+  const double kv_heads = kv >= tp ? static_cast<double>(kv / tp) : 1.0;
+  return 2.0 * kv_heads * 2.0 * static_cast<double>(a.head_dim);
+}
+
 EpGroupShape ep_group_shape(const Scenario& s) {
   EpGroupShape g;
   g.gpus = s.parallel.ep;
@@ -202,8 +246,10 @@ CommCosts comm_costs(const Scenario& s, const KernelModel& model, const StaticAn
   out.topology = std::move(fabric);
   moe_all_to_all(s, placement, groups, effects, layers, routing_cache, out);
   tensor_parallel(s, placement, out);
+  context_parallel(s, placement, out);
   out.activation_bytes =
-      Bytes(static_cast<double>(s.parallel.micro_batch_size) * s.training.seq_len * s.model.hidden * 2.0 / s.parallel.tp);
+      Bytes(static_cast<double>(s.parallel.micro_batch_size) * s.training.seq_len * s.model.hidden * 2.0 / s.parallel.tp /
+            s.parallel.cp);
   data_parallel(s, model, analysis, placement, ranks, out);
   return out;
 }

@@ -7,10 +7,12 @@
 //  - TP collectives (tp > 1): the TP group of each rank (placement.h: tp consecutive GPUs; inside a node
 //    on NVLink, or whole nodes over InfiniBand, said in a note), S = micro_batch x seq_len x hidden x 2;
 //    all-reduces, or reduce-scatter + all-gather pairs under sequence parallelism (step_inputs.h TpComm).
+//  - CP ring (cp > 1): per attention layer cp - 1 sends of the rank's K/V chunk forward, K/V + dK/dV
+//    backward, from the last CP rank into CP rank 0 (step_inputs.h CpComm; cp_kv_bytes_per_token).
 //  - Pipeline sends: send/recv of one micro-batch's activations (or gradients) between neighbours' GPUs,
 //    routed on the cluster's fabric (ECMP).
-//  - DP sync per rank and DP group (dense parameters: the rank's dp GPUs; routed experts: the
-//    dp x tp / ep GPUs holding the same experts): ZeRO-1 reduce-scatter of FP32 gradients and all-gather
+//  - DP sync per rank and DP group (dense parameters: the rank's dp x cp GPUs; routed experts: the
+//    dp x tp x cp / ep GPUs holding the same experts): ZeRO-1 reduce-scatter of FP32 gradients and all-gather
 //    of BF16 parameters, ZeRO-0 all-reduce of the gradients; the planner picks ring or hierarchical.
 //  - Optimizer: AdamW reads and writes its shard's master weights, moments and gradients (memory-bound).
 #pragma once
@@ -38,11 +40,18 @@ struct CommCosts {
   std::shared_ptr<CollectivePlanner> planner;  // routing handles of `moe` are registered here
   MoeComm moe;
   TpComm tp;
+  CpComm cp;
   Bytes activation_bytes;
   std::vector<std::vector<DpSync>> dp_sync;
   std::vector<Time> optimizer;
   std::vector<std::string> notes;
 };
+
+// What one CP ring step moves per token the rank holds (BF16, per TP rank): K and V as the attention
+// kernel reads them. GQA: kv_heads / tp (at least 1) x head_dim x 2 (K, V) x 2 B. MLA: the per-head K
+// (nope + rope dims) and V of heads / tp heads, as Megatron-core hands them to Transformer Engine's
+// ring attention after kv_b (the latent would be 576 x 2 B but needs kv_b re-run per chunk; docs/network.md).
+[[nodiscard]] double cp_kv_bytes_per_token(const ModelSpec& m, int tp);
 
 // The EP group of a scenario as the all-to-all model sees it (achievable NIC and NVLink, latency).
 [[nodiscard]] EpGroupShape ep_group_shape(const Scenario& s);

@@ -76,7 +76,7 @@ MoeEffects moe_effects(const Scenario& s, const MoeRoutingSpec& spec, const EpGr
   const int samples = std::max(1, std::min(options.layer_samples, moe_layers));
   MoeLoadModel model(spec, m.moe, EpLayout{group.gpus, group.gpus_per_node}, samples, s.seed);
   model.use_memo(options.router_memo);
-  const int tokens = s.parallel.micro_batch_size * s.training.seq_len;
+  const int tokens = s.parallel.micro_batch_size * s.training.seq_len / s.parallel.cp;  // per GPU (CP: its 1/cp)
   if (options.warmup_steps > 0) (void)run_balancing(model, options.warmup_steps, 1, tokens, RoutingMode::kAggregate);
   MoeEffects out;
   out.first_moe_layer = m.moe.first_dense_layers;

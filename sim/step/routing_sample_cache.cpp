@@ -57,7 +57,7 @@ MoeEffects moe_effects(const Scenario& s, const MoeRoutingSpec& spec, const EpGr
   key.moe = s.model.moe;
   key.layers = s.model.layers;
   key.hidden = s.model.hidden;
-  key.tokens = s.parallel.micro_batch_size * s.training.seq_len;
+  key.tokens = s.parallel.micro_batch_size * s.training.seq_len / s.parallel.cp;
   key.gpus = g.gpus;
   key.gpus_per_node = g.gpus_per_node;
   key.nic_bytes_per_s = g.nic.bytes_per_s();

@@ -68,6 +68,25 @@ LayerPieces layer_pieces(const ModelSpec& m, int stage, int layer, const StageCo
   return p;
 }
 
+// Context parallelism: the attention piece cut where the K/V ring runs (step_inputs.h LayerCost): the ops
+// before the first core op, the flash core, and the core's re-run clones (recompute).
+void split_core(const std::vector<Op>& attention, const KernelModel& model, int sms, LayerCost& lc) {
+  std::vector<Op> pre, core, rerun;
+  bool seen_core = false;
+  for (const Op& op : attention) {
+    const bool is_core = op.kind == OpKind::kAttention;
+    seen_core = seen_core || is_core;
+    if (is_core) (op.reruns_forward ? rerun : core).push_back(op);
+    else if (!seen_core) pre.push_back(op);
+  }
+  lc.attention_pre = segment(pre, model, sms);
+  lc.attention_core = segment(core, model, sms);
+  lc.core_rerun = segment(rerun, model, sms).backward_input;
+  lc.attention_pre_flops = flops_of(pre);
+  lc.attention_core_flops = flops_of(core);
+  lc.core_rerun_flops = flops_of(rerun).backward_input;
+}
+
 LayerCost layer_cost(const ModelSpec& m, int stage, int layer, const KernelModel& model, const StageCostContext& c) {
   LayerCost lc;
   lc.layer = layer;
@@ -79,6 +98,7 @@ LayerCost layer_cost(const ModelSpec& m, int stage, int layer, const KernelModel
   lc.mlp = segment(p.mlp, model, c.sms);
   lc.attention_flops = flops_of(p.attention);
   lc.mlp_flops = flops_of(p.mlp);
+  if (c.ops.cp > 1) split_core(p.attention, model, c.sms, lc);
   return lc;
 }
 
@@ -95,8 +115,10 @@ std::vector<Op> post_ops(const ModelSpec& m, const StageLayers& st, const StageC
 
 StageCostContext stage_cost_context(const Scenario& s) {
   StageCostContext ctx;
-  ctx.ops.tokens = static_cast<std::int64_t>(s.parallel.micro_batch_size) * s.training.seq_len;
+  // Context parallelism: the rank's seq_len / cp tokens of each sequence.
+  ctx.ops.tokens = static_cast<std::int64_t>(s.parallel.micro_batch_size) * s.training.seq_len / s.parallel.cp;
   ctx.ops.seq_len = s.training.seq_len;
+  ctx.ops.cp = s.parallel.cp;
   ctx.ops.tp = s.parallel.tp;
   ctx.ops.precision = s.training.precision == "fp8" ? Precision::kFp8 : Precision::kBf16;
   ctx.ops.recompute = s.training.recompute;
@@ -139,6 +161,11 @@ std::vector<StageCost> stage_costs(const ModelSpec& m, const std::vector<StageLa
         lc.attention.forward += input.forward;
         lc.attention.backward_input += input.backward_input;
         lc.attention.backward_weight += input.backward_weight;
+        if (c.ops.cp > 1) {  // the input ops lead the attention piece: before the CP ring
+          lc.attention_pre.forward += input.forward;
+          lc.attention_pre.backward_input += input.backward_input;
+          lc.attention_pre.backward_weight += input.backward_weight;
+        }
         sc.layers.push_back(lc);
       }
     }

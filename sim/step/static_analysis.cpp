@@ -82,10 +82,10 @@ Time stage_time_at_peak(const std::vector<Op>& ops, const GpuSpec& gpu, Flops& f
 // Per stage at the dense peaks; memoised per (model, stages, micro-batch shape, peaks) like the
 // schedule factors (a plan search's other choices do not change them).
 std::vector<StageBound> stage_bounds(const ModelSpec& m, int stages, const OpContext& ctx, const GpuSpec& gpu) {
-  using Key = std::tuple<int, std::int64_t, int, int, int, bool, int, bool, double, double>;
+  using Key = std::tuple<int, std::int64_t, int, int, int, bool, int, bool, int, double, double>;
   static ModelMemo<Key, std::vector<StageBound>> memo;
   const Key key{stages, ctx.tokens, ctx.seq_len, ctx.tp, static_cast<int>(ctx.precision), ctx.causal,
-                static_cast<int>(ctx.recompute), ctx.sequence_parallel,
+                static_cast<int>(ctx.recompute), ctx.sequence_parallel, ctx.cp,
                 gpu.fp8_dense.per_s(), gpu.bf16_dense.per_s()};
   return *memo.get(m, key, [&] {
     std::vector<StageBound> out;
@@ -134,13 +134,15 @@ StaticAnalysis analyze(const Scenario& s) {
   plan.fp8 = s.training.precision == "fp8";
   plan.recompute = s.training.recompute;
   plan.sequence_parallel = p.sequence_parallel && p.tp > 1;
+  plan.cp = p.cp;
   a.memory = estimate_memory(m, plan, s.cluster.gpu.hbm);
 
   a.tokens_per_step = static_cast<double>(s.training.global_batch) * s.training.seq_len;
   OpContext ctx;
-  ctx.tokens = static_cast<std::int64_t>(p.micro_batch_size) * s.training.seq_len;
+  ctx.tokens = static_cast<std::int64_t>(p.micro_batch_size) * s.training.seq_len / p.cp;
   ctx.seq_len = s.training.seq_len;
   ctx.tp = p.tp;
+  ctx.cp = p.cp;
   ctx.precision = plan.fp8 ? Precision::kFp8 : Precision::kBf16;
   ctx.recompute = plan.recompute;
   ctx.sequence_parallel = plan.sequence_parallel;

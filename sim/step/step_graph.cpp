@@ -31,6 +31,10 @@ struct Item {
   CommOp op{};
   bool on_compute_stream = false;
   bool on_dp_stream = false;  // DP buckets: their own stream, beside compute and the all-to-alls
+  bool holds_sms = true;      // false: a send/recv whose SMs are not modelled (the CP ring, like pipeline sends)
+  // A second predecessor besides the chain's (an index into the chain's items, earlier): the CP ring's
+  // sends and attention steps wait for the send that brings their K/V chunk.
+  int also_after = -1;
   // Comm items that several DP replicas take part in (an EP group's all-to-all, a DP group's sync):
   // with more than one replica in the graph they share one task under this key (full fidelity).
   bool shared = false;
@@ -206,7 +210,7 @@ class Builder {
     TaskId t;
     if (item.comm) {
       CommOp op = item.op;
-      op.sms = in_.comm_sms;
+      op.sms = item.holds_sms ? in_.comm_sms : 0;
       op.holders = holder_group;
       const StreamId on = item.on_compute_stream ? streams[0] : item.on_dp_stream ? streams[2] : streams[1];
       t = g_.graph.add_comm(on, op, item.label_id, gpu, static_cast<std::uint32_t>(item.category));
@@ -254,9 +258,10 @@ class Builder {
   // chain() with labels interned, cached per (EP group, stage, micro-batch, part): replicas of one EP
   // group share their chains, which keeps a full-fidelity build linear in tasks, not in string work.
   // The rank is part of the key: DualPipe runs a stage on two ranks, whose EP groups differ. With TP
-  // collectives each replica has its own TP groups, so chains are per replica (keys below zero).
+  // collectives (or a CP ring) each replica has its own TP (CP) groups, so chains are per replica (keys
+  // below zero).
   const std::vector<Item>& chain_of(int rank, int stage, int mb, Part part) {
-    const int owner = in_.tp.enabled() ? -1 - replica_ : group_of();
+    const int owner = in_.tp.enabled() || in_.cp.enabled() ? -1 - replica_ : group_of();
     const IntKey<5> key{{owner, rank, stage, mb, static_cast<int>(part)}};
     auto it = chains_.find(key);
     if (it != chains_.end()) return it->second;
@@ -336,11 +341,66 @@ class Builder {
       it.op_kind = gather ? StepOp::kTpAllGather : sp ? StepOp::kTpReduceScatter : StepOp::kTpAllReduce;
       items.push_back(std::move(it));
     };
+    // The CP ring of one attention core (Megatron-CP's P2P ring, docs/pipeline.md): cp steps of the core
+    // (`core` / cp each: the load-balanced split gives every step the same work) on the compute stream,
+    // and cp - 1 sends of `bytes` on the comm stream. Step k computes on the chunk received at step k - 1
+    // while the send for step k + 1 runs; with two K/V buffers (as Megatron keeps) that send waits for
+    // the send before it (the chunk it forwards) and for step k - 1's compute (the buffer it refills).
+    // The simulated rank is CP rank 0: its sends are timed as the hop from the last CP rank into it
+    // (every rank's hop runs at once; this one crosses nodes whenever any hop does).
+    auto ring = [&](Time core, Flops flops, Bytes bytes, StepOp op, const LayerCost& l, const std::string& what) {
+      const int cp = in_.cp.cp;
+      const std::vector<std::int32_t> ringm = in_.cp.members(replica_, rank);
+      const std::uint32_t hop = group({ringm.back(), ringm.front()});
+      const Time piece = core / cp;
+      int prev_send = -1, this_send = -1;
+      for (int k = 0; k < cp; ++k) {
+        if (k + 1 < cp) {
+          Item s = comm_item(CommKind::kSendRecv, hop, bytes, CommDtype::kBf16, StepCategory::kContextParallel,
+                             "cp-" + what + " L" + std::to_string(l.layer) + " step" + std::to_string(k + 1) + " " + tag,
+                             false);
+          s.side = true;
+          s.holds_sms = false;
+          s.also_after = this_send;  // the chunk it forwards (none for the first)
+          s.stage = stage;
+          s.mb = mb;
+          s.layer = l.layer;
+          s.op_kind = StepOp::kCpRingSend;
+          prev_send = this_send;
+          this_send = static_cast<int>(items.size());
+          items.push_back(std::move(s));
+        }
+        Item c{false, k + 1 < cp ? piece : core - piece * (cp - 1), StepCategory::kAttention,
+               "attn-" + what + " L" + std::to_string(l.layer) + " step" + std::to_string(k) + " " + tag};
+        c.stage = stage;
+        c.mb = mb;
+        c.layer = l.layer;
+        c.op_kind = op;
+        c.flops = Flops(flops.value() / cp);
+        // Step k >= 1 computes on the chunk the send of step k brought.
+        c.also_after = k == 0 ? -1 : (k + 1 < cp ? prev_send : this_send);
+        items.push_back(std::move(c));
+      }
+    };
+    // An attention block's forward: without CP one item; with CP the ops before the core, the ring, the
+    // ops after it.
+    auto attention_forward = [&](const LayerCost& l) {
+      const std::string name = "attn L" + std::to_string(l.layer);
+      if (!in_.cp.enabled()) {
+        compute(l.attention.forward, StepCategory::kAttention, name, StepOp::kAttnFwd, l.layer, l.attention_flops.forward);
+        return;
+      }
+      compute(l.attention_pre.forward, StepCategory::kAttention, name, StepOp::kAttnFwd, l.layer,
+              l.attention_pre_flops.forward);
+      ring(l.attention_core.forward, l.attention_core_flops.forward, in_.cp.forward_bytes, StepOp::kAttnFwd, l, "kv");
+      compute(l.attention.forward - l.attention_pre.forward - l.attention_core.forward, StepCategory::kAttention,
+              name + " post", StepOp::kAttnFwd, l.layer,
+              l.attention_flops.forward - l.attention_pre_flops.forward - l.attention_core_flops.forward);
+    };
     // A layer's forward: per block, [all-gather (SP)] -> block -> all-reduce (or reduce-scatter under SP).
     auto forward_layer = [&](int li, const LayerCost& l) {
       tp_op(true, l, false, "");
-      compute(l.attention.forward, StepCategory::kAttention, "attn L" + std::to_string(l.layer), StepOp::kAttnFwd,
-              l.layer, l.attention_flops.forward);
+      attention_forward(l);
       tp_op(false, l, false, "");
       tp_op(true, l, true, "");
       if (l.moe) a2a(true, li, false);
@@ -385,8 +445,27 @@ class Builder {
                l.layer, &l, true);
       if (l.moe) a2a(true, li, true);
       tp_op(true, l, false, "-bwd");
-      backward(l.attention, l.attention_flops, StepCategory::kAttention, "attn-bwd L" + std::to_string(l.layer),
-               {StepOp::kAttnDgrad, StepOp::kAttnWgrad}, l.layer, &l, false);
+      const std::string attn_bwd = "attn-bwd L" + std::to_string(l.layer);
+      if (!in_.cp.enabled()) {
+        backward(l.attention, l.attention_flops, StepCategory::kAttention, attn_bwd, {StepOp::kAttnDgrad, StepOp::kAttnWgrad},
+                 l.layer, &l, false);
+        continue;
+      }
+      // CP: the input gradients of the ops after the core, the re-run forward ring (recompute), the
+      // backward ring (K/V + dK/dV), then the ops before the core with the block's weight gradients.
+      const Time post = l.attention.backward_input - l.attention_pre.backward_input -
+                        l.attention_core.backward_input - l.core_rerun;
+      const Flops post_flops = l.attention_flops.backward_input - l.attention_pre_flops.backward_input -
+                               l.attention_core_flops.backward_input - l.core_rerun_flops;
+      compute(post, StepCategory::kAttention, attn_bwd + " post", StepOp::kAttnDgrad, l.layer, post_flops);
+      if (l.core_rerun > Time::zero())
+        ring(l.core_rerun, l.core_rerun_flops, in_.cp.forward_bytes, StepOp::kAttnDgrad, l, "kv-rerun");
+      ring(l.attention_core.backward_input, l.attention_core_flops.backward_input, in_.cp.backward_bytes,
+           StepOp::kAttnDgrad, l, "kv-bwd");
+      SegmentTime pre{Time::zero(), l.attention_pre.backward_input, l.attention.backward_weight};
+      SegmentFlops pre_flops{Flops{}, l.attention_pre_flops.backward_input, l.attention_flops.backward_weight};
+      backward(pre, pre_flops, StepCategory::kAttention, attn_bwd, {StepOp::kAttnDgrad, StepOp::kAttnWgrad}, l.layer, &l,
+               false);
     }
     backward(st.pre, st.pre_flops, StepCategory::kEmbedHead, "embed-bwd", {StepOp::kEmbedDgrad, StepOp::kEmbedWgrad}, -1);
     return items;
@@ -398,6 +477,7 @@ class Builder {
     Chain c;
     for (const Item& it : items) {
       const TaskId t = task_of(rank, it, phase);
+      if (it.also_after >= 0) g_.graph.add_dep(c.tasks[static_cast<std::size_t>(it.also_after)], t);
       c.tasks.push_back(t);
       if (c.last.valid()) g_.graph.add_dep(c.last, t);
       if (it.side) {

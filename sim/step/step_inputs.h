@@ -5,6 +5,7 @@
 //    DeepSeek-V3's overlap: attention, dispatch, MLP, combine; TR 3.2.1, Figure 4);
 //  - per (EP group, stage): the EP group's GPUs, and per MoE layer the routing handle of its all-to-alls;
 //  - per rank: its TP group and the TP collectives' size (TpComm);
+//  - per rank: its CP ring and the K/V chunk bytes of each ring step (CpComm);
 //  - per rank: the GPU it runs on, and the closing DP sync (its DP groups and bytes) + optimizer.
 #pragma once
 
@@ -36,6 +37,15 @@ struct LayerCost {
   SegmentTime attention;  // norms, projections, core attention, router (before dispatch)
   SegmentTime mlp;        // experts or dense FFN (between dispatch and combine)
   SegmentFlops attention_flops, mlp_flops;
+  // Context parallelism only (cp > 1; else zero): the parts of `attention` that the K/V ring cuts in cp
+  // steps. `attention_pre`: the ops before the core (norm, projections; for an MTP layer its input ops);
+  // `attention_core`: the flash core (forward, its backward in backward_input); `core_rerun`: the core's
+  // forward re-run in the backward (full or selective recompute), inside attention.backward_input. The
+  // rest of `attention` (output projection, residual, an MoE layer's norm and router) follows the core.
+  SegmentTime attention_pre, attention_core;
+  Time core_rerun;
+  SegmentFlops attention_pre_flops, attention_core_flops;
+  Flops core_rerun_flops;
   double dense_params = 0;   // parameters of the layer on one GPU (one TP rank), for DP buckets
   double expert_params = 0;  // routed-expert parameters of the layer on one GPU (1/ep of them)
 };
@@ -78,6 +88,22 @@ struct TpComm {
   [[nodiscard]] bool enabled() const { return static_cast<bool>(members); }
 };
 
+// Context parallelism (Megatron-CP / ring attention, docs/pipeline.md): per attention layer and micro-batch,
+// cp - 1 ring steps, each passing the K/V chunk the rank holds to the next CP rank while the attention of
+// the chunk already held runs (load-balanced causal split: every step the same work). Forward: the K/V
+// chunk (forward_bytes); backward: K/V again with the dK/dV partials (backward_bytes = 2 x forward);
+// a re-run core (full or selective recompute) repeats the forward's ring. The ring's sends run on the
+// comm stream; the engine overlaps them with the core's steps on the compute stream.
+struct CpComm {
+  // The CP ring of pipeline rank `rank` of replica `replica` (global GPU ids, CP-rank order; the
+  // simulated rank is CP rank 0, which receives from the last); empty function: cp = 1.
+  std::function<std::vector<std::int32_t>(int replica, int rank)> members;
+  int cp = 1;
+  Bytes forward_bytes;   // one ring step's send: the rank's K and V chunk (BF16)
+  Bytes backward_bytes;  // one backward ring step's send: K, V, dK, dV
+  [[nodiscard]] bool enabled() const { return static_cast<bool>(members) && cp > 1; }
+};
+
 // One DP group's sync of a rank: ZeRO >= 1 reduce-scatters the gradients (after the backward) and
 // all-gathers the updated parameters (after the optimizer); ZeRO-0 all-reduces the gradients.
 struct DpSync {
@@ -100,6 +126,7 @@ struct StepInputs {
   int comm_sms = 0;                // SMs an all-to-all kernel holds while running
   MoeComm moe;                     // may be empty: no MoE communication
   TpComm tp;                       // may be empty: tp = 1
+  CpComm cp;                       // may be empty: cp = 1
   Bytes activation_bytes;          // one micro-batch's activations (or their gradient) between stages
   std::vector<std::vector<DpSync>> dp_sync;  // per rank: its DP groups (dense, expert)
   // Gradient buckets (bytes of FP32 gradients, 0: none): the reduce-scatters of a rank's DP groups

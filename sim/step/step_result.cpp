@@ -15,6 +15,7 @@ const char* to_string(StepCategory c) {
     case StepCategory::kPipelineP2P: return "pipeline_p2p";
     case StepCategory::kDataParallel: return "data_parallel";
     case StepCategory::kTensorParallel: return "tensor_parallel";
+    case StepCategory::kContextParallel: return "context_parallel";
     case StepCategory::kCount: break;
   }
   return "?";
@@ -22,7 +23,7 @@ const char* to_string(StepCategory c) {
 
 bool is_communication(StepCategory c) {
   return c == StepCategory::kDispatch || c == StepCategory::kCombine || c == StepCategory::kPipelineP2P ||
-         c == StepCategory::kDataParallel || c == StepCategory::kTensorParallel;
+         c == StepCategory::kDataParallel || c == StepCategory::kTensorParallel || c == StepCategory::kContextParallel;
 }
 
 const char* to_string(StepPhase p) {
@@ -60,6 +61,7 @@ const char* to_string(TimelineKind k) {
     case TimelineKind::kPipelineSend: return "pipeline send";
     case TimelineKind::kDpSync: return "DP sync";
     case TimelineKind::kTensorParallel: return "TP collective";
+    case TimelineKind::kContextParallel: return "CP ring";
     case TimelineKind::kCount: break;
   }
   return "?";

@@ -24,6 +24,7 @@ enum class StepCategory : std::uint32_t {
   kPipelineP2P,   // activations and gradients between pipeline stages
   kDataParallel,  // ZeRO-1 gradient reduce-scatter and parameter all-gather
   kTensorParallel,  // a layer's TP all-reduces (or reduce-scatter + all-gather under sequence parallelism)
+  kContextParallel,  // the CP ring's K/V (and dK/dV) sends of the attention layers
   kCount,
 };
 inline constexpr std::size_t kStepCategoryCount = static_cast<std::size_t>(StepCategory::kCount);
@@ -91,6 +92,7 @@ enum class TimelineKind : std::uint8_t {
   kForward, kBackward, kWeightGrad, kOptimizer,  // compute track
   kAllToAll, kPipelineSend, kDpSync,             // comm track
   kTensorParallel,                               // comm track: TP collectives (they block the compute stream)
+  kContextParallel,                              // comm track: the CP ring's K/V sends
   kCount,
 };
 inline constexpr std::size_t kTimelineKindCount = static_cast<std::size_t>(TimelineKind::kCount);

@@ -19,6 +19,7 @@ std::optional<TimelineKind> kind_of(const StepTaskInfo& info, const Task& task) 
     case StepOp::kDpSync: return TimelineKind::kDpSync;
     case StepOp::kTpAllReduce: case StepOp::kTpReduceScatter: case StepOp::kTpAllGather:
       return TimelineKind::kTensorParallel;
+    case StepOp::kCpRingSend: return TimelineKind::kContextParallel;
     case StepOp::kOptimizer: return TimelineKind::kOptimizer;
     default: break;
   }

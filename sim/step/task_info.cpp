@@ -9,7 +9,7 @@ std::string_view to_string(StepOp op) {
       "",           "embed fwd",   "embed dgrad", "embed wgrad", "attn fwd", "attn dgrad", "attn wgrad",
       "moe fwd",    "moe dgrad",   "moe wgrad",   "ffn fwd",     "ffn dgrad", "ffn wgrad", "head fwd",
       "head dgrad", "head wgrad",  "wgrad",       "dispatch",    "combine",  "dispatch bwd", "combine bwd",
-      "tp all-reduce", "tp reduce-scatter", "tp all-gather",
+      "tp all-reduce", "tp reduce-scatter", "tp all-gather", "cp ring send",
       "send act",   "send grad",   "dp sync",     "optimizer"};
   return names[static_cast<std::size_t>(op)];
 }

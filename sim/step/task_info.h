@@ -20,6 +20,7 @@ enum class StepOp : std::uint8_t {
   kStageWgrad,                       // a split backward's W: every weight gradient of the chunk
   kDispatch, kCombine, kDispatchBwd, kCombineBwd,
   kTpAllReduce, kTpReduceScatter, kTpAllGather,  // tensor-parallel collectives of a layer
+  kCpRingSend,                                   // one step of a layer's CP ring (K/V, or K/V + dK/dV)
   kSendActivation, kSendGradient,
   kDpSync, kOptimizer,
 };

@@ -150,3 +150,67 @@ TEST(Placement, TpOverWholeNodesIsAllowed) {
 
 }  // namespace
 }  // namespace deepsim
+
+namespace deepsim {
+namespace {
+
+// Context parallelism, tp fastest then cp: gpu = ((s * dp + d) * cp + c) * tp + t. TP2 x CP4 x DP2 on two
+// 8-GPU nodes (PP1): dp rank d owns node d; its CP ring is cp ranks at stride tp = 2.
+TEST(Placement, CpGroupsAreStrideTpInsideANode) {
+  const Placement p = Placement::make(1, 2, 2, 1, 2, 8, 4).value();
+  EXPECT_EQ(p.gpus(), 16);
+  EXPECT_EQ(p.gpus_per_stage(), 16);
+  auto ids = [](const std::vector<GpuId>& g) {
+    std::vector<int> v;
+    for (GpuId id : g) v.push_back(static_cast<int>(id.value()));
+    return v;
+  };
+  EXPECT_EQ(ids(p.cp_group(0, 0, 0)), (std::vector<int>{0, 2, 4, 6}));
+  EXPECT_EQ(ids(p.cp_group(0, 0, 1)), (std::vector<int>{1, 3, 5, 7}));
+  EXPECT_EQ(ids(p.cp_group(0, 1, 0)), (std::vector<int>{8, 10, 12, 14}));
+  EXPECT_EQ(ids(p.tp_group(0, 1, 2)), (std::vector<int>{12, 13}));  // (d 1, c 2): 8 + 2 x 2
+  // Gradients reduce over every (dp, cp) rank of a TP rank: dp x cp = 8 GPUs, by d * cp + c.
+  EXPECT_EQ(ids(p.dp_cp_group(0, 1)), (std::vector<int>{1, 3, 5, 7, 9, 11, 13, 15}));
+  EXPECT_EQ(ids(p.dp_group(0, 0, 3)), (std::vector<int>{6, 14}));
+  for (const GpuId g : p.cp_group(0, 1, 1)) EXPECT_EQ(p.location(g).node, 1);
+  for (int g = 0; g < p.gpus(); ++g) {
+    const GpuId id(static_cast<GpuId::rep>(g));
+    EXPECT_EQ(p.gpu(p.coord(id)), id) << g;
+  }
+  EXPECT_EQ(p.coord(GpuId(13)), (RankCoord{0, 1, 1, 2}));
+}
+
+TEST(Placement, CpRingsOverWholeNodesAndEpDrawnFromCpRanks) {
+  // CP16 on two nodes (tp 1): one ring of 16 GPUs, nodes 0 and 1; its wrap-around hop 15 -> 0 crosses.
+  const Placement p = Placement::make(1, 1, 1, 16, 2, 8, 16).value();
+  const auto ring = p.cp_group(0, 0, 0);
+  ASSERT_EQ(ring.size(), 16u);
+  EXPECT_NE(p.location(ring.back()).node, p.location(ring.front()).node);
+  // EP is drawn from the dp x tp x cp GPUs of a stage: EP16 is the whole stage here.
+  EXPECT_EQ(p.ep_groups_per_stage(), 1);
+  EXPECT_EQ(p.ep_group_members(0, 0), ring);
+  // PP2 x DP2 x CP4 x TP1 on 2 nodes: a stage is dp x cp = 8 GPUs, one node; pipeline neighbours differ.
+  const Placement q = Placement::make(2, 2, 1, 8, 2, 8, 4).value();
+  const auto pipe = q.pipeline(1, 0, 3);
+  EXPECT_EQ(static_cast<int>(pipe[0].value()), 7);
+  EXPECT_EQ(static_cast<int>(pipe[1].value()), 15);
+  EXPECT_EQ(q.ep_rank(GpuId(13)), 5);
+}
+
+TEST(Placement, CpPlansThatCannotBeLaidOutAreErrors) {
+  // tp x cp = 6 neither divides nor is a multiple of 8 GPUs per node.
+  const auto six = Placement::make(1, 4, 2, 1, 3, 8, 3);
+  ASSERT_FALSE(six.ok());
+  EXPECT_NE(six.error().find("tp x cp (6)"), std::string::npos) << six.error();
+  // pp x dp x tp x cp must be the cluster: 1 x 2 x 1 x 2 = 4 of 8 GPUs.
+  const auto count = Placement::make(1, 2, 1, 1, 1, 8, 2);
+  ASSERT_FALSE(count.ok());
+  EXPECT_NE(count.error().find("pp x dp x tp x cp = 4"), std::string::npos) << count.error();
+  // ep must divide dp x tp x cp: 16 does not divide 8.
+  const auto ep = Placement::make(1, 2, 1, 16, 1, 8, 4);
+  ASSERT_FALSE(ep.ok());
+  EXPECT_NE(ep.error().find("dp x tp x cp (8)"), std::string::npos) << ep.error();
+}
+
+}  // namespace
+}  // namespace deepsim
