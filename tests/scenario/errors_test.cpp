@@ -97,7 +97,7 @@ TEST(UnknownKeys, TypoFileFromTheCliTests) {
 
 TEST(UnknownKeys, NothingCloseListsTheAllowedKeys) {
   const Edit x = edit("  tp: 1", "  flux_capacitor: 1");
-  expect_error(load_error(x.text), "parallel.flux_capacitor", x.line, "unknown key", "expected one of: pp, dp, tp, ep");
+  expect_error(load_error(x.text), "parallel.flux_capacitor", x.line, "unknown key", "expected one of: pp, dp, tp, cp, ep");
 }
 
 TEST(UnknownKeys, RepeatedKey) {
