@@ -14,4 +14,13 @@ const char* to_string(ScheduleKind k) {
   return "?";
 }
 
+const char* to_string(TpCommOverlap o) {
+  switch (o) {
+    case TpCommOverlap::kNone: return "none";
+    case TpCommOverlap::kAsyncGrad: return "async-grad";
+    case TpCommOverlap::kUserBuffers: return "userbuffers";
+  }
+  return "?";
+}
+
 }  // namespace deepsim

@@ -17,6 +17,18 @@ enum class ScheduleKind {
 
 [[nodiscard]] const char* to_string(ScheduleKind k);
 
+// How a layer's TP collectives overlap compute (parallel.tp_comm_overlap; docs/network.md, "Tensor
+// parallelism in the step"), the options Megatron-LM offers:
+enum class TpCommOverlap {
+  kNone,         // blocking on the compute stream (Megatron with neither option below)
+  kAsyncGrad,    // the backward's input-gradient reduction overlapped with the weight-gradient GEMM
+                 // (Megatron's asynchronous TP all-reduce / reduce-scatter in the linear layers' backward)
+  kUserBuffers,  // every collective of an attention / dense-FFN block overlapped with the block in tp
+                 // chunks (Megatron --tp-comm-overlap, Transformer Engine userbuffers; needs sequence parallelism)
+};
+
+[[nodiscard]] const char* to_string(TpCommOverlap o);
+
 struct ParallelSpec {
   int pp = 1;
   int dp = 1;
@@ -43,6 +55,7 @@ struct ParallelSpec {
   // seq / tp tokens, and each TP all-reduce of a layer becomes a reduce-scatter + all-gather pair. No
   // effect with tp = 1.
   bool sequence_parallel = false;
+  TpCommOverlap tp_comm_overlap = TpCommOverlap::kNone;
 
   [[nodiscard]] int gpus() const { return pp * dp * tp * cp; }
 

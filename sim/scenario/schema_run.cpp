@@ -9,6 +9,7 @@ using namespace schema_detail;
 std::vector<std::string> schedule_names() {
   return {"gpipe", "1f1b", "interleaved-1f1b", "zb1p", "dualpipe", "dualpipev"};
 }
+std::vector<std::string> tp_overlap_names() { return {"none", "async-grad", "userbuffers"}; }  // TpCommOverlap order
 std::vector<std::string> precision_names() { return {"fp8", "bf16"}; }
 std::vector<std::string> fidelity_names() { return {"representative", "full"}; }
 std::vector<std::string> recompute_names() {
@@ -97,6 +98,13 @@ void add_run_fields(std::vector<Field>& out) {
       "parallel.sequence_parallel",
       {"", "Megatron sequence parallelism: norms, dropouts and residual adds on seq/tp tokens (their activations / tp), "
            "each TP all-reduce of a layer a reduce-scatter + all-gather pair (docs/pipeline.md); no effect with tp = 1"}));
+  out.push_back(enum_field<tp_overlap_names, static_cast<const char* (*)(TpCommOverlap)>(to_string),
+                           &Scenario::parallel, &P::tp_comm_overlap>(
+      "parallel.tp_comm_overlap",
+      {"", "TP collectives and compute: none (blocking); async-grad (the backward's input-gradient reduction "
+           "beside the weight gradient); userbuffers (Megatron --tp-comm-overlap: each attention / dense-FFN "
+           "block's collectives beside the block in tp chunks, needs sequence_parallel); docs/network.md",
+       Need::kOptional, "none"}));
 
   using T = TrainingSpec;
   out.push_back(real_field<&Scenario::training, &T::tokens>("training.tokens", FieldKind::kCount, 1, 1e18,

@@ -186,6 +186,12 @@ void check_degrees(const Scenario& s, const SourceMap& src) {
          "sequence_parallel = true with micro_batch_size x seq_len = " + to_string(tokens) +
              " tokens, not a multiple of tp = " + to_string(p.tp),
          "sequence parallelism splits a micro-batch's tokens into tp equal shards; choose a seq_len divisible by tp");
+  if (p.tp_comm_overlap == TpCommOverlap::kUserBuffers && !p.sequence_parallel)
+    fail(src, "parallel.tp_comm_overlap",
+         "tp_comm_overlap = userbuffers without sequence_parallel: Megatron's --tp-comm-overlap (Transformer Engine "
+         "userbuffers) overlaps the all-gather and reduce-scatter of sequence parallelism, and requires it",
+         "set parallel.sequence_parallel: true, or use tp_comm_overlap: async-grad (the backward's all-reduce beside "
+         "the weight gradient)");
   check_context_parallel(s, src);
 }
 

@@ -85,6 +85,19 @@ std::vector<std::int32_t> ids(const std::vector<GpuId>& gpus) {
   return out;
 }
 
+const char* overlap_note(TpCommOverlap o) {
+  switch (o) {
+    case TpCommOverlap::kNone: return "; blocking the compute stream (no TP comm overlap)";
+    case TpCommOverlap::kAsyncGrad:
+      return "; the forward's blocking, the backward's input-gradient reductions on the comm stream beside the weight "
+             "gradient (async-grad)";
+    case TpCommOverlap::kUserBuffers:
+      return "; attention and dense-FFN blocks overlap their collectives in tp chunks, 1/tp of each gather and "
+             "reduce-scatter exposed (userbuffers); MoE blocks and the re-run forward's blocking";
+  }
+  return "";
+}
+
 // Megatron's TP collectives (step_inputs.h TpComm), with a note giving each one's closed-form time on the
 // representative TP group (stage 0, DP rank 0) and the links it crosses.
 void tensor_parallel(const Scenario& s, const Placement& placement, CommCosts& out) {
@@ -95,6 +108,8 @@ void tensor_parallel(const Scenario& s, const Placement& placement, CommCosts& o
   // The rank's tokens: micro-batch x seq_len / cp under context parallelism.
   out.tp.bytes = Bytes(static_cast<double>(p.micro_batch_size) * s.training.seq_len * m.hidden * 2.0 / p.cp);
   out.tp.sequence_parallel = p.sequence_parallel;
+  out.tp.overlap = p.tp_comm_overlap;
+  out.tp.tp = p.tp;
   out.tp.rerun_forward = s.training.recompute == RecomputeMode::kFull;
   out.tp.moe_reduce = m.moe.shared_experts > 0;
   const std::vector<std::int32_t> group = out.tp.members(0, 0);
@@ -119,7 +134,7 @@ void tensor_parallel(const Scenario& s, const Placement& placement, CommCosts& o
   out.notes.push_back("TP" + std::to_string(p.tp) + " " + where + ": " + collectives + " of " +
                       fixed(out.tp.bytes.value() / 1e6, 1) + " MB (micro-batch x seq x hidden, BF16)" +
                       (out.tp.rerun_forward ? ", the forward's again under full recompute" : "") + moe +
-                      "; blocking the compute stream (no TP comm overlap)");
+                      overlap_note(p.tp_comm_overlap));
 }
 
 // The CP ring (step_inputs.h CpComm), with a note of one forward step's closed-form time on the

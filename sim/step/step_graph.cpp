@@ -1,5 +1,6 @@
 #include "sim/step/step_graph.h"
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <unordered_map>
@@ -320,26 +321,57 @@ class Builder {
       it.layer = st.layers[static_cast<std::size_t>(li)].layer;
       items.push_back(std::move(it));
     };
-    // A TP collective of a block (attention, or `mlp`: the dense FFN / MoE block) on the compute stream,
-    // blocking it (Megatron without --tp-comm-overlap). `gather`: the all-gather before the block (the
-    // forward's input shards, the backward's output-gradient shards; sequence parallelism only); else the
-    // reduction after it (the forward's output, the backward's input gradient): an all-reduce, or a
-    // reduce-scatter under SP. An MoE block reduces only when its shared experts are split over TP.
-    auto tp_op = [&](bool gather, const LayerCost& l, bool mlp, const char* when) {
-      if (!in_.tp.enabled()) return;
+    // A TP collective of a block (attention, or `mlp`: the dense FFN / MoE block). `gather`: the all-gather
+    // before the block (the forward's input shards, the backward's output-gradient shards; sequence
+    // parallelism only); else the reduction after it (the forward's output, the backward's input
+    // gradient): an all-reduce, or a reduce-scatter under SP. An MoE block reduces only when its shared
+    // experts are split over TP. Blocking on the compute stream (Megatron without overlap), or with
+    // `beside` on the comm stream, where the chain's next item waits for it but side items compute;
+    // `share` of the collective's S (userbuffers' chunks). Returns whether it pushed an item.
+    auto tp_op = [&](bool gather, const LayerCost& l, bool mlp, const char* when, bool beside = false,
+                     double share = 1.0) {
+      if (!in_.tp.enabled()) return false;
       const bool sp = in_.tp.sequence_parallel;
-      if (gather && !sp) return;
-      if (!gather && mlp && l.moe && !in_.tp.moe_reduce) return;
+      if (gather && !sp) return false;
+      if (!gather && mlp && l.moe && !in_.tp.moe_reduce) return false;
       const CommKind kind = gather ? CommKind::kAllGather : sp ? CommKind::kReduceScatter : CommKind::kAllReduce;
       const char* name = gather ? "tp-ag " : sp ? "tp-rs " : "tp-ar ";
-      Item it = comm_item(kind, group(in_.tp.members(replica_, rank)), in_.tp.bytes, CommDtype::kBf16,
-                          StepCategory::kTensorParallel,
-                          std::string(name) + (mlp ? "mlp" : "attn") + when + " L" + std::to_string(l.layer) + " " + tag, true);
+      Item it = comm_item(kind, group(in_.tp.members(replica_, rank)), Bytes(in_.tp.bytes.value() * share),
+                          CommDtype::kBf16, StepCategory::kTensorParallel,
+                          std::string(name) + (mlp ? "mlp" : "attn") + when + " L" + std::to_string(l.layer) + " " + tag,
+                          !beside);
       it.stage = stage;
       it.mb = mb;
       it.layer = l.layer;
       it.op_kind = gather ? StepOp::kTpAllGather : sp ? StepOp::kTpReduceScatter : StepOp::kTpAllReduce;
       items.push_back(std::move(it));
+      return true;
+    };
+    const TpCommOverlap overlap = in_.tp.enabled() ? in_.tp.overlap : TpCommOverlap::kNone;
+    // userbuffers (Megatron --tp-comm-overlap): TE splits a block's GEMMs and its all-gather /
+    // reduce-scatter into tp chunks and pipelines them. deepsim keeps the pipeline's fill and drain: the
+    // first 1/tp of the gather before the block, the last 1/tp of the reduce-scatter after it, and the
+    // rest of both on the comm stream beside the block's compute (a side item). MoE blocks stay blocking
+    // (their expert GEMMs sit between two all-to-alls, not beside the TP collectives), and so do attention
+    // blocks with CP (their core is a ring of steps and sends, not one item beside the collectives).
+    const double chunk = 1.0 / std::max(in_.tp.tp, 1);
+    auto chunked = [&](const LayerCost& l, bool mlp) {
+      return overlap == TpCommOverlap::kUserBuffers && in_.tp.sequence_parallel && !(mlp ? l.moe : in_.cp.enabled());
+    };
+    // Pushes `body` (which pushes the block's compute item, or nothing) as a side item between the gather's
+    // fill and the rest of the collectives; returns the index of the compute item (-1 if none).
+    auto beside_block = [&](const LayerCost& l, bool mlp, const char* when, const auto& body) {
+      tp_op(true, l, mlp, when, true, chunk);
+      const std::size_t before = items.size();
+      body();
+      const int block = items.size() > before ? static_cast<int>(before) : -1;
+      if (block >= 0) items[before].side = true;
+      tp_op(true, l, mlp, when, true, 1.0 - chunk);
+      return block;
+    };
+    auto drain = [&](const LayerCost& l, bool mlp, const char* when, int block) {
+      tp_op(false, l, mlp, when, true, 1.0 - chunk);
+      if (tp_op(false, l, mlp, when, true, chunk) && block >= 0) items.back().also_after = block;
     };
     // The CP ring of one attention core (Megatron-CP's P2P ring, docs/pipeline.md): cp steps of the core
     // (`core` / cp each: the load-balanced split gives every step the same work) on the compute stream,
@@ -398,16 +430,30 @@ class Builder {
               l.attention_flops.forward - l.attention_pre_flops.forward - l.attention_core_flops.forward);
     };
     // A layer's forward: per block, [all-gather (SP)] -> block -> all-reduce (or reduce-scatter under SP).
+    auto forward_block = [&](const LayerCost& l, bool mlp, const auto& body) {
+      if (chunked(l, mlp)) {
+        drain(l, mlp, "", beside_block(l, mlp, "", body));
+        return;
+      }
+      tp_op(true, l, mlp, "");
+      body();
+      tp_op(false, l, mlp, "");
+    };
     auto forward_layer = [&](int li, const LayerCost& l) {
-      tp_op(true, l, false, "");
-      attention_forward(l);
-      tp_op(false, l, false, "");
-      tp_op(true, l, true, "");
-      if (l.moe) a2a(true, li, false);
-      compute(l.mlp.forward, StepCategory::kExperts, (l.moe ? "moe L" : "ffn L") + std::to_string(l.layer),
-              l.moe ? StepOp::kMoeFwd : StepOp::kFfnFwd, l.layer, l.mlp_flops.forward);
-      if (l.moe) a2a(false, li, false);
-      tp_op(false, l, true, "");
+      forward_block(l, false, [&] { attention_forward(l); });
+      if (l.moe) {
+        tp_op(true, l, true, "");
+        a2a(true, li, false);
+        compute(l.mlp.forward, StepCategory::kExperts, "moe L" + std::to_string(l.layer), StepOp::kMoeFwd, l.layer,
+                l.mlp_flops.forward);
+        a2a(false, li, false);
+        tp_op(false, l, true, "");
+        return;
+      }
+      forward_block(l, true, [&] {
+        compute(l.mlp.forward, StepCategory::kExperts, "ffn L" + std::to_string(l.layer), StepOp::kFfnFwd, l.layer,
+                l.mlp_flops.forward);
+      });
     };
     if (part == Part::kForward) {
       compute(st.pre.forward, StepCategory::kEmbedHead, "embed", StepOp::kEmbedFwd, -1, st.pre_flops.forward);
@@ -419,32 +465,56 @@ class Builder {
     // gradient; a split backward (B of ZB1P / DualPipe's W split) has none here.
     // ops: {dgrad, wgrad} of the segment. `tp_block`: the block whose input gradient is reduced over TP
     // right after its dgrad (before the W, which would wait for it on the compute stream anyway).
+    // With async-grad (and userbuffers) the reduction runs on the comm stream beside the W, which therefore
+    // goes first (it hangs off the dgrad, not off the reduction); the next block's backward waits for it.
     auto backward = [&](const SegmentTime& seg, const SegmentFlops& fl, StepCategory c, const std::string& what,
                         std::pair<StepOp, StepOp> ops, int layer, const LayerCost* tp_block = nullptr, bool mlp = false) {
-      compute(seg.backward_input, c, what, ops.first, layer, fl.backward_input);
-      if (tp_block != nullptr) tp_op(false, *tp_block, mlp, "-bwd");
-      if (part == Part::kBackward && seg.backward_weight > Time::zero()) {
+      const bool with_w = part == Part::kBackward && seg.backward_weight > Time::zero();
+      auto weight = [&] {
+        if (!with_w) return;
         compute(seg.backward_weight, c, what + " W", ops.second, layer, fl.backward_weight);
         items.back().side = true;
+      };
+      if (tp_block != nullptr && chunked(*tp_block, mlp)) {
+        // userbuffers: the output gradient's gather beside the dgrad, the input gradient's reduce-scatter
+        // beside the W (or, split backward, drained after the dgrad as in the forward).
+        const int dgrad = beside_block(*tp_block, mlp, "-bwd", [&] {
+          compute(seg.backward_input, c, what, ops.first, layer, fl.backward_input);
+        });
+        if (!with_w) return drain(*tp_block, mlp, "-bwd", dgrad);
+        weight();
+        if (tp_op(false, *tp_block, mlp, "-bwd", true) && dgrad >= 0) items.back().also_after = dgrad;
+        return;
       }
+      compute(seg.backward_input, c, what, ops.first, layer, fl.backward_input);
+      if (tp_block != nullptr && overlap != TpCommOverlap::kNone) {
+        weight();
+        tp_op(false, *tp_block, mlp, "-bwd", true);
+        return;
+      }
+      if (tp_block != nullptr) tp_op(false, *tp_block, mlp, "-bwd");
+      weight();
     };
     backward(st.post, st.post_flops, StepCategory::kEmbedHead, "head-bwd", {StepOp::kHeadDgrad, StepOp::kHeadWgrad}, -1);
     for (int li = n - 1; li >= 0; --li) {
       const LayerCost& l = st.layers[static_cast<std::size_t>(li)];
       // Full recompute re-runs the layer's forward before its backward, TP collectives included (its
-      // compute is in the dgrad times); no all-to-all is re-run (not modelled).
+      // compute is in the dgrad times, so they stay blocking under every overlap option); no all-to-all is
+      // re-run (not modelled).
       if (in_.tp.rerun_forward)
         for (const bool mlp : {false, true}) {
           tp_op(true, l, mlp, "-rerun");
           tp_op(false, l, mlp, "-rerun");
         }
-      tp_op(true, l, true, "-bwd");  // SP: the output gradient's shards, gathered before the block's backward
+      // SP: the output gradient's shards, gathered before the block's backward (inside backward() when
+      // chunked).
+      if (!chunked(l, true)) tp_op(true, l, true, "-bwd");
       if (l.moe) a2a(false, li, true);  // gradient of combine: an all-to-all shaped like dispatch
       backward(l.mlp, l.mlp_flops, StepCategory::kExperts, (l.moe ? "moe-bwd L" : "ffn-bwd L") + std::to_string(l.layer),
                l.moe ? std::pair{StepOp::kMoeDgrad, StepOp::kMoeWgrad} : std::pair{StepOp::kFfnDgrad, StepOp::kFfnWgrad},
                l.layer, &l, true);
       if (l.moe) a2a(true, li, true);
-      tp_op(true, l, false, "-bwd");
+      if (!chunked(l, false)) tp_op(true, l, false, "-bwd");
       const std::string attn_bwd = "attn-bwd L" + std::to_string(l.layer);
       if (!in_.cp.enabled()) {
         backward(l.attention, l.attention_flops, StepCategory::kAttention, attn_bwd, {StepOp::kAttnDgrad, StepOp::kAttnWgrad},

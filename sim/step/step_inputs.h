@@ -15,6 +15,7 @@
 #include "sim/core/time.h"
 #include "sim/core/units.h"
 #include "sim/engine/comm_op.h"
+#include "sim/parallel/parallel_spec.h"
 
 namespace deepsim {
 
@@ -73,13 +74,16 @@ struct MoeComm {
 // (attention; dense FFN or MoE) an all-reduce of the block's output in the forward and of its input
 // gradient in the backward, or with sequence parallelism an all-gather before and a reduce-scatter after
 // the block in the forward and the reverse in the backward. S = micro_batch x seq_len x hidden x 2 (BF16,
-// the whole tensor, not /tp). They run on the rank's compute stream, blocking (no TP comm overlap).
+// the whole tensor, not /tp). Without overlap they run on the rank's compute stream, blocking; `overlap`
+// moves them to the comm stream beside the compute they can hide under (step_graph.cpp says how).
 struct TpComm {
   // The TP group of pipeline rank `rank` of replica `replica` (global GPU ids, TP-rank order); empty
   // function: tp = 1, no TP collectives.
   std::function<std::vector<std::int32_t>(int replica, int rank)> members;
   Bytes bytes;                      // S of every TP collective
   bool sequence_parallel = false;   // reduce-scatter + all-gather pairs instead of all-reduces
+  TpCommOverlap overlap = TpCommOverlap::kNone;
+  int tp = 1;                       // the group's size (userbuffers' chunks)
   // Megatron's full recompute re-runs each layer's forward, its TP collectives included, in the backward.
   bool rerun_forward = false;
   // An MoE block splits only its shared experts over TP (routed experts are whole per GPU, every TP rank
