@@ -34,7 +34,8 @@ struct Item {
   bool on_dp_stream = false;  // DP buckets: their own stream, beside compute and the all-to-alls
   bool holds_sms = true;      // false: a send/recv whose SMs are not modelled (the CP ring, like pipeline sends)
   // A second predecessor besides the chain's (an index into the chain's items, earlier): the CP ring's
-  // sends and attention steps wait for the send that brings their K/V chunk.
+  // sends and attention steps wait for the send that brings their K/V chunk; an overlapped TP collective
+  // (parallel.tp_comm_overlap) waits for the compute it drains.
   int also_after = -1;
   // Comm items that several DP replicas take part in (an EP group's all-to-all, a DP group's sync):
   // with more than one replica in the graph they share one task under this key (full fidelity).
