@@ -110,12 +110,10 @@ int run_topo(const Args& args) {
   if (args.has("json")) {
     auto j = topology_json(t);
     if (placement) j["plan"] = placement_json(*placement);
-    std::cout << j.dump(2) << "
-";
+    std::cout << j.dump(2) << "\n";
   } else {
     std::cout << describe_topology(t);
-    if (placement) std::cout << "
-" << describe_placement(*placement);
+    if (placement) std::cout << "\n" << describe_placement(*placement);
   }
   return kExitOk;
 }
