@@ -1,12 +1,20 @@
 #include "sim/core/format.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
 namespace deepsim {
 
+// std::to_chars with a precision prints exactly what printf's "%.*f" does in the "C" locale, several
+// times faster (reports and traces format hundreds of thousands of numbers); printf remains for what
+// does not fit the buffer (|v| above ~1e40) and for inf / nan, whose spelling to_chars does not share.
 std::string fixed(double v, int digits) {
   char buf[64];
+  if (std::isfinite(v)) {
+    const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, digits);
+    if (ec == std::errc{}) return std::string(buf, end);
+  }
   std::snprintf(buf, sizeof buf, "%.*f", digits, v);
   return buf;
 }

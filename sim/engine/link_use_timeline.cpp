@@ -34,17 +34,31 @@ void LinkUseTimeline::add(LinkId link, Time from, Time to, double bytes_per_s) {
   if (c == kNoChannel || rate <= 0) return;
   used_[link.value()] = true;
   std::vector<Delta>& d = deltas_[c];
+  const std::size_t n = d.size();
+  // An op's use of the links of one channel arrives as consecutive intervals with the same bounds (a
+  // duration plan spreads over every link it uses): they add to the last pair instead of growing the
+  // record. The deltas are a sum, so where a change is added cannot change it.
+  if (n >= 2 && d[n - 2].at == from && d[n - 1].at == to) {
+    d[n - 2].bytes_per_s += rate;
+    d[n - 1].bytes_per_s -= rate;
+    return;
+  }
   d.push_back({from, rate});
   d.push_back({to, -rate});
   if (d.size() > 2 * compacted_[c] + kCompactSlack) {
-    compact(d);
+    compact(d, compacted_[c]);
     compacted_[c] = d.size();
   }
 }
 
-void LinkUseTimeline::compact(std::vector<Delta>& deltas) {
-  // Integer sums: the order of equal instants after the sort cannot change them.
-  std::sort(deltas.begin(), deltas.end(), [](const Delta& a, const Delta& b) { return a.at < b.at; });
+void LinkUseTimeline::compact(std::vector<Delta>& deltas, std::size_t sorted) {
+  // Integer sums: the order of equal instants after the sort cannot change them. The first `sorted`
+  // deltas are the last compaction's, already in time order: only the newer ones are sorted, then merged.
+  const auto by_time = [](const Delta& a, const Delta& b) { return a.at < b.at; };
+  sorted = std::min(sorted, deltas.size());
+  const auto mid = deltas.begin() + static_cast<std::ptrdiff_t>(sorted);
+  std::sort(mid, deltas.end(), by_time);
+  std::inplace_merge(deltas.begin(), mid, deltas.end(), by_time);
   std::size_t out = 0;
   for (std::size_t i = 0; i < deltas.size(); ++i) {
     if (out > 0 && deltas[out - 1].at == deltas[i].at) {
@@ -61,7 +75,7 @@ void LinkUseTimeline::compact(std::vector<Delta>& deltas) {
 std::vector<LinkUseTimeline::Sample> LinkUseTimeline::samples(std::size_t channel) const {
   DEEPSIM_ASSERT(channel < deltas_.size(), "unknown link-use channel");
   std::vector<Delta> d = deltas_[channel];
-  compact(d);
+  compact(d, compacted_[channel]);
   std::vector<Sample> out;
   out.reserve(d.size());
   std::int64_t rate = 0;

@@ -51,8 +51,9 @@ class LinkUseTimeline {
     Time at;
     std::int64_t bytes_per_s;  // rate change at `at`
   };
-  // Sorts a channel's deltas and merges those of one instant (keeps memory to the change points).
-  static void compact(std::vector<Delta>& deltas);
+  // Sorts a channel's deltas and merges those of one instant (keeps memory to the change points); the
+  // first `sorted` are in time order already.
+  static void compact(std::vector<Delta>& deltas, std::size_t sorted);
 
   std::vector<std::uint32_t> channel_of_link_;
   std::vector<std::vector<Delta>> deltas_;  // per channel, in arrival order since its last compaction
