@@ -201,7 +201,8 @@ TEST(Placement, CpPlansThatCannotBeLaidOutAreErrors) {
   // tp x cp = 6 neither divides nor is a multiple of 8 GPUs per node.
   const auto six = Placement::make(1, 4, 2, 1, 3, 8, 3);
   ASSERT_FALSE(six.ok());
-  EXPECT_NE(six.error().find("tp x cp (6)"), std::string::npos) << six.error();
+  EXPECT_NE(six.error().find("rule: a CP ring fits inside one node or is whole nodes: tp x cp = 6"), std::string::npos)
+      << six.error();
   // pp x dp x tp x cp must be the cluster: 1 x 2 x 1 x 2 = 4 of 8 GPUs.
   const auto count = Placement::make(1, 2, 1, 1, 1, 8, 2);
   ASSERT_FALSE(count.ok());
@@ -209,7 +210,11 @@ TEST(Placement, CpPlansThatCannotBeLaidOutAreErrors) {
   // ep must divide dp x tp x cp: 16 does not divide 8.
   const auto ep = Placement::make(1, 2, 1, 16, 1, 8, 4);
   ASSERT_FALSE(ep.ok());
-  EXPECT_NE(ep.error().find("dp x tp x cp (8)"), std::string::npos) << ep.error();
+  EXPECT_NE(ep.error().find("rule: an EP group lies inside one stage: ep = 16 does not divide dp x tp x cp = 8"),
+            std::string::npos)
+      << ep.error();
+  // The rule's key: parallel.cp for the ring.
+  EXPECT_EQ(placement_problem(1, 4, 2, 1, 3, 8, 3).key, "parallel.cp");
 }
 
 }  // namespace
