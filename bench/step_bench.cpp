@@ -7,6 +7,7 @@
 #include "sim/parallel/schedules.h"
 #include "sim/step/step_graph.h"
 #include "sim/step/step_metrics.h"
+#include "sim/step/task_info.h"
 
 namespace deepsim {
 namespace {
@@ -53,6 +54,35 @@ void BM_DualPipeStepPP16(benchmark::State& state) {
   state.counters["tasks/s"] = benchmark::Counter(static_cast<double>(tasks), benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(BM_DualPipeStepPP16)->Arg(32)->Arg(120)->Unit(benchmark::kMillisecond);
+
+// Graph building alone (no engine run): what every simulated step and ramp level pays. Labels are not
+// built here (issue 17: they were most of this); BM_StepTaskLabels is what a trace pays for them.
+void BM_BuildStepGraphPP16(benchmark::State& state) {
+  const Schedule s = make_dualpipe(16, static_cast<int>(state.range(0))).value();
+  const StepInputs in = v3_shaped_inputs(16);
+  std::size_t tasks = 0;
+  for (auto _ : state) {
+    const StepGraph g = build_step_graph(s, in);
+    benchmark::DoNotOptimize(g.graph.size());
+    tasks = g.graph.size();
+  }
+  state.counters["tasks"] = static_cast<double>(tasks);
+  state.counters["tasks/s"] = benchmark::Counter(static_cast<double>(tasks), benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_BuildStepGraphPP16)->Arg(32)->Arg(120)->Unit(benchmark::kMillisecond);
+
+// Every task's label of the same graph, rebuilt from its StepTaskInfo, as writing trace.json does.
+void BM_StepTaskLabels(benchmark::State& state) {
+  const Schedule s = make_dualpipe(16, 120).value();
+  const StepGraph g = build_step_graph(s, v3_shaped_inputs(16));
+  for (auto _ : state) {
+    std::size_t chars = 0;
+    for (const StepTaskInfo& info : g.info) chars += step_task_label(info).size();
+    benchmark::DoNotOptimize(chars);
+  }
+  state.counters["tasks/s"] = benchmark::Counter(static_cast<double>(g.info.size()), benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_StepTaskLabels)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace deepsim

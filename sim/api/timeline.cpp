@@ -1,5 +1,7 @@
 #include "sim/api/timeline.h"
 
+#include "sim/step/task_info.h"
+
 #include <algorithm>
 #include <cstdlib>
 
@@ -84,7 +86,7 @@ Timeline timeline(const StepSimulation& step, double min_bubble_s) {
     const TaskTiming& tm = step.run.tasks[i];
     TimelineSlice s;
     s.rank = rank;
-    s.op = g.labels()[t.label];
+    s.op = t.label != 0 || i >= sg.info.size() ? g.labels()[t.label] : step_task_label(sg.info[i]);
     s.category = t.category < cats.size() ? cats[t.category] : "task";
     s.micro_batch = micro_batch_of(s.op);
     s.start_s = tm.start.seconds();

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
+#include <cstdint>
 #include <map>
 #include <set>
 #include <string_view>
@@ -22,8 +24,23 @@ constexpr int kLaneTid = 1'000'000;
 // Counter samples per link class at most (trace size): a step's change points beyond this are binned.
 constexpr std::size_t kMaxLinkCounterSamples = 2000;
 
-// Trace timestamps are microseconds; picosecond resolution needs 6 decimals.
-std::string us(Time t) { return fixed(static_cast<double>(t.count_ps()) / 1e6, 6); }
+// Trace timestamps are microseconds; picosecond resolution needs 6 decimals. Below 1e15 ps (1000 s)
+// the double t / 1e6 printed with 6 decimals is exactly the integer picoseconds with a decimal point
+// (its rounding error is far under half the last digit), so those are printed from the integer.
+std::string us(Time t) {
+  const std::int64_t ps = t.count_ps();
+  constexpr std::int64_t kExact = 1'000'000'000'000'000;
+  if (ps <= -kExact || ps >= kExact) return fixed(static_cast<double>(ps) / 1e6, 6);
+  const std::uint64_t a = ps < 0 ? static_cast<std::uint64_t>(-ps) : static_cast<std::uint64_t>(ps);
+  std::array<char, 32> buf{};
+  char* p = buf.data();
+  if (ps < 0) *p++ = '-';
+  p = std::to_chars(p, buf.data() + buf.size(), a / 1'000'000).ptr;
+  *p++ = '.';
+  std::uint64_t frac = a % 1'000'000;
+  for (int k = 5; k >= 0; --k, frac /= 10) p[k] = static_cast<char>('0' + frac % 10);
+  return std::string(buf.data(), p + 6);
+}
 
 std::string escape(std::string_view s) {
   std::string out;
@@ -286,8 +303,10 @@ void write_chrome_trace(std::ostream& out, const TaskGraph& graph, const RunResu
   for (std::size_t i = 0; i < tasks.size(); ++i) {
     const Task& task = tasks[i];
     const TaskTiming& tm = run.tasks[i];
-    const std::string label = escape(graph.labels()[task.label]);
     const StepTaskInfo* info = with_info ? &options.info[i] : nullptr;
+    // Step graphs leave their tasks unlabelled (label 0) and the label is rebuilt from the task's info.
+    const std::string label =
+        escape(task.label != 0 || info == nullptr ? graph.labels()[task.label] : step_task_label(*info));
     const std::string name = info != nullptr && info->op != StepOp::kNone ? std::string(to_string(info->op)) : label;
     const auto [pid, tid] = placed.track[i];
     if (pid >= 0 && task.kind != TaskKind::kDelay) {

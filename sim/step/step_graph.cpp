@@ -18,7 +18,6 @@ struct Item {
   bool comm = false;
   Time duration;  // compute only
   StepCategory category = StepCategory::kOther;
-  std::string label;
   // A side item (a weight gradient) depends on the item before it, but the chain goes on without
   // waiting for it: it fills the compute stream where the chain waits on an all-to-all (DualPipe's
   // ordering of W in Figure 4 of the TR). The instruction ends when its side items have too.
@@ -26,7 +25,6 @@ struct Item {
   // All-to-all items: which one (stage, layer index in the stage, micro-batch, direction).
   int stage = -1, layer_index = -1, mb = -1;
   bool backward = false, dispatch = false;
-  std::uint32_t label_id = 0;  // interned by chain_of()
   // Comm items: the typed op (its group interned in the graph), and whether it occupies the compute
   // stream (blocking, as a TP all-reduce without overlap does) or runs on the comm stream.
   CommOp op{};
@@ -41,10 +39,15 @@ struct Item {
   // with more than one replica in the graph they share one task under this key (full fidelity).
   bool shared = false;
   std::array<std::int64_t, 6> share_key{};
-  // For traces: the op, its model layer and FLOPs (StepTaskInfo).
+  // For traces: the op, its model layer and FLOPs (StepTaskInfo); what else its label needs
+  // (StepTaskInfo::label_flags, bucket): labels are built from these only when a trace asks.
   StepOp op_kind = StepOp::kNone;
   int layer = -1;
   Flops flops{};
+  std::uint8_t label_flags = 0;
+  std::uint16_t bucket = 0;
+  CpRingLabel ring = CpRingLabel::kNone;
+  std::uint16_t index = 0;
 };
 
 struct Chain {
@@ -74,13 +77,14 @@ enum class Part { kForward, kBackward, kBackwardInput, kWeight };
 // Its group is a TaskGraph comm group (Builder::group() interns one from GPU ids). Example, a TP
 // all-reduce of the attention output after the attention item of layer l:
 //     items.push_back(comm_item(CommKind::kAllReduce, group({tp GPUs}), Bytes(tokens * hidden * 2),
-//                               CommDtype::kBf16, StepCategory::kTensorParallel, "tp-ar L" + ..., true));
+//                               CommDtype::kBf16, StepCategory::kTensorParallel, true));
+// Its label comes from its StepOp (Item::op_kind, and label_flags where that is not enough):
+// step_task_label() in task_info.cpp builds it when a trace is written.
 Item comm_item(CommKind kind, std::uint32_t group, Bytes bytes, CommDtype dtype, StepCategory category,
-               std::string label, bool on_compute_stream, std::uint32_t routing = kNoRouting) {
+               bool on_compute_stream, std::uint32_t routing = kNoRouting) {
   Item it;
   it.comm = true;
   it.category = category;
-  it.label = std::move(label);
   it.op.kind = kind;
   it.op.group = group;
   it.op.bytes = bytes;
@@ -88,6 +92,15 @@ Item comm_item(CommKind kind, std::uint32_t group, Bytes bytes, CommDtype dtype,
   it.op.routing = routing;
   it.on_compute_stream = on_compute_stream;
   return it;
+}
+
+// The label flags of a DP sync: dense or expert parameters ("dense" / "expert" is DpSync::what), and
+// which collective.
+std::uint8_t dp_label_flags(const DpSync& d, bool gather, bool all_reduce) {
+  std::uint8_t f = std::string_view(d.what) == "expert" ? kLabelExpert : 0;
+  if (gather) f |= kLabelAllGather;
+  else if (all_reduce) f |= kLabelAllReduce;
+  return f;
 }
 
 Flops flops_of(const SegmentFlops& f, Part part) {
@@ -182,14 +195,6 @@ class Builder {
     return replica_ == 0 || in_.replica_group.empty() ? 0 : in_.replica_group[static_cast<std::size_t>(replica_)];
   }
 
-  // Labels repeat across micro-batches and replicas; intern them so a full-fidelity graph stays small.
-  // Labels are built per chain (cached below) and per send label, not per task.
-  std::uint32_t label(const std::string& text) {
-    auto [it, fresh] = labels_.try_emplace(text, 0);
-    if (fresh) it->second = g_.graph.add_label(text);
-    return it->second;
-  }
-
   void note(StepPhase phase, int rank, const StepTaskInfo& info = {}) {
     g_.phase.push_back(phase);
     g_.rank_of_task.push_back(replica_ == 0 ? rank : -1);  // metrics describe replica 0
@@ -215,13 +220,15 @@ class Builder {
       op.sms = item.holds_sms ? in_.comm_sms : 0;
       op.holders = holder_group;
       const StreamId on = item.on_compute_stream ? streams[0] : item.on_dp_stream ? streams[2] : streams[1];
-      t = g_.graph.add_comm(on, op, item.label_id, gpu, static_cast<std::uint32_t>(item.category));
+      t = g_.graph.add_comm(on, op, 0, gpu, static_cast<std::uint32_t>(item.category));
     } else {
-      t = g_.graph.add_compute(streams[0], item.duration, item.label_id, gpu, static_cast<std::uint32_t>(item.category));
+      t = g_.graph.add_compute(streams[0], item.duration, 0, gpu, static_cast<std::uint32_t>(item.category));
     }
     // Bytes on the wire per rank for collectives (dispatch / combine carry bytes per token copy: none).
     const bool per_rank = item.comm && item.op.kind != CommKind::kDispatch && item.op.kind != CommKind::kCombine;
-    note(phase, rank, {item.op_kind, item.layer, item.mb, item.stage, chunk_, item.flops, per_rank ? item.op.bytes : Bytes{}});
+    note(phase, rank,
+         {item.op_kind, item.label_flags, item.bucket, item.layer, item.mb, item.stage, chunk_, item.ring, item.index,
+          item.flops, per_rank ? item.op.bytes : Bytes{}});
     return t;
   }
 
@@ -242,6 +249,15 @@ class Builder {
     return it->second;
   }
 
+  // The graph group of EP group group_of() at `rank`, interned once per (EP group, rank): every
+  // micro-batch's and layer's all-to-alls use it, and asking the placement for its members each time
+  // (a vector per call, then the group map's lookup) was a visible part of the build.
+  std::uint32_t ep_group(int rank) {
+    auto [it, fresh] = ep_groups_.try_emplace(IntKey<2>{{group_of(), rank}}, 0);
+    if (fresh) it->second = group(in_.moe.members(group_of(), rank));
+    return it->second;
+  }
+
   // The GPUs of the replicas in the graph that take part in a shared op at `rank` (their SMs are held):
   // an EP group's member replicas (key[0] >= 0 is the EP group), or every replica (DP sync, key[0] < 0).
   std::uint32_t holders(int rank, const Item& it) {
@@ -257,7 +273,7 @@ class Builder {
   }
 
   // The chain of items of one chunk (stage) for one micro-batch.
-  // chain() with labels interned, cached per (EP group, stage, micro-batch, part): replicas of one EP
+  // chain(), cached per (EP group, stage, micro-batch, part): replicas of one EP
   // group share their chains, which keeps a full-fidelity build linear in tasks, not in string work.
   // The rank is part of the key: DualPipe runs a stage on two ranks, whose EP groups differ. With TP
   // collectives (or a CP ring) each replica has its own TP (CP) groups, so chains are per replica (keys
@@ -267,18 +283,16 @@ class Builder {
     const IntKey<5> key{{owner, rank, stage, mb, static_cast<int>(part)}};
     auto it = chains_.find(key);
     if (it != chains_.end()) return it->second;
-    std::vector<Item> items = chain(rank, stage, mb, part);
-    for (Item& item : items) item.label_id = label(item.label);
-    return chains_.emplace(key, std::move(items)).first->second;
+    return chains_.emplace(key, chain(rank, stage, mb, part)).first->second;
   }
 
   std::vector<Item> chain(int rank, int stage, int mb, Part part) {
     const StageCost& st = in_.stages[static_cast<std::size_t>(stage)];
-    const std::string tag = "mb" + std::to_string(mb) + " s" + std::to_string(stage);
     std::vector<Item> items;
-    auto compute = [&](Time t, StepCategory c, const std::string& what, StepOp op, int layer, Flops f) {
+    auto compute = [&](Time t, StepCategory c, StepOp op, int layer, Flops f, std::uint8_t flags = 0) {
       if (t <= Time::zero()) return;
-      Item it{false, t, c, what + " " + tag};
+      Item it{false, t, c};
+      it.label_flags = flags;
       it.stage = stage;
       it.mb = mb;
       it.op_kind = op;
@@ -293,7 +307,7 @@ class Builder {
         w += pass_of(l.attention, part) + pass_of(l.mlp, part);
         wf += flops_of(l.attention_flops, part) + flops_of(l.mlp_flops, part);
       }
-      compute(w, StepCategory::kWeightGrad, "W", StepOp::kStageWgrad, -1, wf);
+      compute(w, StepCategory::kWeightGrad, StepOp::kStageWgrad, -1, wf);
       return items;
     }
     const int n = static_cast<int>(st.layers.size());
@@ -306,10 +320,10 @@ class Builder {
       if (routing == kNoRouting) return;
       const bool fp8 = dispatch != backward;
       const CommKind kind = dispatch != backward ? CommKind::kDispatch : CommKind::kCombine;
-      Item it = comm_item(kind, group(in_.moe.members(group_of(), rank)),
+      Item it = comm_item(kind, ep_group(rank),
                           fp8 ? in_.moe.dispatch_bytes_per_token : in_.moe.bf16_bytes_per_token,
                           fp8 ? CommDtype::kFp8 : CommDtype::kBf16, dispatch ? StepCategory::kDispatch : StepCategory::kCombine,
-                          std::string(dispatch ? "dispatch" : "combine") + (backward ? "-bwd " : " ") + tag, false, routing);
+                          false, routing);
       it.stage = stage;
       it.layer_index = li;
       it.mb = mb;
@@ -328,19 +342,18 @@ class Builder {
     // gradient): an all-reduce, or a reduce-scatter under SP. An MoE block reduces only when its shared
     // experts are split over TP. Blocking on the compute stream (Megatron without overlap), or with
     // `beside` on the comm stream, where the chain's next item waits for it but side items compute;
-    // `share` of the collective's S (userbuffers' chunks). Returns whether it pushed an item.
-    auto tp_op = [&](bool gather, const LayerCost& l, bool mlp, const char* when, bool beside = false,
+    // `share` of the collective's S (userbuffers' chunks). `when`: 0 forward, kLabelBwd or kLabelRerun (for
+    // the label). Returns whether it pushed an item.
+    auto tp_op = [&](bool gather, const LayerCost& l, bool mlp, std::uint8_t when, bool beside = false,
                      double share = 1.0) {
       if (!in_.tp.enabled()) return false;
       const bool sp = in_.tp.sequence_parallel;
       if (gather && !sp) return false;
       if (!gather && mlp && l.moe && !in_.tp.moe_reduce) return false;
       const CommKind kind = gather ? CommKind::kAllGather : sp ? CommKind::kReduceScatter : CommKind::kAllReduce;
-      const char* name = gather ? "tp-ag " : sp ? "tp-rs " : "tp-ar ";
       Item it = comm_item(kind, group(in_.tp.members(replica_, rank)), Bytes(in_.tp.bytes.value() * share),
-                          CommDtype::kBf16, StepCategory::kTensorParallel,
-                          std::string(name) + (mlp ? "mlp" : "attn") + when + " L" + std::to_string(l.layer) + " " + tag,
-                          !beside);
+                          CommDtype::kBf16, StepCategory::kTensorParallel, !beside);
+      it.label_flags = static_cast<std::uint8_t>(when | (mlp ? kLabelMlp : 0));
       it.stage = stage;
       it.mb = mb;
       it.layer = l.layer;
@@ -361,7 +374,7 @@ class Builder {
     };
     // Pushes `body` (which pushes the block's compute item, or nothing) as a side item between the gather's
     // fill and the rest of the collectives; returns the index of the compute item (-1 if none).
-    auto beside_block = [&](const LayerCost& l, bool mlp, const char* when, const auto& body) {
+    auto beside_block = [&](const LayerCost& l, bool mlp, std::uint8_t when, const auto& body) {
       tp_op(true, l, mlp, when, true, chunk);
       const std::size_t before = items.size();
       body();
@@ -370,7 +383,7 @@ class Builder {
       tp_op(true, l, mlp, when, true, 1.0 - chunk);
       return block;
     };
-    auto drain = [&](const LayerCost& l, bool mlp, const char* when, int block) {
+    auto drain = [&](const LayerCost& l, bool mlp, std::uint8_t when, int block) {
       tp_op(false, l, mlp, when, true, 1.0 - chunk);
       if (tp_op(false, l, mlp, when, true, chunk) && block >= 0) items.back().also_after = block;
     };
@@ -381,7 +394,8 @@ class Builder {
     // the send before it (the chunk it forwards) and for step k - 1's compute (the buffer it refills).
     // The simulated rank is CP rank 0: its sends are timed as the hop from the last CP rank into it
     // (every rank's hop runs at once; this one crosses nodes whenever any hop does).
-    auto ring = [&](Time core, Flops flops, Bytes bytes, StepOp op, const LayerCost& l, const std::string& what) {
+    // `what`: which ring, for the labels ("cp-kv L3 step1 mb0 s0" sends, "attn-kv L3 step0 mb0 s0" steps).
+    auto ring = [&](Time core, Flops flops, Bytes bytes, StepOp op, const LayerCost& l, CpRingLabel what) {
       const int cp = in_.cp.cp;
       const std::vector<std::int32_t> ringm = in_.cp.members(replica_, rank);
       const std::uint32_t hop = group({ringm.back(), ringm.front()});
@@ -389,9 +403,9 @@ class Builder {
       int prev_send = -1, this_send = -1;
       for (int k = 0; k < cp; ++k) {
         if (k + 1 < cp) {
-          Item s = comm_item(CommKind::kSendRecv, hop, bytes, CommDtype::kBf16, StepCategory::kContextParallel,
-                             "cp-" + what + " L" + std::to_string(l.layer) + " step" + std::to_string(k + 1) + " " + tag,
-                             false);
+          Item s = comm_item(CommKind::kSendRecv, hop, bytes, CommDtype::kBf16, StepCategory::kContextParallel, false);
+          s.ring = what;
+          s.index = static_cast<std::uint16_t>(k + 1);
           s.side = true;
           s.holds_sms = false;
           s.also_after = this_send;  // the chunk it forwards (none for the first)
@@ -403,8 +417,9 @@ class Builder {
           this_send = static_cast<int>(items.size());
           items.push_back(std::move(s));
         }
-        Item c{false, k + 1 < cp ? piece : core - piece * (cp - 1), StepCategory::kAttention,
-               "attn-" + what + " L" + std::to_string(l.layer) + " step" + std::to_string(k) + " " + tag};
+        Item c{false, k + 1 < cp ? piece : core - piece * (cp - 1), StepCategory::kAttention};
+        c.ring = what;
+        c.index = static_cast<std::uint16_t>(k);
         c.stage = stage;
         c.mb = mb;
         c.layer = l.layer;
@@ -418,48 +433,45 @@ class Builder {
     // An attention block's forward: without CP one item; with CP the ops before the core, the ring, the
     // ops after it.
     auto attention_forward = [&](const LayerCost& l) {
-      const std::string name = "attn L" + std::to_string(l.layer);
       if (!in_.cp.enabled()) {
-        compute(l.attention.forward, StepCategory::kAttention, name, StepOp::kAttnFwd, l.layer, l.attention_flops.forward);
+        compute(l.attention.forward, StepCategory::kAttention, StepOp::kAttnFwd, l.layer, l.attention_flops.forward);
         return;
       }
-      compute(l.attention_pre.forward, StepCategory::kAttention, name, StepOp::kAttnFwd, l.layer,
-              l.attention_pre_flops.forward);
-      ring(l.attention_core.forward, l.attention_core_flops.forward, in_.cp.forward_bytes, StepOp::kAttnFwd, l, "kv");
+      compute(l.attention_pre.forward, StepCategory::kAttention, StepOp::kAttnFwd, l.layer, l.attention_pre_flops.forward);
+      ring(l.attention_core.forward, l.attention_core_flops.forward, in_.cp.forward_bytes, StepOp::kAttnFwd, l,
+           CpRingLabel::kKv);
       compute(l.attention.forward - l.attention_pre.forward - l.attention_core.forward, StepCategory::kAttention,
-              name + " post", StepOp::kAttnFwd, l.layer,
-              l.attention_flops.forward - l.attention_pre_flops.forward - l.attention_core_flops.forward);
+              StepOp::kAttnFwd, l.layer, l.attention_flops.forward - l.attention_pre_flops.forward - l.attention_core_flops.forward,
+              kLabelPost);
     };
     // A layer's forward: per block, [all-gather (SP)] -> block -> all-reduce (or reduce-scatter under SP).
     auto forward_block = [&](const LayerCost& l, bool mlp, const auto& body) {
       if (chunked(l, mlp)) {
-        drain(l, mlp, "", beside_block(l, mlp, "", body));
+        drain(l, mlp, 0, beside_block(l, mlp, 0, body));
         return;
       }
-      tp_op(true, l, mlp, "");
+      tp_op(true, l, mlp, 0);
       body();
-      tp_op(false, l, mlp, "");
+      tp_op(false, l, mlp, 0);
     };
     auto forward_layer = [&](int li, const LayerCost& l) {
       forward_block(l, false, [&] { attention_forward(l); });
       if (l.moe) {
-        tp_op(true, l, true, "");
+        tp_op(true, l, true, 0);
         a2a(true, li, false);
-        compute(l.mlp.forward, StepCategory::kExperts, "moe L" + std::to_string(l.layer), StepOp::kMoeFwd, l.layer,
-                l.mlp_flops.forward);
+        compute(l.mlp.forward, StepCategory::kExperts, StepOp::kMoeFwd, l.layer, l.mlp_flops.forward);
         a2a(false, li, false);
-        tp_op(false, l, true, "");
+        tp_op(false, l, true, 0);
         return;
       }
       forward_block(l, true, [&] {
-        compute(l.mlp.forward, StepCategory::kExperts, "ffn L" + std::to_string(l.layer), StepOp::kFfnFwd, l.layer,
-                l.mlp_flops.forward);
+        compute(l.mlp.forward, StepCategory::kExperts, StepOp::kFfnFwd, l.layer, l.mlp_flops.forward);
       });
     };
     if (part == Part::kForward) {
-      compute(st.pre.forward, StepCategory::kEmbedHead, "embed", StepOp::kEmbedFwd, -1, st.pre_flops.forward);
+      compute(st.pre.forward, StepCategory::kEmbedHead, StepOp::kEmbedFwd, -1, st.pre_flops.forward);
       for (int li = 0; li < n; ++li) forward_layer(li, st.layers[static_cast<std::size_t>(li)]);
-      compute(st.post.forward, StepCategory::kEmbedHead, "head", StepOp::kHeadFwd, -1, st.post_flops.forward);
+      compute(st.post.forward, StepCategory::kEmbedHead, StepOp::kHeadFwd, -1, st.post_flops.forward);
       return items;
     }
     // A full backward puts each weight gradient beside the chain (side item) right after its input
@@ -468,35 +480,34 @@ class Builder {
     // right after its dgrad (before the W, which would wait for it on the compute stream anyway).
     // With async-grad (and userbuffers) the reduction runs on the comm stream beside the W, which therefore
     // goes first (it hangs off the dgrad, not off the reduction); the next block's backward waits for it.
-    auto backward = [&](const SegmentTime& seg, const SegmentFlops& fl, StepCategory c, const std::string& what,
-                        std::pair<StepOp, StepOp> ops, int layer, const LayerCost* tp_block = nullptr, bool mlp = false) {
+    auto backward = [&](const SegmentTime& seg, const SegmentFlops& fl, StepCategory c, std::pair<StepOp, StepOp> ops, int layer, const LayerCost* tp_block = nullptr, bool mlp = false) {
       const bool with_w = part == Part::kBackward && seg.backward_weight > Time::zero();
       auto weight = [&] {
         if (!with_w) return;
-        compute(seg.backward_weight, c, what + " W", ops.second, layer, fl.backward_weight);
+        compute(seg.backward_weight, c, ops.second, layer, fl.backward_weight);
         items.back().side = true;
       };
       if (tp_block != nullptr && chunked(*tp_block, mlp)) {
         // userbuffers: the output gradient's gather beside the dgrad, the input gradient's reduce-scatter
         // beside the W (or, split backward, drained after the dgrad as in the forward).
-        const int dgrad = beside_block(*tp_block, mlp, "-bwd", [&] {
-          compute(seg.backward_input, c, what, ops.first, layer, fl.backward_input);
+        const int dgrad = beside_block(*tp_block, mlp, kLabelBwd, [&] {
+          compute(seg.backward_input, c, ops.first, layer, fl.backward_input);
         });
-        if (!with_w) return drain(*tp_block, mlp, "-bwd", dgrad);
+        if (!with_w) return drain(*tp_block, mlp, kLabelBwd, dgrad);
         weight();
-        if (tp_op(false, *tp_block, mlp, "-bwd", true) && dgrad >= 0) items.back().also_after = dgrad;
+        if (tp_op(false, *tp_block, mlp, kLabelBwd, true) && dgrad >= 0) items.back().also_after = dgrad;
         return;
       }
-      compute(seg.backward_input, c, what, ops.first, layer, fl.backward_input);
+      compute(seg.backward_input, c, ops.first, layer, fl.backward_input);
       if (tp_block != nullptr && overlap != TpCommOverlap::kNone) {
         weight();
-        tp_op(false, *tp_block, mlp, "-bwd", true);
+        tp_op(false, *tp_block, mlp, kLabelBwd, true);
         return;
       }
-      if (tp_block != nullptr) tp_op(false, *tp_block, mlp, "-bwd");
+      if (tp_block != nullptr) tp_op(false, *tp_block, mlp, kLabelBwd);
       weight();
     };
-    backward(st.post, st.post_flops, StepCategory::kEmbedHead, "head-bwd", {StepOp::kHeadDgrad, StepOp::kHeadWgrad}, -1);
+    backward(st.post, st.post_flops, StepCategory::kEmbedHead, {StepOp::kHeadDgrad, StepOp::kHeadWgrad}, -1);
     for (int li = n - 1; li >= 0; --li) {
       const LayerCost& l = st.layers[static_cast<std::size_t>(li)];
       // Full recompute re-runs the layer's forward before its backward, TP collectives included (its
@@ -504,21 +515,20 @@ class Builder {
       // re-run (not modelled).
       if (in_.tp.rerun_forward)
         for (const bool mlp : {false, true}) {
-          tp_op(true, l, mlp, "-rerun");
-          tp_op(false, l, mlp, "-rerun");
+          tp_op(true, l, mlp, kLabelRerun);
+          tp_op(false, l, mlp, kLabelRerun);
         }
       // SP: the output gradient's shards, gathered before the block's backward (inside backward() when
       // chunked).
-      if (!chunked(l, true)) tp_op(true, l, true, "-bwd");
+      if (!chunked(l, true)) tp_op(true, l, true, kLabelBwd);
       if (l.moe) a2a(false, li, true);  // gradient of combine: an all-to-all shaped like dispatch
-      backward(l.mlp, l.mlp_flops, StepCategory::kExperts, (l.moe ? "moe-bwd L" : "ffn-bwd L") + std::to_string(l.layer),
+      backward(l.mlp, l.mlp_flops, StepCategory::kExperts,
                l.moe ? std::pair{StepOp::kMoeDgrad, StepOp::kMoeWgrad} : std::pair{StepOp::kFfnDgrad, StepOp::kFfnWgrad},
                l.layer, &l, true);
       if (l.moe) a2a(true, li, true);
-      if (!chunked(l, false)) tp_op(true, l, false, "-bwd");
-      const std::string attn_bwd = "attn-bwd L" + std::to_string(l.layer);
+      if (!chunked(l, false)) tp_op(true, l, false, kLabelBwd);
       if (!in_.cp.enabled()) {
-        backward(l.attention, l.attention_flops, StepCategory::kAttention, attn_bwd, {StepOp::kAttnDgrad, StepOp::kAttnWgrad},
+        backward(l.attention, l.attention_flops, StepCategory::kAttention, {StepOp::kAttnDgrad, StepOp::kAttnWgrad},
                  l.layer, &l, false);
         continue;
       }
@@ -528,17 +538,17 @@ class Builder {
                         l.attention_core.backward_input - l.core_rerun;
       const Flops post_flops = l.attention_flops.backward_input - l.attention_pre_flops.backward_input -
                                l.attention_core_flops.backward_input - l.core_rerun_flops;
-      compute(post, StepCategory::kAttention, attn_bwd + " post", StepOp::kAttnDgrad, l.layer, post_flops);
+      compute(post, StepCategory::kAttention, StepOp::kAttnDgrad, l.layer, post_flops, kLabelPost);
       if (l.core_rerun > Time::zero())
-        ring(l.core_rerun, l.core_rerun_flops, in_.cp.forward_bytes, StepOp::kAttnDgrad, l, "kv-rerun");
+        ring(l.core_rerun, l.core_rerun_flops, in_.cp.forward_bytes, StepOp::kAttnDgrad, l, CpRingLabel::kKvRerun);
       ring(l.attention_core.backward_input, l.attention_core_flops.backward_input, in_.cp.backward_bytes,
-           StepOp::kAttnDgrad, l, "kv-bwd");
+           StepOp::kAttnDgrad, l, CpRingLabel::kKvBwd);
       SegmentTime pre{Time::zero(), l.attention_pre.backward_input, l.attention.backward_weight};
       SegmentFlops pre_flops{Flops{}, l.attention_pre_flops.backward_input, l.attention_flops.backward_weight};
-      backward(pre, pre_flops, StepCategory::kAttention, attn_bwd, {StepOp::kAttnDgrad, StepOp::kAttnWgrad}, l.layer, &l,
+      backward(pre, pre_flops, StepCategory::kAttention, {StepOp::kAttnDgrad, StepOp::kAttnWgrad}, l.layer, &l,
                false);
     }
-    backward(st.pre, st.pre_flops, StepCategory::kEmbedHead, "embed-bwd", {StepOp::kEmbedDgrad, StepOp::kEmbedWgrad}, -1);
+    backward(st.pre, st.pre_flops, StepCategory::kEmbedHead, {StepOp::kEmbedDgrad, StepOp::kEmbedWgrad}, -1);
     return items;
   }
 
@@ -684,22 +694,12 @@ class Builder {
     op.group = group({gpu_of(rank), gpu_of(in.peer)});
     op.bytes = in_.activation_bytes;
     op.dtype = CommDtype::kBf16;
-    const TaskId t = g_.graph.add_comm(StreamId{}, op, send_label(grad, in.piece.mb), gpu_of(rank),
-                                       static_cast<std::uint32_t>(StepCategory::kPipelineP2P));
+    const TaskId t = g_.graph.add_comm(StreamId{}, op, 0, gpu_of(rank), static_cast<std::uint32_t>(StepCategory::kPipelineP2P));
     note(StepPhase::kSteady, rank,
-         {grad ? StepOp::kSendGradient : StepOp::kSendActivation, -1, in.piece.mb, stage_of(rank, in.piece),
-          in.piece.chunk, Flops{}, in_.activation_bytes});
+         {grad ? StepOp::kSendGradient : StepOp::kSendActivation, 0, 0, -1, in.piece.mb, stage_of(rank, in.piece),
+          in.piece.chunk, CpRingLabel::kNone, 0, Flops{}, in_.activation_bytes});
     g_.graph.add_dep(it->second, t);
     sends_[hop_key(replica_, hop_of(s_, rank, in))] = t;
-  }
-
-  // "send-act mb7" / "send-grad mb7", interned once per (direction, micro-batch) for all replicas.
-  std::uint32_t send_label(bool grad, int mb) {
-    auto& ids = send_labels_[grad ? 1 : 0];
-    const auto m = static_cast<std::size_t>(mb);
-    if (m >= ids.size()) ids.resize(m + 1, 0);
-    if (ids[m] == 0) ids[m] = label((grad ? "send-grad mb" : "send-act mb") + std::to_string(mb));
-    return ids[m];
   }
 
   // After the last backward: each DP group's gradient reduce-scatter (ZeRO >= 1; ZeRO-0: all-reduce), the
@@ -714,11 +714,10 @@ class Builder {
     auto dp_item = [&](const DpSync& d, bool gather, std::int64_t index) {
       const bool all_reduce = d.param_bytes.value() <= 0;
       const CommKind kind = gather ? CommKind::kAllGather : all_reduce ? CommKind::kAllReduce : CommKind::kReduceScatter;
-      const std::string what = gather ? "param all-gather" : all_reduce ? "grad all-reduce" : "grad reduce-scatter";
       Item it = comm_item(kind, group(d.members), gather ? d.param_bytes : d.grad_bytes,
-                          gather ? CommDtype::kBf16 : CommDtype::kFp32, StepCategory::kDataParallel,
-                          std::string(d.what) + " " + what, false);
+                          gather ? CommDtype::kBf16 : CommDtype::kFp32, StepCategory::kDataParallel, false);
       it.op_kind = StepOp::kDpSync;
+      it.label_flags = dp_label_flags(d, gather, all_reduce);
       it.shared = true;
       it.share_key = {-1, index, gather ? 1 : 0, 0, 0, 0};
       items.push_back(std::move(it));
@@ -727,14 +726,13 @@ class Builder {
     for (std::size_t k = 0; k < syncs.size() && !bucketed_grads; ++k)
       if (syncs[k].members.size() > 1 && syncs[k].grad_bytes.value() > 0) dp_item(syncs[k], false, static_cast<std::int64_t>(k));
     if (opt > Time::zero()) {
-      Item it{false, opt, StepCategory::kOptimizer, "AdamW step"};
+      Item it{false, opt, StepCategory::kOptimizer};
       it.op_kind = StepOp::kOptimizer;
       items.push_back(std::move(it));
     }
     for (std::size_t k = 0; k < syncs.size() && !in_.overlap_param_gather; ++k)
       if (syncs[k].members.size() > 1 && syncs[k].param_bytes.value() > 0) dp_item(syncs[k], true, static_cast<std::int64_t>(k));
     chunk_ = -1;
-    for (Item& item : items) item.label_id = label(item.label);
     begin_instr(rank, WallPart::kOptimizer);
     const auto c = emit(rank, items, StepPhase::kOptimizer);
     end_instr();
@@ -864,17 +862,17 @@ class Builder {
     const CommKind kind = gather ? CommKind::kAllGather : all_reduce ? CommKind::kAllReduce : CommKind::kReduceScatter;
     const Bytes bytes((gather ? d.param_bytes : d.grad_bytes).value() * share);
     Item it = comm_item(kind, group(d.members), bytes, gather ? CommDtype::kBf16 : CommDtype::kFp32,
-                        StepCategory::kDataParallel,
-                        std::string(d.what) + (gather ? " param all-gather" : all_reduce ? " grad all-reduce" : " grad reduce-scatter") +
-                            " s" + std::to_string(stage) + " bucket " + std::to_string(index) +
-                            (mb_tag > 0 ? " mb" + std::to_string(mb_tag - 1) : ""),
-                        false);
+                        StepCategory::kDataParallel, false);
     it.on_dp_stream = true;
     it.op_kind = StepOp::kDpSync;
+    DEEPSIM_ASSERT(index <= 0xffff, "a chunk's DP buckets fit StepTaskInfo::bucket");
+    it.label_flags = static_cast<std::uint8_t>(dp_label_flags(d, gather, all_reduce) | kLabelBucket);
+    it.bucket = static_cast<std::uint16_t>(index);
+    DEEPSIM_ASSERT(mb_tag <= 0xffff, "a ZeRO-2 micro-batch tag fits StepTaskInfo::index");
+    it.index = static_cast<std::uint16_t>(mb_tag);
     it.stage = stage;
     it.shared = true;
     it.share_key = {-2, static_cast<std::int64_t>(sync), chunk, static_cast<std::int64_t>(index), gather ? 1 : 0, mb_tag};
-    it.label_id = label(it.label);
     return it;
   }
 
@@ -936,13 +934,12 @@ class Builder {
   std::vector<TaskId> rs_tasks_;
   std::vector<std::array<StreamId, 3>> streams_;  // [replica * ranks + rank]: compute, comm, dp (if bucketed)
   std::int32_t wall_instr_ = -1;  // the ordinal of the wall-breakdown instruction being emitted (replica 0), -1 between them
-  std::unordered_map<std::string, std::uint32_t> labels_;
-  std::array<std::vector<std::uint32_t>, 2> send_labels_;  // [grad?][mb] -> label id, 0 = not yet
   IntMap<4, TaskId> sends_;                                 // (replica, hop)
   std::vector<std::pair<std::pair<int, HopKey>, TaskId>> recvs_;
   IntMap<4, TaskId> last_of_piece_;                         // (replica, mb, chunk, forward?)
   IntMap<7, TaskId> shared_;                                // (rank, share key) -> the shared comm task
   std::map<std::vector<std::int32_t>, std::uint32_t> groups_;  // GPU ids -> graph comm group
+  IntMap<2, std::uint32_t> ep_groups_;                      // (EP group, rank) -> graph comm group
   IntMap<5, std::vector<Item>> chains_;                     // (EP group, rank, stage, mb, part)
 };
 

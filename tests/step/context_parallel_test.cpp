@@ -17,6 +17,7 @@
 #include "sim/step/comm_costs.h"
 #include "sim/step/simulate.h"
 #include "sim/step/static_analysis.h"
+#include "sim/step/task_info.h"
 
 namespace deepsim {
 namespace {
@@ -58,7 +59,7 @@ std::vector<CpTask> cp_tasks(const StepGraph& g) {
     const Task& t = tasks[i];
     if (t.kind != TaskKind::kComm || static_cast<StepCategory>(t.category) != StepCategory::kContextParallel) continue;
     if (g.rank_of_task[i] < 0) continue;
-    const std::string& label = g.graph.labels()[t.label];
+    const std::string label = step_task_label(g.info[i]);
     out.push_back({i, label.find("-bwd") != std::string::npos, g.info[i].layer, g.info[i].mb, label});
   }
   return out;
@@ -68,7 +69,7 @@ std::vector<CpTask> cp_tasks(const StepGraph& g) {
 std::size_t task_named(const StepGraph& g, const std::string& label) {
   const auto tasks = g.graph.tasks();
   for (std::size_t i = 0; i < tasks.size(); ++i)
-    if (g.rank_of_task[i] >= 0 && g.graph.labels()[tasks[i].label] == label) return i;
+    if (g.rank_of_task[i] >= 0 && step_task_label(g.info[i]) == label) return i;
   ADD_FAILURE() << "no task " << label;
   return 0;
 }

@@ -18,6 +18,7 @@
 #include "sim/scenario/loader.h"
 #include "sim/step/simulate.h"
 #include "sim/step/static_analysis.h"
+#include "sim/step/task_info.h"
 
 namespace deepsim {
 namespace {
@@ -58,7 +59,7 @@ std::vector<TpTask> tp_tasks(const StepGraph& g) {
     const Task& t = tasks[i];
     if (t.kind != TaskKind::kComm || static_cast<StepCategory>(t.category) != StepCategory::kTensorParallel) continue;
     if (g.rank_of_task[i] < 0) continue;
-    const std::string& label = g.graph.labels()[t.label];
+    const std::string label = step_task_label(g.info[i]);
     const bool bwd = label.find("-bwd") != std::string::npos || label.find("-rerun") != std::string::npos;
     out.push_back({i, g.graph.comm_op(t).kind, bwd, g.info[i].layer, g.info[i].mb});
   }

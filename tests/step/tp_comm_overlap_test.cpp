@@ -18,6 +18,7 @@
 #include "sim/report/step_trace.h"
 #include "sim/scenario/loader.h"
 #include "sim/step/simulate.h"
+#include "sim/step/task_info.h"
 
 namespace deepsim {
 namespace {
@@ -43,9 +44,7 @@ constexpr double kTpBytes = 1024.0 * 6144 * 2;  // S: micro-batch x seq_len x hi
 
 TaskId id(std::size_t i) { return TaskId(static_cast<TaskId::rep>(i)); }
 Time took(const StepSimulation& sim, std::size_t i) { return sim.run.tasks[i].end - sim.run.tasks[i].start; }
-const std::string& label_of(const StepSimulation& sim, std::size_t i) {
-  return sim.graph.graph.labels()[sim.graph.graph.task(id(i)).label];
-}
+std::string label_of(const StepSimulation& sim, std::size_t i) { return step_task_label(sim.graph.info[i]); }
 bool is_tp(const StepSimulation& sim, std::size_t i) {
   const Task& t = sim.graph.graph.task(id(i));
   return t.kind == TaskKind::kComm && static_cast<StepCategory>(t.category) == StepCategory::kTensorParallel &&
