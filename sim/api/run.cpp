@@ -15,10 +15,10 @@ const char* version() { return DEEPSIM_VERSION; }
 
 namespace {
 
-// The configured step, with its link use over time for trace.json.
-StepSimulation run_step_with(const Scenario& s, const RunControl& control, StepOptions options) {
+// The configured step, with its link use over time for trace.json when `rec` asks for it.
+StepSimulation run_step_with(const Scenario& s, const RunControl& control, StepOptions options, RunRecording rec) {
   control.report("simulating the step", 0, 1);
-  options.record_link_use = true;
+  options.record_link_use = rec.link_use;
   StepSimulation step = simulate_step_full(s, options);
   control.report("step simulated", 1, 1);
   return step;
@@ -26,20 +26,20 @@ StepSimulation run_step_with(const Scenario& s, const RunControl& control, StepO
 
 }  // namespace
 
-StepSimulation run_step(const Scenario& s, const RunControl& control) {
+StepSimulation run_step(const Scenario& s, const RunControl& control, RunRecording rec) {
   RoutingSampleCache routing;
   StepOptions options;
   options.routing_cache = &routing;
-  return run_step_with(s, control, options);
+  return run_step_with(s, control, options, rec);
 }
 
-RunOutput run_forecast(const Scenario& s, const RunControl& control) {
+RunOutput run_forecast(const Scenario& s, const RunControl& control, RunRecording rec) {
   // One routing-sample cache for the run: the imbalance study and the forecast's ramp levels differ from
   // the configured step only in what the samples do not depend on (docs/performance.md).
   RoutingSampleCache routing;
   StepOptions options;
   options.routing_cache = &routing;
-  RunOutput r{s, {}, run_step_with(s, control, options), {}, {}};
+  RunOutput r{s, {}, run_step_with(s, control, options, rec), {}, {}};
   r.analysis = r.step.analysis;  // the step simulation computed it already
   if (moe_routing_configured(s)) {
     control.report("expert imbalance study", 1, 0);

@@ -22,13 +22,20 @@ struct RunOutput {
   RunReport report;                     // forecast, cost and what the report files show (sim/report)
 };
 
+// What a run records beyond its figures. `link_use`: the configured step's link use over time, for
+// trace.json's utilisation counters (about a tenth of a default run's CPU); a caller that writes no trace
+// (`deepsim run` without --out, sweep points) turns it off. The figures are the same either way.
+struct RunRecording {
+  bool link_use = true;
+};
+
 // The deepsim version that result hashes and reports carry.
 [[nodiscard]] const char* version();
 
 // One step of the scenario as configured. Throws InputError when the plan cannot be placed, Cancelled.
-[[nodiscard]] StepSimulation run_step(const Scenario& s, const RunControl& control = {});
+[[nodiscard]] StepSimulation run_step(const Scenario& s, const RunControl& control = {}, RunRecording rec = {});
 // The step, the MoE imbalance study when configured, and the forecast of the whole run with its cost.
 // Progress: one unit per simulated step (the forecast simulates each distinct batch / length once).
-[[nodiscard]] RunOutput run_forecast(const Scenario& s, const RunControl& control = {});
+[[nodiscard]] RunOutput run_forecast(const Scenario& s, const RunControl& control = {}, RunRecording rec = {});
 
 }  // namespace deepsim::api

@@ -31,7 +31,8 @@ SweepPoint run_point(const SweepSpec& spec, const Sweep& sw, std::uint64_t i, co
     // Each point gets the sweep's cancel token but no progress of its own: the sweep reports points.
     const Scenario s = load(doc);
     preflight(s);  // as `deepsim batch` does: a point `run` would refuse is kept with its error
-    RunSummary summary = summarize(run_forecast(s, RunControl{{}, control.cancel}));
+    // A point's summary reads no trace: its link use over time is not recorded.
+    RunSummary summary = summarize(run_forecast(s, RunControl{{}, control.cancel}, RunRecording{false}));
     p.headline = summary.headline;
     p.phases = std::move(summary.phases);
   } catch (const Cancelled&) {

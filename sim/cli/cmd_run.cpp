@@ -27,7 +27,7 @@ int run_run(const Args& args) {
     std::filesystem::create_directories(out_dir, ec);
     if (ec) throw std::runtime_error("cannot create output directory '" + out_dir.string() + "': " + ec.message());
   }
-  const RunOutput output = compute_run(scenario);
+  const RunOutput output = compute_run(scenario, !out_dir.empty());
   const bool json = args.has("json");
   // --json: stdout is exactly result.json (docs/result-schema.md); every other line goes to stderr.
   std::ostream& text = json ? std::cerr : std::cout;

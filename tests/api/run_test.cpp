@@ -12,6 +12,7 @@
 #include "sim/api/sweep_run.h"
 #include "sim/api/timeline.h"
 #include "sim/hw/catalog.h"
+#include "sim/report/result_json.h"
 #include "sim/scenario/loader.h"
 
 namespace deepsim::api {
@@ -39,6 +40,17 @@ TEST(Run, ReportsProgressAndItsSummaryIsTheForecast) {
   EXPECT_FALSE(s.phases.empty());
   EXPECT_FALSE(s.links.empty());
   EXPECT_EQ(s.ranks.size(), 2U);
+}
+
+// Without link use over time (what `deepsim run` without --out and sweep points ask for) the trace has
+// no utilisation channels and every figure, result.json included, is the same.
+TEST(Run, LinkUseOffChangesNoFigure) {
+  const RunOutput with = run_forecast(small());
+  const RunOutput without = run_forecast(small(), {}, RunRecording{false});
+  EXPECT_GT(with.step.link_use.channels(), 0U);
+  EXPECT_EQ(without.step.link_use.channels(), 0U);
+  EXPECT_EQ(result_json(with.report).dump(), result_json(without.report).dump());
+  EXPECT_EQ(with.step.run.makespan, without.step.run.makespan);
 }
 
 TEST(Run, ACancelledRunThrowsCancelledAndReportsNothingAfter) {
