@@ -26,6 +26,11 @@ std::size_t CollectivePlanner::KeyHash::operator()(const Key& k) const {
   return static_cast<std::size_t>(h);
 }
 
+std::size_t CollectivePlanner::SpanKeyHash::operator()(const SpanKey& k) const {
+  const std::uint64_t h = mix64(reinterpret_cast<std::uintptr_t>(k.data) ^ (static_cast<std::uint64_t>(k.size) << 48));
+  return static_cast<std::size_t>(mix64(h ^ (static_cast<std::uint64_t>(k.kind) << 32) ^ k.routing));
+}
+
 CollectivePlanner::CollectivePlanner(const Topology& topo)
     : topo_(topo), router_(std::make_unique<Router>(topo, RoutingPolicy::kEcmp)) {}
 
@@ -227,12 +232,20 @@ CommShape CollectivePlanner::build(const CommOp& op, std::span<const std::int32_
 }
 
 const CommShape& CollectivePlanner::shape(const CommOp& op, std::span<const std::int32_t> members) {
-  Key key{op.kind, op.kind == CommKind::kSendRecv ? kNoRouting : op.routing,
-          std::vector<std::int32_t>(members.begin(), members.end())};
+  const std::uint32_t routing = op.kind == CommKind::kSendRecv ? kNoRouting : op.routing;
+  const SpanKey at{members.data(), members.size(), op.kind, routing};
+  const auto hit = by_span_.find(at);
+  if (hit != by_span_.end() && std::equal(members.begin(), members.end(), hit->second->first.members.begin(),
+                                          hit->second->first.members.end()))
+    return hit->second->second;
+  Key key{op.kind, routing, std::vector<std::int32_t>(members.begin(), members.end())};
   auto it = shapes_.find(key);
-  if (it != shapes_.end()) return it->second;
-  CommShape s = build(op, members);
-  return shapes_.emplace(std::move(key), std::move(s)).first->second;
+  if (it == shapes_.end()) {
+    CommShape s = build(op, members);
+    it = shapes_.emplace(std::move(key), std::move(s)).first;
+  }
+  by_span_.insert_or_assign(at, &*it);  // unordered_map nodes do not move: the pointer stays valid
+  return it->second;
 }
 
 AllToAllLoad uniform_all_to_all_load(const Topology& topo, std::span<const std::int32_t> members) {

@@ -86,6 +86,19 @@ class CollectivePlanner {
   struct KeyHash {
     std::size_t operator()(const Key& k) const;
   };
+  // Where the caller's member list lives: the engine hands the same TaskGraph group span to every op of
+  // a group, so a hit here (checked against the cached members, so reused storage cannot alias) skips
+  // copying and hashing the list on each comm task (7 % of a default run, docs/performance.md).
+  struct SpanKey {
+    const std::int32_t* data;
+    std::size_t size;
+    CommKind kind;
+    std::uint32_t routing;
+    bool operator==(const SpanKey&) const = default;
+  };
+  struct SpanKeyHash {
+    std::size_t operator()(const SpanKey& k) const;
+  };
   struct Halves {
     std::uint32_t up = kNone, down = kNone, nvl_out = kNone, nvl_in = kNone;
   };
@@ -108,6 +121,7 @@ class CollectivePlanner {
   std::unordered_map<int, Halves> halves_;
   std::vector<std::pair<AllToAllLoad, Time>> routings_;
   std::unordered_map<Key, CommShape, KeyHash> shapes_;
+  std::unordered_map<SpanKey, const std::pair<const Key, CommShape>*, SpanKeyHash> by_span_;
 };
 
 // Per-member link loads of a uniform all-to-all of S = 1 byte per rank over `members` (each sends S/n
