@@ -1,33 +1,21 @@
 // Runs the real `deepsim` binary: exit codes, error format, files written.
 #include <gtest/gtest.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 
+#include "tests/cli/cli_runner.h"
 #include "tests/forecast/forecast_test_support.h"
 
 namespace {
 
-struct Result {
-  int code = -1;
-  std::string out;  // stdout and stderr together
-};
+using Result = deepsim::test::CliResult;
 
 Result deepsim(const std::string& args, const std::string& redirect = "2>&1") {
-  const std::string cmd = std::string(DEEPSIM_CLI) + " " + args + " " + redirect;
-  Result r;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (pipe == nullptr) return r;
-  std::array<char, 4096> buf{};
-  while (fgets(buf.data(), static_cast<int>(buf.size()), pipe) != nullptr) r.out += buf.data();
-  const int status = pclose(pipe);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  return deepsim::test::run_deepsim(args, redirect);
 }
 
 // stdout only (stderr discarded): what a script reading `--json` sees.

@@ -1,35 +1,22 @@
 // `deepsim compare` on measured-run files made here: exit codes, compare.json and its arithmetic.
 #include <gtest/gtest.h>
 
-#include <array>
 #include <cmath>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 
+#include "tests/cli/cli_runner.h"
+
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Result {
-  int code = -1;
-  std::string out;
-};
+using Result = deepsim::test::CliResult;
 
-Result deepsim(const std::string& args) {
-  const std::string cmd = std::string(DEEPSIM_CLI) + " " + args + " 2>&1";
-  Result r;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (pipe == nullptr) return r;
-  std::array<char, 4096> buf{};
-  while (fgets(buf.data(), static_cast<int>(buf.size()), pipe) != nullptr) r.out += buf.data();
-  const int status = pclose(pipe);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+Result deepsim(const std::string& args) { return deepsim::test::run_deepsim(args); }
 
 fs::path scratch() {
   const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();

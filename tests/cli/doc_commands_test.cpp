@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/cli/cli_runner.h"
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -81,21 +83,9 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
   return s;
 }
 
-struct ShellRun {
-  int code = -1;
-  std::string out;
-};
+using ShellRun = deepsim::test::CliResult;
 
-ShellRun shell(const std::string& cmd) {
-  ShellRun r;
-  FILE* pipe = popen((cmd + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return r;
-  std::array<char, 4096> buf{};
-  while (fgets(buf.data(), static_cast<int>(buf.size()), pipe) != nullptr) r.out += buf.data();
-  const int status = pclose(pipe);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+ShellRun shell(const std::string& cmd) { return deepsim::test::run_shell(cmd + " 2>&1"); }
 
 const Skip* skipped(const std::string& cmd) {
   for (const Skip& s : kSkipped)

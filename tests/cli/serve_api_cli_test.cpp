@@ -2,12 +2,11 @@
 // scenario: the CLI, the GUI's serving tab and the Python bindings read one study.
 #include <gtest/gtest.h>
 
-#include <array>
-#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "sim/api/serve_run.h"
+#include "tests/cli/cli_runner.h"
 
 namespace deepsim::api {
 namespace {
@@ -15,14 +14,9 @@ namespace {
 const std::string kServing = std::string(DEEPSIM_SOURCE_DIR) + "/scenarios/serving/deepseek-v3-h800.yaml";
 
 std::string stdout_of(const std::string& args) {
-  const std::string cmd = std::string(DEEPSIM_CLI) + " " + args + " 2>/dev/null";
-  std::string out;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (pipe == nullptr) return out;
-  std::array<char, 4096> buf{};
-  while (fgets(buf.data(), static_cast<int>(buf.size()), pipe) != nullptr) out += buf.data();
-  EXPECT_EQ(pclose(pipe), 0) << cmd;
-  return out;
+  const test::CliResult r = test::run_deepsim(args, "2>/dev/null");
+  EXPECT_EQ(r.code, 0) << args;
+  return r.out;
 }
 
 TEST(ServeApiCli, RunServeEqualsDeepsimServesResultJson) {

@@ -3,45 +3,25 @@
 // placement rule is named in its error with the key to blame. A plan over HBM is valid for both, with
 // the same warning line.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
 
+#include "tests/cli/cli_runner.h"
+
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Result {
-  int code = -1;
-  std::string out;
-};
+using Result = deepsim::test::CliResult;
 
 Result run(const std::string& args, const std::string& redirect = "2>&1") {
-  const std::string cmd = "timeout 300 " + std::string(DEEPSIM_CLI) + " " + args + " " + redirect;
-  Result r;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (pipe == nullptr) return r;
-  std::array<char, 4096> buf{};
-  while (fgets(buf.data(), static_cast<int>(buf.size()), pipe) != nullptr) r.out += buf.data();
-  const int status = pclose(pipe);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  return deepsim::test::run_deepsim(args, redirect, "", 300);
 }
 
-// 16 GPUs on two H100 nodes, so that `run` takes well under a second.
-constexpr const char* kSmall = R"(schema: 1
-name: small
-cluster: {gpu: H100, nodes: 2, gpus_per_node: 8, nics_per_node: 8, nic: cx7-ib-400g,
-          topology: {kind: mpft, switch_radix: 64, planes: 8}}
-model: {preset: deepseek-v3, layers: 8, moe: {routed_experts: 64}, mtp_depth: 0}
-parallel: {pp: 2, dp: 8, tp: 1, ep: 8, micro_batch_size: 1, micro_batches: 4, schedule: 1f1b}
-training: {tokens: 1M, seq_len: 1024, global_batch: 32}
-)";
+constexpr const char* kSmall = deepsim::test::kSmallScenario;
 
 struct ValidateAndRun : ::testing::Test {
   fs::path dir = fs::temp_directory_path() /
