@@ -2,23 +2,55 @@
 
 namespace deepsim {
 
-Time closed_form_time(CommKind kind, const CommShape& s, Bytes bytes) {
+namespace {
+
+// The alpha-beta closed form of the shape; `latency` false: its bandwidth part alone (t_bw).
+Time alpha_beta_time(CommKind kind, const CommShape& s, Bytes bytes, bool latency) {
+  const Time alpha = latency ? s.alpha : Time::zero();
   switch (s.algorithm) {
     case CommAlgorithm::kNone: return Time::zero();
-    case CommAlgorithm::kSendRecv: return s.phases.empty() ? Time::zero() : send_recv_time(bytes, s.beta, s.alpha);
+    case CommAlgorithm::kSendRecv: return s.phases.empty() ? Time::zero() : send_recv_time(bytes, s.beta, alpha);
     case CommAlgorithm::kRing:
-      if (kind == CommKind::kAllReduce) return ring_all_reduce_time(s.ranks, bytes, s.beta, s.alpha);
-      if (kind == CommKind::kReduceScatter) return ring_reduce_scatter_time(s.ranks, bytes, s.beta, s.alpha);
-      return ring_all_gather_time(s.ranks, bytes, s.beta, s.alpha);
-    case CommAlgorithm::kHierarchical:
-      if (kind == CommKind::kAllReduce) return hierarchical_all_reduce_time(bytes, s.hierarchical);
-      if (kind == CommKind::kReduceScatter) return hierarchical_reduce_scatter_time(bytes, s.hierarchical);
-      return hierarchical_all_gather_time(bytes, s.hierarchical);
+      if (kind == CommKind::kAllReduce) return ring_all_reduce_time(s.ranks, bytes, s.beta, alpha);
+      if (kind == CommKind::kReduceScatter) return ring_reduce_scatter_time(s.ranks, bytes, s.beta, alpha);
+      return ring_all_gather_time(s.ranks, bytes, s.beta, alpha);
+    case CommAlgorithm::kHierarchical: {
+      HierarchicalLinks h = s.hierarchical;
+      if (!latency) h.alpha_intra = h.alpha_inter = Time::zero();
+      if (kind == CommKind::kAllReduce) return hierarchical_all_reduce_time(bytes, h);
+      if (kind == CommKind::kReduceScatter) return hierarchical_reduce_scatter_time(bytes, h);
+      return hierarchical_all_gather_time(bytes, h);
+    }
     case CommAlgorithm::kStreams:
-      return s.phases.empty() ? Time::zero() : bottleneck_all_to_all_time(bytes, s.seconds_per_byte, s.alpha);
+      return s.phases.empty() ? Time::zero() : bottleneck_all_to_all_time(bytes, s.seconds_per_byte, alpha);
   }
   return Time::zero();
 }
+
+}  // namespace
+
+Time protocol_scaled(Time bandwidth, double efficiency) {
+  return efficiency == 1.0 ? bandwidth : Time::from_seconds_ceil(bandwidth.seconds() / efficiency);
+}
+
+ProtocolPick pick_protocol(CommKind kind, const CommShape& s, Bytes bytes) {
+  ProtocolPick best;
+  if (s.protocols.empty()) {
+    best.time = alpha_beta_time(kind, s, bytes, true);
+    return best;
+  }
+  const Time t_bw = alpha_beta_time(kind, s, bytes, false);
+  for (const ProtocolFloor& f : s.protocols) {
+    const Time t = f.latency + protocol_scaled(t_bw, f.efficiency);
+    if (best.floor == nullptr || t < best.time) {
+      best.floor = &f;
+      best.time = t;
+    }
+  }
+  return best;
+}
+
+Time closed_form_time(CommKind kind, const CommShape& s, Bytes bytes) { return pick_protocol(kind, s, bytes).time; }
 
 Time AnalyticCommModel::time(const CommOp& op, std::span<const std::int32_t> members) {
   return closed_form_time(op.kind, planner_.shape(op, members), op.bytes);
@@ -26,12 +58,15 @@ Time AnalyticCommModel::time(const CommOp& op, std::span<const std::int32_t> mem
 
 void AnalyticCommModel::plan(const CommOp& op, std::span<const std::int32_t> members, Plan& out) {
   const CommShape& s = planner_.shape(op, members);
-  out.duration = closed_form_time(op.kind, s, op.bytes);
+  const ProtocolPick pick = pick_protocol(op.kind, s, op.bytes);
+  out.duration = pick.time;
+  // The links carry the protocol's wire bytes (LL's flags, LL128's 8 of 128), as in the flow model.
+  const double wire = op.bytes.value() / (pick.floor != nullptr ? pick.floor->efficiency : 1.0);
   out.link_share = s.link_share;  // the planner's cache holds it while the model lives
-  out.share_bytes = op.bytes;
+  out.share_bytes = Bytes(wire);
   auto [it, fresh] = index_.try_emplace(&s, moved_.size());
   if (fresh) moved_.emplace_back(&s, 0.0);
-  moved_[it->second].second += op.bytes.value();
+  moved_[it->second].second += wire;
 }
 
 std::vector<double> AnalyticCommModel::link_bytes() const {

@@ -3,6 +3,8 @@
 // fabric (collective_plan.h picks the algorithm and reads beta and alpha off the routed paths). Its link
 // use is what the algorithm moves over each link; a link's busy time is its bytes over its capacity.
 // Over time (Plan::link_share, for traces) an op's bytes on a link are spread evenly over its duration.
+// With NCCL's protocol floor (collective_plan.h), an NCCL collective takes the fastest of its protocols:
+// latency_p + t_bw / efficiency_p, t_bw the closed form without the paths' latencies.
 // Ignored: contention between ops running at the same time (each is priced as if alone), and the
 // ramp-down tail of an all-to-all whose busiest link is not busy throughout.
 #pragma once
@@ -31,7 +33,18 @@ class AnalyticCommModel final : public CommModel {
   std::unordered_map<const CommShape*, std::size_t> index_;
 };
 
-// The closed form of a planned shape for S = `bytes`.
+// The closed form of a planned shape for S = `bytes`: the protocol pick's time where the shape has
+// protocols, else the alpha-beta closed form.
 [[nodiscard]] Time closed_form_time(CommKind kind, const CommShape& shape, Bytes bytes);
+
+// NCCL's choice for the op: the fastest of the shape's protocols (ties: the first, LL before LL128
+// before Simple); `floor` null where the shape has none (time: the alpha-beta closed form).
+struct ProtocolPick {
+  const ProtocolFloor* floor = nullptr;  // into the shape
+  Time time;
+};
+[[nodiscard]] ProtocolPick pick_protocol(CommKind kind, const CommShape& shape, Bytes bytes);
+// A bandwidth-only time under a protocol of `efficiency` (exact when it is 1).
+[[nodiscard]] Time protocol_scaled(Time bandwidth, double efficiency);
 
 }  // namespace deepsim

@@ -235,15 +235,13 @@ std::pair<Time, double> protocol_floor(CollectiveKind kind, NcclProtocol p, cons
     case CollectiveKind::kAllGather: op = NcclOp::kAllGather; break;
     case CollectiveKind::kAllToAll: op = NcclOp::kAllToAll; break;
     case CollectiveKind::kAllReduceHierarchical: {
-      // Reduce-scatter and all-gather inside the node (g-1 NVLink hops each), a ring all-reduce over the
-      // nodes (2 (N-1) network hops).
-      const int local = std::min(gpus_per_node, g.ranks);
-      return {protocol_latency(a, p, 2 * (local - 1), 2 * (g.nodes - 1)), protocol_efficiency(op, a, p, g)};
+      const ProtocolFloor f = hierarchical_protocol_floor(op, p, g, std::min(gpus_per_node, g.ranks));
+      return {f.latency, f.efficiency};
     }
     default: break;
   }
-  const ProtocolCost c = protocol_cost(op, a, p, Bytes(0), g);
-  return {c.latency, c.efficiency};
+  const ProtocolFloor f = deepsim::protocol_floor(op, a, p, g);
+  return {f.latency, f.efficiency};
 }
 
 bool offered(CollectiveKind kind, NcclProtocol p) {
@@ -257,19 +255,6 @@ bool protocol_offered(CollectiveKind kind, ProtocolChoice p) {
   return p == ProtocolChoice::kNone || p == ProtocolChoice::kAuto || is_deepep(kind) ||
          offered(kind, p == ProtocolChoice::kLL ? NcclProtocol::kLL : p == ProtocolChoice::kLL128 ? NcclProtocol::kLL128
                                                                                               : NcclProtocol::kSimple);
-}
-
-NcclGroup nccl_group(const Topology& topo, const std::vector<int>& gpus) {
-  const ClusterSpec& c = topo.cluster;
-  NcclGroup g;
-  g.ranks = static_cast<int>(gpus.size());
-  std::vector<int> nodes;
-  for (int r : gpus) nodes.push_back(topo.node_of(r));
-  std::sort(nodes.begin(), nodes.end());
-  g.nodes = std::max<int>(1, static_cast<int>(std::unique(nodes.begin(), nodes.end()) - nodes.begin()));
-  g.nvlink = c.gpu.nvlink_per_direction * c.gpu.nvlink_achievable;
-  g.network = c.nic.line_rate * c.nic.achievable * (static_cast<double>(c.nics_per_node) / std::max(1, c.gpus_per_node));
-  return g;
 }
 
 const char* to_string(ProtocolChoice p) {

@@ -40,6 +40,7 @@
 
 #include "sim/net/all_to_all_bound.h"
 #include "sim/net/deepep_kernels.h"
+#include "sim/net/nccl_group.h"
 #include "sim/net/protocol_model.h"
 #include "sim/net/topology.h"
 #include "sim/net/routing.h"
@@ -110,10 +111,6 @@ struct CollectiveResult {
   Time deepep_notify;
   Time deepep_sm_time;
 };
-
-// The NCCL view of a collective's group on this fabric: ranks, nodes spanned, one GPU's NVLink and its
-// share of the node's NICs (achievable figures).
-[[nodiscard]] NcclGroup nccl_group(const Topology& topo, const std::vector<int>& gpus);
 
 // Appends the collective's flows to `graph`; returns the number of flows added.
 std::size_t add_collective(const Topology& topo, const CollectiveSpec& spec, TaskGraph& graph, CollectiveResult& info);

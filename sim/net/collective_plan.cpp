@@ -5,6 +5,7 @@
 
 #include "sim/core/error.h"
 #include "sim/core/rng.h"
+#include "sim/net/nccl_group.h"
 #include "sim/net/routing.h"
 
 namespace deepsim {
@@ -31,8 +32,8 @@ std::size_t CollectivePlanner::SpanKeyHash::operator()(const SpanKey& k) const {
   return static_cast<std::size_t>(mix64(h ^ (static_cast<std::uint64_t>(k.kind) << 32) ^ k.routing));
 }
 
-CollectivePlanner::CollectivePlanner(const Topology& topo)
-    : topo_(topo), router_(std::make_unique<Router>(topo, RoutingPolicy::kEcmp)) {}
+CollectivePlanner::CollectivePlanner(const Topology& topo, ProtocolFloors floors)
+    : topo_(topo), floors_(floors), router_(std::make_unique<Router>(topo, RoutingPolicy::kEcmp)) {}
 
 CollectivePlanner::~CollectivePlanner() = default;
 
@@ -223,12 +224,34 @@ CommShape CollectivePlanner::build(const CommOp& op, std::span<const std::int32_
       streams(s, op, members);
       break;
   }
+  for (const CommPhase& p : s.phases) s.rounds += p.steps;
+  if (floors_ == ProtocolFloors::kNccl && !s.phases.empty()) add_protocols(s, op, members);
   std::map<std::uint32_t, double> share;
   for (const CommPhase& p : s.phases)
     for (std::size_t i = 0; i < p.routes.size(); ++i)
       for (const LinkId l : routes_[p.routes[i]]) share[l.value()] += p.steps * p.share[i];
   for (const auto& [l, b] : share) s.link_share.emplace_back(LinkId(l), b);
   return s;
+}
+
+void CollectivePlanner::add_protocols(CommShape& s, const CommOp& op, std::span<const std::int32_t> members) const {
+  NcclOp nccl = NcclOp::kSendRecv;
+  switch (op.kind) {
+    case CommKind::kSendRecv: nccl = NcclOp::kSendRecv; break;
+    case CommKind::kAllReduce: nccl = NcclOp::kAllReduce; break;
+    case CommKind::kReduceScatter: nccl = NcclOp::kReduceScatter; break;
+    case CommKind::kAllGather: nccl = NcclOp::kAllGather; break;
+    case CommKind::kAllToAll: nccl = NcclOp::kAllToAll; break;
+    case CommKind::kDispatch:
+    case CommKind::kCombine: return;  // DeepEP's kernels, not NCCL's
+  }
+  const NcclGroup g = nccl_group(topo_, members);
+  for (const NcclProtocol p : {NcclProtocol::kLL, NcclProtocol::kLL128, NcclProtocol::kSimple}) {
+    if (!protocol_available(nccl, NcclAlgorithm::kRing, p)) continue;
+    s.protocols.push_back(s.algorithm == CommAlgorithm::kHierarchical
+                              ? hierarchical_protocol_floor(nccl, p, g, s.hierarchical.per_node)
+                              : protocol_floor(nccl, NcclAlgorithm::kRing, p, g));
+  }
 }
 
 const CommShape& CollectivePlanner::shape(const CommOp& op, std::span<const std::int32_t> members) {

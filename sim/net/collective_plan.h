@@ -16,6 +16,13 @@
 //    halves is taken as non-blocking (true for an EP group under one MPFT leaf per plane).
 // Per step: beta = min over the step's flows of min over their links of capacity / (flows of the step on
 // the link); alpha = the largest path latency among them.
+// NCCL's protocol floor (protocol_model.h; docs/network.md "Small messages"): the NCCL collectives
+// (send/recv, ring and hierarchical all-reduce / reduce-scatter / all-gather, the uniform all-to-all)
+// carry the floors of the protocols NCCL offers for them on the group (LL, LL128, Simple; point-to-point:
+// LL and Simple). pick_protocol() takes the fastest at the op's size, as NCCL's tuner does; its latency
+// replaces the paths' alphas and its efficiency scales the bandwidth part. DeepEP's dispatch and combine
+// are not NCCL kernels and carry none. A planner built with ProtocolFloors::kNone carries none at all
+// (the bare alpha-beta model, for tests of the closed forms).
 #pragma once
 
 #include <cstdint>
@@ -27,6 +34,7 @@
 #include "sim/engine/comm_op.h"
 #include "sim/net/all_to_all_bound.h"
 #include "sim/net/comm_closed_forms.h"
+#include "sim/net/protocol_model.h"
 #include "sim/net/topology.h"
 
 namespace deepsim {
@@ -55,11 +63,16 @@ struct CommShape {
   std::vector<CommPhase> phases;
   // Bytes each link carries per byte of S over the whole op (for link use).
   std::vector<std::pair<LinkId, double>> link_share;
+  // NCCL's protocols for the op on this group (empty: none applies), in the order LL, LL128, Simple.
+  std::vector<ProtocolFloor> protocols;
+  int rounds = 0;  // steps over all phases (the flow model's rounds)
 };
+
+enum class ProtocolFloors : std::uint8_t { kNccl, kNone };
 
 class CollectivePlanner {
  public:
-  explicit CollectivePlanner(const Topology& topo);
+  explicit CollectivePlanner(const Topology& topo, ProtocolFloors floors = ProtocolFloors::kNccl);
   ~CollectivePlanner();
   CollectivePlanner(const CollectivePlanner&) = delete;
   CollectivePlanner& operator=(const CollectivePlanner&) = delete;
@@ -113,7 +126,10 @@ class CollectivePlanner {
   std::uint32_t store(std::vector<LinkId> links, Time latency);
   const Halves& halves(int gpu);
 
+  void add_protocols(CommShape& s, const CommOp& op, std::span<const std::int32_t> members) const;
+
   const Topology& topo_;
+  ProtocolFloors floors_;
   std::unique_ptr<Router> router_;  // ECMP
   std::vector<std::vector<LinkId>> routes_;
   std::vector<Time> latency_;

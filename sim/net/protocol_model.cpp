@@ -126,6 +126,20 @@ double protocol_efficiency(NcclOp op, NcclAlgorithm a, NcclProtocol p, const Ncc
   return bus / link;
 }
 
+ProtocolFloor protocol_floor(NcclOp op, NcclAlgorithm a, NcclProtocol p, const NcclGroup& g) {
+  const ProtocolCost c = protocol_cost(op, a, p, Bytes(0), g);
+  return {p, c.latency, c.efficiency};
+}
+
+ProtocolFloor hierarchical_protocol_floor(NcclOp op, NcclProtocol p, const NcclGroup& g, int per_node) {
+  DEEPSIM_ASSERT(op == NcclOp::kAllReduce || op == NcclOp::kReduceScatter || op == NcclOp::kAllGather,
+                 "hierarchical collectives are all-reduce, reduce-scatter and all-gather");
+  const int parts = op == NcclOp::kAllReduce ? 2 : 1;
+  const int local = std::max(1, per_node), nodes = std::max(1, g.nodes);
+  const NcclAlgorithm a = NcclAlgorithm::kRing;
+  return {p, protocol_latency(a, p, parts * (local - 1), parts * (nodes - 1)), protocol_efficiency(op, a, p, g)};
+}
+
 ProtocolCost protocol_cost(NcclOp op, NcclAlgorithm a, NcclProtocol p, Bytes bytes, const NcclGroup& g) {
   DEEPSIM_ASSERT(protocol_available(op, a, p), "NCCL has no such algorithm and protocol for this collective");
   ProtocolCost c;

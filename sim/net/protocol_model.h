@@ -73,4 +73,19 @@ struct ProtocolCost {
 // The protocol's efficiency alone (see ProtocolCost::efficiency) for an op on a group.
 [[nodiscard]] double protocol_efficiency(NcclOp op, NcclAlgorithm a, NcclProtocol p, const NcclGroup& g);
 
+// A protocol's floor for a collective: the latency that replaces the links' own and the share of the
+// link bus bandwidth it gets. A bandwidth-only time t_bw (flows or closed form, without latencies)
+// becomes latency + t_bw / efficiency (net-bench's --protocol and the step's comm models).
+struct ProtocolFloor {
+  NcclProtocol protocol = NcclProtocol::kSimple;
+  Time latency;
+  double efficiency = 1;
+};
+// NCCL's ring (or, for all-reduce, tree) on the group, hop counts from NCCL's formula.
+[[nodiscard]] ProtocolFloor protocol_floor(NcclOp op, NcclAlgorithm a, NcclProtocol p, const NcclGroup& g);
+// The hierarchical collectives of collective_plan.h on `per_node` ranks in each of g.nodes nodes: the
+// NVLink ring's hops inside the node (g - 1 per reduce-scatter or all-gather part) and the ring over the
+// nodes (N - 1 per part); all-reduce has both parts twice.
+[[nodiscard]] ProtocolFloor hierarchical_protocol_floor(NcclOp op, NcclProtocol p, const NcclGroup& g, int per_node);
+
 }  // namespace deepsim

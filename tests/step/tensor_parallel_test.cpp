@@ -13,6 +13,7 @@
 #include "sim/core/error.h"
 #include "sim/engine/fixed_comm_model.h"
 #include "sim/net/comm_closed_forms.h"
+#include "sim/net/protocol_model.h"
 #include "sim/net/flow_run.h"
 #include "sim/report/step_trace.h"
 #include "sim/scenario/loader.h"
@@ -127,13 +128,17 @@ TEST(TensorParallel, FullRecomputeRerunsTheForwardsAllReducesInTheBackward) {
 
 TEST(TensorParallel, AllReduceOnNvlinkIsTheRingClosedFormInBothModels) {
   // TP4 in one DGX A100: a ring GPU -> NVSwitch -> GPU, one flow per link and direction, so
-  // beta = NVLink per direction x achievable (A100: 300 GB/s x the catalog's fraction), alpha = one
-  // NVLink traversal (3.33 us), and t = 2(n-1) (alpha + ceil((S/n) / beta)) = 6 (3.33 us + 3,145,728 B / beta).
+  // beta = NVLink per direction x achievable (A100: 300 GB/s x the catalog's fraction); NCCL's Simple
+  // protocol at 12.6 MB (the fastest; its efficiency is 1) replaces the 6 steps' link latencies by its own:
+  // base 8.4 us + 6 NVLink hops x 3.4 us = 28.8 us (protocol_model.cpp), so
+  // t = 28.8 us + 2(n-1) ceil((S/n) / beta) = 28.8 us + 6 x 3,145,728 B / beta.
   const Scenario s = tiny(4);
   const Bandwidth beta = s.cluster.gpu.nvlink_per_direction * s.cluster.gpu.nvlink_achievable;
-  const Time expected = ring_all_reduce_time(4, Bytes(kTpBytes), beta, Time::ns(3330));
+  const Time latency = protocol_latency(NcclAlgorithm::kRing, NcclProtocol::kSimple, 6, 0);
+  EXPECT_EQ(latency, Time::ns(28800));
+  const Time expected = latency + ring_all_reduce_time(4, Bytes(kTpBytes), beta, Time::zero());
   const double chunk_s = kTpBytes / 4 / beta.bytes_per_s();
-  EXPECT_NEAR(expected.seconds(), 6 * (3.33e-6 + chunk_s), 6e-12);
+  EXPECT_NEAR(expected.seconds(), 28.8e-6 + 6 * chunk_s, 6e-12);
   for (const char* network : {"analytic", "flow"}) {
     const StepSimulation sim = simulate_step_full(tiny(4, {std::string("simulation.network=") + network}));
     const auto tasks = tp_tasks(sim.graph);
