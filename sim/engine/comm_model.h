@@ -36,6 +36,9 @@ class CommModel {
   struct Plan {
     Time duration;              // when `rounds` is empty: the op takes this long
     std::vector<Round> rounds;  // otherwise: run in order
+    // Rounds plans: the op ends no earlier than this long after its start (a kernel bound beside the
+    // flows, e.g. DeepEP's SM copies; zero: none).
+    Time floor;
     // Duration plans: the bytes each link carries per byte of `share_bytes` over the whole op (owned by
     // the model; must outlive the run). Empty: the op's link use is not known over time.
     std::span<const std::pair<LinkId, double>> link_share{};

@@ -9,6 +9,7 @@
 //  - routing: dispatch / combine / all-to-all(v): a handle the CommModel resolves to per-token
 //    destinations (kNoRouting: uniform);
 //  - dtype: of the payload (for reports, and for the protocol rules a model may apply);
+//  - pass: forward or backward (DeepEP's notify kernel runs in full only before a forward dispatch);
 //  - sms: SMs the kernel holds on each GPU of `holders` (or on the task's gpu when holders is kNoGroup)
 //    from its start to its end; compute beside it slows (sm_sharing.h).
 #pragma once
@@ -31,6 +32,10 @@ enum class CommKind : std::uint8_t {
 inline constexpr int kCommKindCount = 7;
 [[nodiscard]] const char* to_string(CommKind k);
 
+// Which pass of training the op belongs to: DeepEP's notify kernel differs (a forward dispatch computes
+// the layout; every later pass reuses it).
+enum class CommPass : std::uint8_t { kForward, kBackward };
+
 enum class CommDtype : std::uint8_t { kFp8, kBf16, kFp32 };
 [[nodiscard]] const char* to_string(CommDtype d);
 [[nodiscard]] constexpr double bytes_of(CommDtype d) { return d == CommDtype::kFp8 ? 1.0 : d == CommDtype::kBf16 ? 2.0 : 4.0; }
@@ -44,6 +49,7 @@ struct CommOp {
   Bytes bytes;
   std::uint32_t routing = kNoRouting;
   CommDtype dtype = CommDtype::kBf16;
+  CommPass pass = CommPass::kForward;
   std::int32_t sms = 0;
   std::uint32_t holders = kNoGroup;  // GPUs whose SMs it holds; kNoGroup: the task's gpu
 };

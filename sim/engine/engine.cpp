@@ -21,7 +21,7 @@ enum class EventKind : std::uint8_t {
   kComputeDone,  // versioned: SM sharing may re-time it
   kFlowInject,   // a flow's latency has passed; its bytes enter the network
   kFlowDone,     // versioned: the flow model re-times flows; id is the flow handle
-  kCommDone,     // a comm task timed as a duration ends
+  kCommDone,     // a comm task timed as a duration (or held by its plan's floor) ends
   kCommRound,    // a comm task's round latency has passed; id is its active-comm slot
 };
 
@@ -31,6 +31,7 @@ inline constexpr std::uint32_t kPlainFlow = 0xffffffffu;
 // A comm task running its plan's rounds.
 struct ActiveComm {
   TaskId task;
+  Time start;
   CommModel::Plan plan;
   std::size_t round = 0;
   std::size_t outstanding = 0;  // flows of the current round not yet finished
@@ -251,7 +252,9 @@ class Executor {
     }
     ActiveComm& a = active_[slot];
     a.task = id;
+    a.start = now;
     a.plan.duration = Time::zero();
+    a.plan.floor = Time::zero();
     a.plan.rounds.clear();
     a.round = 0;
     a.outstanding = 0;
@@ -303,7 +306,12 @@ class Executor {
       return;
     }
     const TaskId id = a.task;
+    const Time end = a.start + a.plan.floor;
     free_slots_.push_back(slot);
+    if (end > now) {  // the flows are done, the kernel's floor is not
+      queue_.push(end, Event{EventKind::kCommDone, id.value(), 0});
+      return;
+    }
     finish_comm(id, now);
   }
 

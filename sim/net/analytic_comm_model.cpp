@@ -53,13 +53,20 @@ ProtocolPick pick_protocol(CommKind kind, const CommShape& s, Bytes bytes) {
 Time closed_form_time(CommKind kind, const CommShape& s, Bytes bytes) { return pick_protocol(kind, s, bytes).time; }
 
 Time AnalyticCommModel::time(const CommOp& op, std::span<const std::int32_t> members) {
-  return closed_form_time(op.kind, planner_.shape(op, members), op.bytes);
+  const CommShape& s = planner_.shape(op, members);
+  return with_kernel_floor(op, s, closed_form_time(op.kind, s, op.bytes));
+}
+
+Time AnalyticCommModel::with_kernel_floor(const CommOp& op, const CommShape& s, Time links) const {
+  if (s.deepep != DeepEpKernels::kNormal) return links;
+  const DeepEpFloor f = planner_.deepep_floor(op, s);
+  return f.notify + max(links, f.sm_copies);
 }
 
 void AnalyticCommModel::plan(const CommOp& op, std::span<const std::int32_t> members, Plan& out) {
   const CommShape& s = planner_.shape(op, members);
   const ProtocolPick pick = pick_protocol(op.kind, s, op.bytes);
-  out.duration = pick.time;
+  out.duration = with_kernel_floor(op, s, pick.time);
   // The links carry the protocol's wire bytes (LL's flags, LL128's 8 of 128), as in the flow model.
   const double wire = op.bytes.value() / (pick.floor != nullptr ? pick.floor->efficiency : 1.0);
   out.link_share = s.link_share;  // the planner's cache holds it while the model lives

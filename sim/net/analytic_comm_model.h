@@ -4,7 +4,8 @@
 // use is what the algorithm moves over each link; a link's busy time is its bytes over its capacity.
 // Over time (Plan::link_share, for traces) an op's bytes on a link are spread evenly over its duration.
 // With NCCL's protocol floor (collective_plan.h), an NCCL collective takes the fastest of its protocols:
-// latency_p + t_bw / efficiency_p, t_bw the closed form without the paths' latencies.
+// latency_p + t_bw / efficiency_p, t_bw the closed form without the paths' latencies. DeepEP's normal
+// dispatch and combine take notify + max(bottleneck links, the comm SMs' copies) (collective_plan.h).
 // Ignored: contention between ops running at the same time (each is priced as if alone), and the
 // ramp-down tail of an all-to-all whose busiest link is not busy throughout.
 #pragma once
@@ -28,6 +29,9 @@ class AnalyticCommModel final : public CommModel {
   [[nodiscard]] Time time(const CommOp& op, std::span<const std::int32_t> members);
 
  private:
+  // DeepEP's normal kernels (collective_plan.h DeepEpFloor): notify + max(links, SM copies).
+  [[nodiscard]] Time with_kernel_floor(const CommOp& op, const CommShape& s, Time links) const;
+
   CollectivePlanner& planner_;
   std::vector<std::pair<const CommShape*, double>> moved_;  // shapes timed, with the sum of their S
   std::unordered_map<const CommShape*, std::size_t> index_;

@@ -5,6 +5,7 @@
 
 #include "sim/core/error.h"
 #include "sim/core/rng.h"
+#include "sim/net/deepep_kernels.h"
 #include "sim/net/nccl_group.h"
 #include "sim/net/routing.h"
 
@@ -37,8 +38,8 @@ CollectivePlanner::CollectivePlanner(const Topology& topo, ProtocolFloors floors
 
 CollectivePlanner::~CollectivePlanner() = default;
 
-std::uint32_t CollectivePlanner::add_routing(AllToAllLoad unit, Time latency) {
-  routings_.emplace_back(std::move(unit), latency);
+std::uint32_t CollectivePlanner::add_routing(AllToAllLoad unit, Time latency, DeepEpKernels kernels) {
+  routings_.push_back({std::move(unit), latency, kernels});
   return static_cast<std::uint32_t>(routings_.size() - 1);
 }
 
@@ -128,9 +129,13 @@ void CollectivePlanner::streams(CommShape& s, const CommOp& op, std::span<const 
   Time alpha;
   if (op.routing != kNoRouting) {
     DEEPSIM_ASSERT(op.routing < routings_.size(), "unknown routing handle");
-    load = routings_[op.routing].first;
-    alpha = routings_[op.routing].second;
+    const Routing& r = routings_[op.routing];
+    load = r.unit;
+    alpha = r.latency;
+    if (op.kind != CommKind::kAllToAll) s.deepep = r.kernels;
     DEEPSIM_ASSERT(load.nic_out.size() == members.size(), "a routing for every member of the group");
+    for (std::size_t i = 0; i < members.size(); ++i)
+      s.busiest_copies = std::max(s.busiest_copies, load.nic_out[i] + load.nic_in[i] + load.nvlink_out[i] + load.nvlink_in[i]);
   } else {
     load = uniform_all_to_all_load(topo_, members);
   }
@@ -252,6 +257,17 @@ void CollectivePlanner::add_protocols(CommShape& s, const CommOp& op, std::span<
                               ? hierarchical_protocol_floor(nccl, p, g, s.hierarchical.per_node)
                               : protocol_floor(nccl, NcclAlgorithm::kRing, p, g));
   }
+}
+
+DeepEpFloor CollectivePlanner::deepep_floor(const CommOp& op, const CommShape& s) const {
+  DeepEpFloor f;
+  if (s.deepep != DeepEpKernels::kNormal || s.phases.empty()) return f;
+  const DeepEpKernelSpec k = deepep_kernel_spec(topo_.cluster, op.sms);
+  const DeepEpKernel kernel = op.kind == CommKind::kDispatch ? DeepEpKernel::kDispatch : DeepEpKernel::kCombine;
+  f.notify = deepep_notify_time(kernel, op.pass == CommPass::kForward ? DeepEpPass::kForward : DeepEpPass::kBackward, k);
+  const double rate = k.copy_rate_per_sm().bytes_per_s() * op.sms;
+  if (op.sms > 0 && rate > 0) f.sm_copies = s.alpha + Time::from_seconds_ceil(s.busiest_copies * op.bytes.value() / rate);
+  return f;
 }
 
 const CommShape& CollectivePlanner::shape(const CommOp& op, std::span<const std::int32_t> members) {

@@ -44,6 +44,11 @@ class Router;  // routing.h (not included here: sim/parallel/schedule.h has its 
 enum class CommAlgorithm : std::uint8_t { kNone, kSendRecv, kRing, kHierarchical, kStreams };
 [[nodiscard]] const char* to_string(CommAlgorithm a);
 
+// Whose kernels move a routing's dispatch and combine (deepep_kernels.h): kNone, the links alone;
+// kNormal, DeepEP's normal kernels (the notify kernel before, the comm SMs' copies beside the links);
+// kLowLatency, its pure-RDMA kernels (the routing's load is then per selection, no notify, no SMs).
+enum class DeepEpKernels : std::uint8_t { kNone, kNormal, kLowLatency };
+
 // A phase: `steps` identical steps of concurrent flows, one per route.
 struct CommPhase {
   int steps = 1;
@@ -63,12 +68,23 @@ struct CommShape {
   std::vector<CommPhase> phases;
   // Bytes each link carries per byte of S over the whole op (for link use).
   std::vector<std::pair<LinkId, double>> link_share;
+  // Dispatch / combine: whose kernels, and the busiest member's bytes through its four ports (NIC out
+  // and in, NVLink out and in) per byte of S: what its SMs copy.
+  DeepEpKernels deepep = DeepEpKernels::kNone;
+  double busiest_copies = 0;
   // NCCL's protocols for the op on this group (empty: none applies), in the order LL, LL128, Simple.
   std::vector<ProtocolFloor> protocols;
   int rounds = 0;  // steps over all phases (the flow model's rounds)
 };
 
 enum class ProtocolFloors : std::uint8_t { kNccl, kNone };
+
+// DeepEP's floor of one dispatch or combine (kNormal): the notify kernel's time, before the transfer,
+// and the comm SMs' copies (routing latency + the busiest member's copies / (op.sms x r_sm)), beside it.
+struct DeepEpFloor {
+  Time notify;
+  Time sm_copies;
+};
 
 class CollectivePlanner {
  public:
@@ -79,8 +95,11 @@ class CollectivePlanner {
 
   // Registers per-token destinations' link loads for dispatch / combine: `unit` in bytes per byte of
   // the op's S (one token copy), indexed by member, as all_to_all_load() computes them; `latency` the
-  // op's fixed cost. Returns the handle to put in CommOp::routing.
-  [[nodiscard]] std::uint32_t add_routing(AllToAllLoad unit, Time latency);
+  // op's fixed cost; `kernels` whose kernels move it. Returns the handle to put in CommOp::routing.
+  [[nodiscard]] std::uint32_t add_routing(AllToAllLoad unit, Time latency, DeepEpKernels kernels = DeepEpKernels::kNone);
+
+  // DeepEP's floor of `op` (a dispatch or combine planned as `s`; zero unless s.deepep is kNormal).
+  [[nodiscard]] DeepEpFloor deepep_floor(const CommOp& op, const CommShape& s) const;
 
   // The shape of `op` over `members` (cached; the reference stays valid while the planner lives).
   [[nodiscard]] const CommShape& shape(const CommOp& op, std::span<const std::int32_t> members);
@@ -135,7 +154,12 @@ class CollectivePlanner {
   std::vector<Time> latency_;
   std::unordered_map<std::uint64_t, std::uint32_t> pair_routes_;
   std::unordered_map<int, Halves> halves_;
-  std::vector<std::pair<AllToAllLoad, Time>> routings_;
+  struct Routing {
+    AllToAllLoad unit;
+    Time latency;
+    DeepEpKernels kernels = DeepEpKernels::kNone;
+  };
+  std::vector<Routing> routings_;
   std::unordered_map<Key, CommShape, KeyHash> shapes_;
   std::unordered_map<SpanKey, const std::pair<const Key, CommShape>*, SpanKeyHash> by_span_;
 };

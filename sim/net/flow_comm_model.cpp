@@ -27,6 +27,13 @@ void FlowCommModel::plan(const CommOp& op, std::span<const std::int32_t> members
       flows_ += p.routes.size();
     }
   }
+  // DeepEP's normal kernels: the notify kernel before the first round, the SMs' copies as a floor
+  // beside the flows (the op ends no earlier than notify + copies).
+  if (s.deepep == DeepEpKernels::kNormal && !out.rounds.empty()) {
+    const DeepEpFloor f = planner_.deepep_floor(op, s);
+    out.rounds.front().latency += f.notify;
+    out.floor = f.sm_copies > Time::zero() ? f.notify + f.sm_copies : Time::zero();
+  }
   // An op with nothing to move (a group of one) takes no time.
   out.duration = Time::zero();
 }

@@ -23,4 +23,6 @@ const char* to_string(TpCommOverlap o) {
   return "?";
 }
 
+const char* to_string(DeepEpMode m) { return m == DeepEpMode::kLowLatency ? "low-latency" : "normal"; }
+
 }  // namespace deepsim

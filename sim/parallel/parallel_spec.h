@@ -29,6 +29,13 @@ enum class TpCommOverlap {
 
 [[nodiscard]] const char* to_string(TpCommOverlap o);
 
+// Which DeepEP kernels move the MoE all-to-alls (parallel.deepep_mode; docs/network.md, "DeepEP at kernel
+// level"): the normal kernels (NVLink forwarding, SMs copying every byte, a notify kernel; training and
+// prefill) or the low-latency pure-RDMA kernels (a message per (token, expert) selection, no SMs held).
+enum class DeepEpMode { kNormal, kLowLatency };
+
+[[nodiscard]] const char* to_string(DeepEpMode m);
+
 struct ParallelSpec {
   int pp = 1;
   int dp = 1;
@@ -56,6 +63,7 @@ struct ParallelSpec {
   // effect with tp = 1.
   bool sequence_parallel = false;
   TpCommOverlap tp_comm_overlap = TpCommOverlap::kNone;
+  DeepEpMode deepep_mode = DeepEpMode::kNormal;
 
   [[nodiscard]] int gpus() const { return pp * dp * tp * cp; }
 

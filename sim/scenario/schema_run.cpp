@@ -10,6 +10,7 @@ std::vector<std::string> schedule_names() {
   return {"gpipe", "1f1b", "interleaved-1f1b", "zb1p", "dualpipe", "dualpipev"};
 }
 std::vector<std::string> tp_overlap_names() { return {"none", "async-grad", "userbuffers"}; }  // TpCommOverlap order
+std::vector<std::string> deepep_mode_names() { return {"normal", "low-latency"}; }  // DeepEpMode order
 std::vector<std::string> precision_names() { return {"fp8", "bf16"}; }
 std::vector<std::string> fidelity_names() { return {"representative", "full"}; }
 std::vector<std::string> recompute_names() {
@@ -105,6 +106,13 @@ void add_run_fields(std::vector<Field>& out) {
            "beside the weight gradient); userbuffers (Megatron --tp-comm-overlap: each attention / dense-FFN "
            "block's collectives beside the block in tp chunks, needs sequence_parallel); docs/network.md",
        Need::kOptional, "none"}));
+  out.push_back(enum_field<deepep_mode_names, static_cast<const char* (*)(DeepEpMode)>(to_string),
+                           &Scenario::parallel, &P::deepep_mode>(
+      "parallel.deepep_mode",
+      {"", "DeepEP kernels of the MoE dispatch and combine: normal (NVLink forwarding, comm_sms SMs copying every "
+           "byte, a notify kernel first) or low-latency (pure RDMA, a message per token and expert, no SMs held; "
+           "needs two or more nodes); docs/network.md",
+       Need::kOptional, "normal"}));
 
   using T = TrainingSpec;
   out.push_back(real_field<&Scenario::training, &T::tokens>("training.tokens", FieldKind::kCount, 1, 1e18,

@@ -192,6 +192,11 @@ void check_degrees(const Scenario& s, const SourceMap& src) {
          "userbuffers) overlaps the all-gather and reduce-scatter of sequence parallelism, and requires it",
          "set parallel.sequence_parallel: true, or use tp_comm_overlap: async-grad (the backward's all-reduce beside "
          "the weight gradient)");
+  if (p.deepep_mode == DeepEpMode::kLowLatency && s.cluster.nodes < 2)
+    fail(src, "parallel.deepep_mode",
+         "deepep_mode = low-latency on one node: DeepEP's low-latency kernels send every (token, expert) selection "
+         "over RDMA, through the NICs, and a one-node cluster has no InfiniBand fabric in this model",
+         "use deepep_mode: normal (NVLink inside the node), or cluster.nodes >= 2");
   check_context_parallel(s, src);
 }
 

@@ -7,6 +7,7 @@
 #include "sim/hw/catalog.h"
 #include "sim/net/all_to_all_bound.h"
 #include "sim/net/analytic_comm_model.h"
+#include "sim/net/deepep_kernels.h"
 #include "sim/net/token_routing.h"
 
 namespace deepsim {
@@ -28,6 +29,39 @@ AllToAllLoad group_load(const Scenario& s, const EpGroupShape& g, int group, Rou
   return sample();
 }
 
+// DeepEP's low-latency kernels (deepep_kernels.h; R25, pure RDMA): every (token, expert) selection is its
+// own message to the expert's GPU, none de-duplicated per node or forwarded over NVLink, so each member
+// sends and receives (1 - 1/ep) x tokens x top_k messages through its own NIC (uniform routing: a
+// receiver's share of the selections is the sender's). The handle's load is per byte of a message; the
+// ops carry the message sizes.
+void low_latency_all_to_all(const Scenario& s, CommCosts& out) {
+  const ModelSpec& m = s.model;
+  const int ep = s.parallel.ep;
+  const double tokens = static_cast<double>(s.parallel.micro_batch_size) * s.training.seq_len / s.parallel.cp;
+  const double messages = (1.0 - 1.0 / ep) * tokens * m.moe.top_k;
+  AllToAllLoad unit;
+  unit.nic_out.assign(static_cast<std::size_t>(ep), messages);
+  unit.nic_in.assign(static_cast<std::size_t>(ep), messages);
+  unit.nvlink_out.assign(static_cast<std::size_t>(ep), 0.0);
+  unit.nvlink_in.assign(static_cast<std::size_t>(ep), 0.0);
+  unit.ib_bytes = messages * ep;
+  const Time latency = s.cluster.nic.latency_cross_leaf;
+  const std::uint32_t handle = out.planner->add_routing(std::move(unit), latency, DeepEpKernels::kLowLatency);
+  out.moe.routing = [handle](int, int, int) { return handle; };
+  out.moe.dispatch_bytes_per_token = Bytes(deepep_low_latency_dispatch_bytes(m.hidden));
+  out.moe.bf16_bytes_per_token = Bytes(deepep_low_latency_combine_bytes(m.hidden));
+  out.moe.low_latency = true;
+  const Bandwidth nic = nic_bw(s.cluster);
+  const int sel = static_cast<int>(tokens);
+  out.notes.push_back(
+      "MoE all-to-all: DeepEP low-latency kernels (pure RDMA, a message per token and expert, no SMs held, uniform "
+      "routing: expert imbalance does not change their traffic): dispatch " +
+      format_time(deepep_low_latency_time(ep, sel, m.moe.top_k, deepep_low_latency_dispatch_bytes(m.hidden), nic, latency)) +
+      " (" + fixed(deepep_low_latency_dispatch_bytes(m.hidden), 0) + " B messages), combine " +
+      format_time(deepep_low_latency_time(ep, sel, m.moe.top_k, deepep_low_latency_combine_bytes(m.hidden), nic, latency)) +
+      " alone on the NICs");
+}
+
 void moe_all_to_all(const Scenario& s, const Placement& placement, int groups, const MoeEffects* effects,
                     const std::vector<StageLayers>& layers, RoutingSampleCache* cache, CommCosts& out) {
   const ModelSpec& m = s.model;
@@ -45,10 +79,15 @@ void moe_all_to_all(const Scenario& s, const Placement& placement, int groups, c
     return gpus;
   };
   CollectivePlanner& planner = *out.planner;
+  if (s.parallel.deepep_mode == DeepEpMode::kLowLatency) {
+    low_latency_all_to_all(s, out);
+    return;
+  }
   if (effects != nullptr) {
     // Each MoE layer's all-to-alls from its own routing sample (stage position -> model layer).
     std::vector<std::uint32_t> handles;
-    for (const LayerMoeEffect& e : effects->samples) handles.push_back(planner.add_routing(e.unit_load, g.latency));
+    for (const LayerMoeEffect& e : effects->samples)
+      handles.push_back(planner.add_routing(e.unit_load, g.latency, DeepEpKernels::kNormal));
     const int first = effects->first_moe_layer;
     const auto samples = handles.size();
     out.moe.routing = [handles, first, samples, layers](int, int stage, int li) {
@@ -62,7 +101,7 @@ void moe_all_to_all(const Scenario& s, const Placement& placement, int groups, c
   for (int k = 0; k < std::max(1, groups); ++k) {
     AllToAllLoad unit = group_load(s, g, k, cache);
     if (k == 0) first = unit;
-    handles.push_back(planner.add_routing(std::move(unit), g.latency));
+    handles.push_back(planner.add_routing(std::move(unit), g.latency, DeepEpKernels::kNormal));
   }
   out.moe.routing = [handles](int group, int, int) { return handles[static_cast<std::size_t>(group)]; };
   const int tokens = s.parallel.micro_batch_size * s.training.seq_len / s.parallel.cp;  // per GPU (CP: its 1/cp)
@@ -72,11 +111,17 @@ void moe_all_to_all(const Scenario& s, const Placement& placement, int groups, c
       for (double& x : *v) x *= bytes;
     return all_to_all_time(g, l);
   };
+  const DeepEpKernelSpec k = deepep_kernel_spec(s.cluster, s.parallel.comm_sms);
+  const DeepEpKernelTime fwd = deepep_pass_time(g, first, 1.0, DeepEpKernel::kDispatch, DeepEpPass::kForward, m.hidden, k);
   out.notes.push_back("MoE all-to-all: uniform group-limited routing sample (" +
                       fixed(first.unique_token_nodes / (static_cast<double>(ep) * tokens), 3) +
-                      " nodes per token), DeepEP forwarding, bottleneck-link time alone; forward dispatch " +
+                      " nodes per token), DeepEP normal kernels (NVLink forwarding); bottleneck link alone: forward "
+                      "dispatch " +
                       format_time(scaled(dispatch_bytes_per_token(m.hidden))) + ", BF16 all-to-all " +
-                      format_time(scaled(combine_bytes_per_token(m.hidden))));
+                      format_time(scaled(combine_bytes_per_token(m.hidden))) + "; with the kernels' floor, forward dispatch " +
+                      format_time(fwd.total) + " (notify " + format_time(fwd.notify) + ", " +
+                      std::to_string(s.parallel.comm_sms) + " SMs copy in " + format_time(fwd.sm_copies) + ": " +
+                      (fwd.sm_bound() ? "SM-bound" : "link-bound") + ")");
 }
 
 std::vector<std::int32_t> ids(const std::vector<GpuId>& gpus) {

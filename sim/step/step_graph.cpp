@@ -328,6 +328,8 @@ class Builder {
       it.layer_index = li;
       it.mb = mb;
       it.backward = backward;
+      it.op.pass = backward ? CommPass::kBackward : CommPass::kForward;
+      it.holds_sms = !in_.moe.low_latency;  // the low-latency kernels' receive hook holds none
       it.dispatch = dispatch;
       it.shared = true;
       it.share_key = {group_of(), stage, li, mb, backward ? 1 : 0, dispatch ? 1 : 0};

@@ -66,7 +66,10 @@ struct MoeComm {
   std::function<std::vector<std::int32_t>(int group, int rank)> members;  // EP group `group` at pipeline rank `rank`
   std::function<std::uint32_t(int group, int stage, int layer_index_in_stage)> routing;
   Bytes dispatch_bytes_per_token;  // forward dispatch: FP8 + scales (DeepEP)
-  Bytes bf16_bytes_per_token;      // forward combine and both backward all-to-alls
+  Bytes bf16_bytes_per_token;      // forward combine and the backward of dispatch
+  // DeepEP's low-latency kernels (parallel.deepep_mode): the two sizes above are its messages, and the
+  // all-to-alls hold no SMs.
+  bool low_latency = false;
   [[nodiscard]] bool enabled() const { return static_cast<bool>(members); }
 };
 

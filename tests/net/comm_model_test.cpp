@@ -10,6 +10,7 @@
 #include "sim/net/analytic_comm_model.h"
 #include "sim/net/collective.h"
 #include "sim/net/comm_closed_forms.h"
+#include "sim/net/deepep_kernels.h"
 #include "sim/net/flow_comm_model.h"
 #include "sim/net/flow_run.h"
 #include "sim/net/token_routing.h"
@@ -55,6 +56,7 @@ Timed run_both(const Topology& f, CollectivePlanner& planner, CommOp op, const s
                int copies = 1) {
   TaskGraph g;
   op.group = g.add_comm_group(members);
+  if (op.sms > 0) op.holders = op.group;  // its SMs on every member
   for (int k = 0; k < copies; ++k) (void)g.add_comm(StreamId{}, op);
   AnalyticCommModel analytic(planner);
   FlowCommModel flow(planner);
@@ -257,6 +259,53 @@ TEST(CommModel, NcclProtocolFloorInBothModelsAsNetBenchHasIt) {
   const std::uint32_t handle =
       planner.add_routing(all_to_all_load(ep, sample_group_limited_routing({64, 8, 2, 8}, 16, 256, rng), 1.0), Time::us(7));
   EXPECT_TRUE(planner.shape(op_of(CommKind::kDispatch, 7392, handle), range(0, 16)).protocols.empty());
+}
+
+// DeepEP's normal kernels in the comm models (a routing registered with DeepEpKernels::kNormal): the
+// analytic time is deepep_kernels.h's own figure for the same load, notify + max(links, SM copies),
+// for a forward dispatch (two notify barriers) and the backward of combine (one), link-bound at 20 SMs and
+// SM-bound at 2; the flow model ends at the same time alone on the fabric (the copies as its floor).
+TEST(CommModel, DeepEpNormalKernelsTakeTheirNotifyAndSmFloorInBothModels) {
+  const Topology f = build_topology(cluster(2, 8));
+  CollectivePlanner planner(f);
+  EpGroupShape ep;
+  ep.gpus = 16;
+  ep.gpus_per_node = 8;
+  ep.nic = f.cluster.nic.line_rate * f.cluster.nic.achievable;
+  ep.nvlink = f.cluster.gpu.nvlink_per_direction * f.cluster.gpu.nvlink_achievable;
+  ep.latency = f.cluster.nic.latency_cross_leaf + nvlink_hop_latency();
+  Rng rng(11);
+  const AllToAllLoad unit = all_to_all_load(ep, sample_group_limited_routing({64, 8, 2, 8}, 16, 1024, rng), 1.0);
+  const std::uint32_t handle = planner.add_routing(unit, ep.latency, DeepEpKernels::kNormal);
+  const int hidden = 7168;
+  for (const int sms : {20, 2}) {
+    for (const CommPass pass : {CommPass::kForward, CommPass::kBackward}) {
+      CommOp op = op_of(CommKind::kDispatch, dispatch_bytes_per_token(hidden), handle);
+      op.sms = sms;
+      op.pass = pass;
+      const DeepEpKernelTime want = deepep_pass_time(
+          ep, unit, 1.0, pass == CommPass::kForward ? DeepEpKernel::kDispatch : DeepEpKernel::kCombine,
+          pass == CommPass::kForward ? DeepEpPass::kForward : DeepEpPass::kBackward, hidden, deepep_kernel_spec(f.cluster, sms));
+      if (sms == 2) {
+        EXPECT_TRUE(want.sm_bound());
+      }
+      AnalyticCommModel analytic(planner);
+      const Time t = analytic.time(op, range(0, 16));
+      EXPECT_LE(diff(t, want.total), Time::ps(2)) << sms << " SMs";
+      const Timed both = run_both(f, planner, op, range(0, 16));
+      EXPECT_EQ(both.analytic, t);
+      EXPECT_LE(diff(both.flow, t), Time::ps(2)) << sms << " SMs";
+    }
+  }
+  // Without DeepEP's kernels (kNone) the same op is the links alone.
+  const std::uint32_t bare = planner.add_routing(unit, ep.latency);
+  AnalyticCommModel analytic(planner);
+  CommOp op = op_of(CommKind::kDispatch, dispatch_bytes_per_token(hidden), bare);
+  op.sms = 2;
+  AllToAllLoad scaled = unit;
+  for (auto* v : {&scaled.nic_out, &scaled.nic_in, &scaled.nvlink_out, &scaled.nvlink_in})
+    for (double& x : *v) x *= dispatch_bytes_per_token(hidden);
+  EXPECT_LE(diff(analytic.time(op, range(0, 16)), all_to_all_time(ep, scaled)), Time::ps(2));
 }
 
 // The example: a 1 MiB all-reduce over one node of 8 Hopper GPUs in the step must not come out

@@ -194,7 +194,7 @@ TEST(ContextParallel, CpOneChangesNothing) {
   EXPECT_EQ(d.parallel.cp, 1);
   const StepSimulation sim = simulate_step_full(d);
   // docs/architecture.md and README quote this step: parallel.cp must not move it.
-  EXPECT_EQ(sim.result.step.count_ps(), Time::from_seconds(15.272204081996).count_ps());
+  EXPECT_EQ(sim.result.step.count_ps(), Time::from_seconds(15.276632342812).count_ps());
   EXPECT_TRUE(cp_tasks(sim.graph).empty());
   for (const std::string& n : sim.result.notes) EXPECT_EQ(n.rfind("CP", 0), std::string::npos) << n;
   // An explicit cp = 1 is the same scenario.
