@@ -103,7 +103,7 @@ int run_topo(const Args& args) {
     // The plan's groups on this fabric; a plan the placement rules refuse is an input error at its key.
     const ParallelSpec& p = s.parallel;
     const PlacementProblem why =
-        placement_problem(p.pp, p.dp, p.tp, p.ep, s.cluster.nodes, s.cluster.gpus_per_node, p.cp);
+        placement_problem(p.pp, p.dp, p.tp, p.ep, s.cluster.nodes, s.cluster.gpus_per_node, p.cp, p.expert_tp);
     if (!why.ok()) throw InputError(s.pos_of(why.key), why.key, why.describe(), why.hint);
     placement = Placement::make(p, s.cluster).value();
   }

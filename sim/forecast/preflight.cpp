@@ -56,7 +56,8 @@ StepResult checked_step(const Scenario& s) {
 
 void preflight_step(const Scenario& s) {
   if (const PlacementProblem why = placement_problem(s.parallel.pp, s.parallel.dp, s.parallel.tp, s.parallel.ep,
-                                                     s.cluster.nodes, s.cluster.gpus_per_node, s.parallel.cp);
+                                                     s.cluster.nodes, s.cluster.gpus_per_node, s.parallel.cp,
+                                                     s.parallel.expert_tp);
       !why.ok())
     throw InputError(s.pos_of(why.key), why.key, why.describe(), why.hint);
   must(make_schedule(s.parallel), s, "parallel.schedule");

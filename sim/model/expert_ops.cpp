@@ -1,5 +1,7 @@
 #include "sim/model/expert_ops.h"
 
+#include <algorithm>
+
 #include "sim/core/error.h"
 #include "sim/model/op_factory.h"
 
@@ -9,7 +11,15 @@ std::vector<Op> grouped_expert_ops(const ModelSpec& m, std::span<const std::int6
                                    const OpContext& c) {
   DEEPSIM_ASSERT(m.is_moe(), "expert ops need an MoE model");
   namespace f = op_factory;
-  const std::int64_t d = m.hidden, inter = m.moe.expert_intermediate;
+  const int etp = std::max(1, c.expert_tp);
+  DEEPSIM_ASSERT(m.moe.expert_intermediate % etp == 0, "expert_intermediate is not divisible by expert_tp");
+  const std::int64_t d = m.hidden, inter = m.moe.expert_intermediate / etp;
+  // Expert TP: each GEMM runs on the ETP group's gathered tokens (etp x this GPU's).
+  std::vector<std::int64_t> gathered;
+  if (etp > 1) {
+    for (const std::int64_t n : tokens_per_expert) gathered.push_back(n * etp);
+    tokens_per_expert = gathered;
+  }
   std::int64_t total = 0;
   for (const std::int64_t n : tokens_per_expert) total += n;
   std::vector<Op> ops;

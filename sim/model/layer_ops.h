@@ -3,7 +3,8 @@
 // and the multi-token-prediction modules. Tensor parallelism follows Megatron: column-parallel up
 // projections and row-parallel down projections split by heads / inner size; the MLA down projections,
 // norms and the router are replicated; embedding and head split the vocabulary; routed experts are
-// never split by TP (expert parallelism places whole experts). Formulas: docs/model.md.
+// never split by TP (expert parallelism places whole experts), only by expert TP (OpContext::expert_tp).
+// Formulas: docs/model.md.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +34,10 @@ struct OpContext {
   // does 1/cp of the sequence's causal work against the whole sequence's keys (K/V chunks received over
   // the ring; the communication is the step's).
   int cp = 1;
+  // Expert tensor parallelism (parallel.expert_tp): each routed expert's FFN split column/row-parallel over
+  // expert_tp GPUs that all-gather their dispatched tokens first, so the expert GEMMs see expert_tp x the
+  // tokens and 1/expert_tp of the inner size (expert_ops.h); the collectives are the step's.
+  int expert_tp = 1;
 
   [[nodiscard]] bool fp8() const { return precision == Precision::kFp8; }
   [[nodiscard]] bool partial() const { return recompute == RecomputeMode::kPartial; }

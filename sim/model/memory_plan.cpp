@@ -26,21 +26,24 @@ void check(const ModelSpec& m, const MemoryPlan& p) {
   DEEPSIM_ASSERT(p.param_copies == 1 || p.param_copies == 2, "MemoryPlan: param_copies must be 1 or 2");
   DEEPSIM_ASSERT(p.micro_batch_size >= 1 && p.seq_len >= 1, "MemoryPlan: empty micro-batch");
   DEEPSIM_ASSERT(p.cp >= 1 && p.seq_len % p.cp == 0, "MemoryPlan: cp must divide seq_len");
-  DEEPSIM_ASSERT((p.dp * p.tp * p.cp) % p.ep == 0, "MemoryPlan: ep must divide dp x tp x cp");
+  DEEPSIM_ASSERT(p.expert_tp >= 1 && (p.dp * p.tp * p.cp) % (p.ep * p.expert_tp) == 0,
+                 "MemoryPlan: ep x expert_tp must divide dp x tp x cp");
   DEEPSIM_ASSERT(!m.is_moe() || m.moe.routed_experts % p.ep == 0, "MemoryPlan: ep must divide routed_experts");
 }
 
 // Per stage, before the split over EP ranks: a function of the model, pp and the micro-batch's shape
 // only (not of dp, ep, ZeRO or the schedule), so memoised across a plan search.
 std::vector<StageLoad> unsharded_stage_loads(const ModelSpec& m, const MemoryPlan& p) {
-  using Key = std::tuple<int, std::int64_t, int, int, bool, int, bool, int>;
+  using Key = std::tuple<int, std::int64_t, int, int, bool, int, bool, int, int>;
   static ModelMemo<Key, std::vector<StageLoad>> memo;
   const std::int64_t tokens = std::int64_t{p.micro_batch_size} * p.seq_len / p.cp;
-  const Key key{p.pp, tokens, p.seq_len, p.tp, p.fp8, static_cast<int>(p.recompute), p.sequence_parallel, p.cp};
+  const Key key{p.pp, tokens, p.seq_len, p.tp, p.fp8, static_cast<int>(p.recompute), p.sequence_parallel, p.cp,
+                p.expert_tp};
   return *memo.get(m, key, [&] {
     const OpContext c{.tokens = tokens, .seq_len = p.seq_len, .tp = p.tp,
                       .precision = p.fp8 ? Precision::kFp8 : Precision::kBf16, .causal = true,
-                      .recompute = p.recompute, .sequence_parallel = p.sequence_parallel, .cp = p.cp};
+                      .recompute = p.recompute, .sequence_parallel = p.sequence_parallel, .cp = p.cp,
+                      .expert_tp = p.expert_tp};
     std::vector<StageLoad> loads;
     for (const StageLayers& s : assign_layers(m, p.pp)) {
       StageLoad load;
@@ -79,7 +82,7 @@ StageMemory stage_memory(int s, const std::vector<StageLoad>& loads, const Memor
   // param_copies x (data-parallel) holders; without ZeRO each holder keeps its own.
   const double dense_holders = p.zero_stage >= 1 ? static_cast<double>(p.dp * p.cp) * p.param_copies : 1.0;
   const double expert_holders =
-      p.zero_stage >= 1 ? static_cast<double>(p.dp * p.cp) * p.tp / p.ep * p.param_copies : 1.0;
+      p.zero_stage >= 1 ? static_cast<double>(p.dp * p.cp) * p.tp / (p.ep * p.expert_tp) * p.param_copies : 1.0;
   const double sharded = dense / dense_holders + expert / expert_holders;
   const double moment_bytes = p.fp8 ? 2 * kBf16 : 2 * kFp32;  // AdamW m and v: BF16 in the V3 recipe (R17)
   mem.master_weights = Bytes(kFp32 * sharded);

@@ -9,7 +9,7 @@
 // buffer, left out like the others). Context parallelism splits each sequence over cp ranks: activations
 // are those of seq_len / cp tokens per sequence; parameters (and, below ZeRO-2, gradients) are whole on
 // every CP rank. Routed experts are spread by EP: each GPU holds
-// routed_experts / ep experts of every MoE layer on its stage. Activations are Op::saved summed over the
+// routed_experts / ep experts of every MoE layer on its stage (1/expert_tp of each under expert TP). Activations are Op::saved summed over the
 // stage's ops (balanced routing: a GPU's experts see tokens x top_k per MoE layer), times the micro-batches
 // in flight. With tied embeddings and pp > 1 the last stage holds its own copy of the embedding matrix
 // for the head (Megatron keeps one on each end and all-reduces their gradients). Left out: FP8 weight caches and quantisation scales, communication buffers, the CUDA context
@@ -40,6 +40,10 @@ struct MemoryPlan {
   RecomputeMode recompute = RecomputeMode::kNone;  // what the backward recomputes (recompute.h)
   bool sequence_parallel = false;        // Megatron SP: activations outside the TP region split by tp
   int cp = 1;                            // context parallelism: a rank holds seq_len / cp tokens of a sequence
+  // Expert tensor parallelism: each routed expert split over expert_tp GPUs, so a GPU holds 1/expert_tp of
+  // its experts' parameters (the GEMM shapes say so), and the ZeRO holders of an expert shard are the
+  // dp x tp x cp / (ep x expert_tp) GPUs with the same experts and the same ETP rank.
+  int expert_tp = 1;
 };
 
 struct StageMemory {

@@ -46,6 +46,12 @@ struct ParallelSpec {
   // reduced (and ZeRO-1 optimizer state sharded) over the dp x cp ranks, as Megatron does.
   int cp = 1;
   int ep = 1;
+  // Expert tensor parallelism (Megatron-core's expert_tensor_parallel_size, "MoE parallel folding"): for
+  // the MoE layers a stage's dp x tp x cp GPUs are regrouped as expert_tp x ep x edp (expert_tp fastest);
+  // each routed expert's FFN is split column/row-parallel over its expert_tp GPUs, which all-gather the
+  // tokens the EP dispatch brought them before the expert GEMMs and reduce-scatter the outputs after
+  // (docs/network.md). 1: whole experts per GPU.
+  int expert_tp = 1;
   int zero_stage = 1;           // 0, 1 or 2
   int micro_batch_size = 1;     // sequences per micro-batch
   int micro_batches = 1;        // per pipeline per step (gradient accumulation)

@@ -22,9 +22,10 @@ std::string fitting_sizes(int g, int limit) {
 
 }  // namespace
 
-PlacementProblem placement_problem(int pp, int dp, int tp, int ep, int nodes, int g, int cp) {
-  if (pp < 1 || dp < 1 || tp < 1 || cp < 1 || ep < 1 || nodes < 1 || g < 1)
-    return {"every size is at least 1", "parallel", "pp, dp, tp, cp, ep, nodes and GPUs per node must be >= 1", ""};
+PlacementProblem placement_problem(int pp, int dp, int tp, int ep, int nodes, int g, int cp, int expert_tp) {
+  if (pp < 1 || dp < 1 || tp < 1 || cp < 1 || ep < 1 || expert_tp < 1 || nodes < 1 || g < 1)
+    return {"every size is at least 1", "parallel", "pp, dp, tp, cp, ep, expert_tp, nodes and GPUs per node must be >= 1",
+            ""};
   const int stage = dp * cp * tp;
   const std::string dims = cp > 1 ? "pp x dp x tp x cp" : "pp x dp x tp";
   const std::string of_stage = cp > 1 ? "dp x tp x cp" : "dp x tp";
@@ -46,11 +47,27 @@ PlacementProblem placement_problem(int pp, int dp, int tp, int ep, int nodes, in
             "ep = " + str(ep) + " does not divide " + of_stage + " = " + str(stage) +
                 " (EP is drawn from one stage's GPUs)",
             "choose a divisor of " + str(stage)};
-  if (ep % g != 0 && g % ep != 0)
+  if (expert_tp > 1 && g % expert_tp != 0 && expert_tp % g != 0)
+    return {"an expert-TP group fits inside one node or is whole nodes", "parallel.expert_tp",
+            "expert_tp = " + str(expert_tp) + " neither divides the " + str(g) +
+                " GPUs per node (NVLink) nor is a multiple of them",
+            "choose expert_tp from " + fitting_sizes(g, std::max(expert_tp, 2 * g))};
+  if (expert_tp > 1 && stage % (expert_tp * ep) != 0)
+    return {"expert_tp x ep lies inside one stage", "parallel.expert_tp",
+            "expert_tp x ep = " + str(expert_tp) + " x " + str(ep) + " = " + str(expert_tp * ep) + " does not divide " +
+                of_stage + " = " + str(stage) + " (the MoE layers regroup one stage's GPUs as expert_tp x ep x edp)",
+            "choose expert_tp so that expert_tp x ep divides " + str(stage)};
+  if (expert_tp == 1 && ep % g != 0 && g % ep != 0)
     return {"an EP group fits inside one node or is whole nodes", "parallel.ep",
             "ep = " + str(ep) + " would straddle nodes: it neither divides the " + str(g) +
                 " GPUs per node nor is a multiple of them",
             "choose ep from " + fitting_sizes(g, std::max(ep, 2 * g)) + " that divides " + of_stage + " = " + str(stage)};
+  const int span = ep * expert_tp;  // an EP group's GPUs lie at stride expert_tp
+  if (expert_tp > 1 && span % g != 0 && g % span != 0)
+    return {"an EP group fits inside one node or is whole nodes", "parallel.ep",
+            "ep x expert_tp = " + str(span) + " would straddle nodes (an EP group is ep GPUs at stride expert_tp): it "
+                "neither divides the " + str(g) + " GPUs per node nor is a multiple of them",
+            "choose ep so that ep x expert_tp divides " + str(g) + " or is a multiple of it"};
   if (pp > 1 && stage % g != 0 && g % stage != 0)
     return {"a stage fills whole nodes or fits inside one", "parallel.dp",
             "with pp > 1 a stage's " + of_stage + " = " + str(stage) + " GPUs neither fill whole nodes of " + str(g) +
@@ -59,14 +76,19 @@ PlacementProblem placement_problem(int pp, int dp, int tp, int ep, int nodes, in
   return {};
 }
 
-Result<Placement> Placement::make(const ParallelSpec& spec, const ClusterSpec& cluster) {
-  return make(spec.pp, spec.dp, spec.tp, spec.ep, cluster.nodes, cluster.gpus_per_node, spec.cp);
+int ep_gpus_per_node(int ep, int expert_tp, int g) {
+  if (expert_tp <= 1) return g;
+  return ep * expert_tp <= g ? ep : std::max(1, g / expert_tp);
 }
 
-Result<Placement> Placement::make(int pp, int dp, int tp, int ep, int nodes, int gpus_per_node, int cp) {
-  if (const PlacementProblem p = placement_problem(pp, dp, tp, ep, nodes, gpus_per_node, cp); !p.ok())
+Result<Placement> Placement::make(const ParallelSpec& spec, const ClusterSpec& cluster) {
+  return make(spec.pp, spec.dp, spec.tp, spec.ep, cluster.nodes, cluster.gpus_per_node, spec.cp, spec.expert_tp);
+}
+
+Result<Placement> Placement::make(int pp, int dp, int tp, int ep, int nodes, int gpus_per_node, int cp, int expert_tp) {
+  if (const PlacementProblem p = placement_problem(pp, dp, tp, ep, nodes, gpus_per_node, cp, expert_tp); !p.ok())
     return PlanError{p.describe() + (p.hint.empty() ? "" : " (" + p.hint + ")")};
-  return Placement(pp, dp, tp, ep, gpus_per_node, cp);
+  return Placement(pp, dp, tp, ep, gpus_per_node, cp, expert_tp);
 }
 
 GpuId Placement::gpu(RankCoord c) const {
@@ -89,9 +111,23 @@ GpuLocation Placement::location(GpuId g) const {
   return {v / gpus_per_node_, v % gpus_per_node_};
 }
 
-int Placement::ep_rank(GpuId g) const { return local_index(coord(g)) % ep_; }
+// Local index l = (e * ep + r) * expert_tp + t: EP rank r, ETP rank t, edp index e; EP group e * expert_tp + t.
+int Placement::ep_rank(GpuId g) const { return local_index(coord(g)) / expert_tp_ % ep_; }
 
-int Placement::ep_group(GpuId g) const { return local_index(coord(g)) / ep_; }
+int Placement::ep_group(GpuId g) const {
+  const int l = local_index(coord(g));
+  return l / (expert_tp_ * ep_) * expert_tp_ + l % expert_tp_;
+}
+
+int Placement::etp_rank(GpuId g) const { return local_index(coord(g)) % expert_tp_; }
+
+std::vector<GpuId> Placement::etp_group(GpuId g) const {
+  const RankCoord c = coord(g);
+  const int first = local_index(c) - local_index(c) % expert_tp_;
+  std::vector<GpuId> out;
+  for (int t = 0; t < expert_tp_; ++t) out.push_back(at_local(c.stage, first + t));
+  return out;
+}
 
 std::vector<GpuId> Placement::pipeline(int dp_rank, int tp_rank, int cp_rank) const {
   std::vector<GpuId> out;
@@ -126,9 +162,9 @@ std::vector<GpuId> Placement::cp_group(int stage, int dp_rank, int tp_rank) cons
 
 std::vector<GpuId> Placement::ep_group_members(int stage, int group) const {
   DEEPSIM_ASSERT(group >= 0 && group < ep_groups_per_stage(), "EP group index outside the stage");
+  const int e = group / expert_tp_, t = group % expert_tp_;
   std::vector<GpuId> out;
-  for (int l = group * ep_; l < (group + 1) * ep_; ++l)
-    out.push_back(gpu({stage, l / (cp_ * tp_), l % tp_, (l / tp_) % cp_}));
+  for (int r = 0; r < ep_; ++r) out.push_back(at_local(stage, (e * ep_ + r) * expert_tp_ + t));
   return out;
 }
 

@@ -15,6 +15,12 @@
 //    so experts see the CP-split tokens): EP group k of stage s is the GPUs with local-in-stage index
 //    l = (d * cp + c) * tp + t in [k * ep, (k+1) * ep); with ep a multiple of G an EP group is ep / G
 //    whole nodes (V3: EP64 = 8 nodes), with ep dividing G it sits inside one node;
+//  - expert tensor parallelism (expert_tp > 1, Megatron-core's MoE parallel folding) regroups the same
+//    dp * cp * tp GPUs of a stage for the MoE layers as expert_tp x ep x edp, expert_tp fastest: the ETP
+//    group of local index l is the expert_tp consecutive GPUs around it (l - l % expert_tp, ...), its
+//    EP group the ep GPUs at stride expert_tp with the same ETP index: EP group k = e * expert_tp + t
+//    (edp index e, ETP index t) holds l = (e * ep + r) * expert_tp + t, r its EP rank (expert_tp = 1:
+//    the consecutive groups above); an EP group then has G / expert_tp GPUs on each of its nodes;
 //  - TP groups are tp consecutive GPUs: inside one node (tp divides G), the NVLink domain, or whole
 //    nodes (tp a multiple of G), whose TP collectives then cross InfiniBand (the step says so in a note);
 //  - CP groups (the K/V ring) are cp GPUs at stride tp: with tp * cp dividing G a ring sits inside one
@@ -52,9 +58,13 @@ struct RankCoord {
 //   "a CP ring fits inside one node or is whole nodes"   with cp > 1, tp x cp divides G or is a multiple
 //     of it (parallel.cp): a ring split unevenly across nodes is not modelled;
 //   "an EP group lies inside one stage"                ep divides dp x tp x cp (parallel.ep)
-//   "an EP group fits inside one node or is whole nodes" ep divides G or is a multiple of it (parallel.ep):
-//     the all-to-all model counts nodes per group, and a group over a node and a half would share that
-//     node's NICs with a neighbour group in a way it does not model;
+//   "an expert-TP group fits inside one node or is whole nodes"  expert_tp divides G or is a multiple of
+//     it (parallel.expert_tp), as for TP: over whole nodes its collectives cross InfiniBand;
+//   "expert_tp x ep lies inside one stage"             expert_tp x ep divides dp x tp x cp (parallel.expert_tp)
+//   "an EP group fits inside one node or is whole nodes" ep x expert_tp (the GPUs an EP group spans)
+//     divides G or is a multiple of it (parallel.ep): the all-to-all model counts nodes per group, and a
+//     group over a node and a half would share that node's NICs with a neighbour group in a way it does
+//     not model;
 //   "a stage fills whole nodes or fits inside one"     with pp > 1, dp x tp x cp divides G or is a multiple of
 //     it (parallel.dp): a stage over a node and a half would split a node's NICs between two stages.
 struct PlacementProblem {
@@ -68,7 +78,12 @@ struct PlacementProblem {
 };
 
 [[nodiscard]] PlacementProblem placement_problem(int pp, int dp, int tp, int ep, int nodes, int gpus_per_node,
-                                                 int cp = 1);
+                                                 int cp = 1, int expert_tp = 1);
+
+// The GPUs of one EP group on each node it spans: ep inside one node, else G / expert_tp (at least 1:
+// with expert_tp a multiple of G every member sits on its own node). With expert_tp = 1: G, as the
+// all-to-all model has always been told (it takes the smaller of that and ep).
+[[nodiscard]] int ep_gpus_per_node(int ep, int expert_tp, int gpus_per_node);
 
 struct GpuLocation {
   int node = 0;
@@ -81,13 +96,15 @@ class Placement {
   // Errors: the first rule of placement_problem broken, as "rule: ...: message (hint)".
   [[nodiscard]] static Result<Placement> make(const ParallelSpec& spec, const ClusterSpec& cluster);
   // Same rules without a ClusterSpec: `nodes` x `gpus_per_node` GPUs.
-  [[nodiscard]] static Result<Placement> make(int pp, int dp, int tp, int ep, int nodes, int gpus_per_node, int cp = 1);
+  [[nodiscard]] static Result<Placement> make(int pp, int dp, int tp, int ep, int nodes, int gpus_per_node, int cp = 1,
+                                              int expert_tp = 1);
 
   [[nodiscard]] int pp() const { return pp_; }
   [[nodiscard]] int dp() const { return dp_; }
   [[nodiscard]] int tp() const { return tp_; }
   [[nodiscard]] int ep() const { return ep_; }
   [[nodiscard]] int cp() const { return cp_; }
+  [[nodiscard]] int expert_tp() const { return expert_tp_; }
   [[nodiscard]] int gpus() const { return pp_ * dp_ * cp_ * tp_; }
   [[nodiscard]] int gpus_per_node() const { return gpus_per_node_; }
   [[nodiscard]] int gpus_per_stage() const { return dp_ * cp_ * tp_; }
@@ -98,6 +115,7 @@ class Placement {
   [[nodiscard]] GpuLocation location(GpuId g) const;
   [[nodiscard]] int ep_rank(GpuId g) const;   // position inside its EP group
   [[nodiscard]] int ep_group(GpuId g) const;  // which EP group of its stage
+  [[nodiscard]] int etp_rank(GpuId g) const;  // position inside its expert-TP group (its ETP index)
 
   // Members, in rank order.
   [[nodiscard]] std::vector<GpuId> pipeline(int dp_rank, int tp_rank, int cp_rank = 0) const;  // by stage
@@ -108,12 +126,18 @@ class Placement {
   [[nodiscard]] std::vector<GpuId> tp_group(int stage, int dp_rank, int cp_rank = 0) const;     // by tp rank
   [[nodiscard]] std::vector<GpuId> cp_group(int stage, int dp_rank, int tp_rank = 0) const;     // by cp rank: the ring
   [[nodiscard]] std::vector<GpuId> ep_group_members(int stage, int group) const;  // by ep rank
+  // The expert-TP group of `g`: the expert_tp GPUs that split the same experts (by ETP rank; {g} when
+  // expert_tp = 1).
+  [[nodiscard]] std::vector<GpuId> etp_group(GpuId g) const;
 
  private:
-  Placement(int pp, int dp, int tp, int ep, int gpus_per_node, int cp)
-      : pp_(pp), dp_(dp), tp_(tp), ep_(ep), gpus_per_node_(gpus_per_node), cp_(cp) {}
+  Placement(int pp, int dp, int tp, int ep, int gpus_per_node, int cp, int expert_tp)
+      : pp_(pp), dp_(dp), tp_(tp), ep_(ep), gpus_per_node_(gpus_per_node), cp_(cp), expert_tp_(expert_tp) {}
   [[nodiscard]] int local_index(RankCoord c) const { return (c.dp_rank * cp_ + c.cp_rank) * tp_ + c.tp_rank; }
-  int pp_, dp_, tp_, ep_, gpus_per_node_, cp_;
+  [[nodiscard]] GpuId at_local(int stage, int l) const {
+    return GpuId(static_cast<GpuId::rep>(stage * gpus_per_stage() + l));
+  }
+  int pp_, dp_, tp_, ep_, gpus_per_node_, cp_, expert_tp_;
 };
 
 }  // namespace deepsim

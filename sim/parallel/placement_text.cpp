@@ -107,6 +107,18 @@ std::string describe_placement(const Placement& p, int shown) {
            return std::make_pair("stage " + str(s) + " dp " + str(d) + " tp " + str(t), p.cp_group(s, d, t));
          });
   const int per = p.ep_groups_per_stage();
+  const int etp = p.expert_tp();
+  if (etp > 1) {
+    const int etp_groups = p.gpus() / etp;
+    kind(out, p,
+         "expert-TP groups (" + str(etp_groups) + ", expert_tp " + str(etp) +
+             " consecutive GPUs each, by ETP rank; EP groups below at stride " + str(etp) + "):",
+         etp_groups, shown, [&](int k) {
+           const int s = k / (p.gpus_per_stage() / etp), first = k % (p.gpus_per_stage() / etp) * etp;
+           return std::make_pair("stage " + str(s) + " group " + str(k % (p.gpus_per_stage() / etp)),
+                                 p.etp_group(GpuId(static_cast<GpuId::rep>(s * p.gpus_per_stage() + first))));
+         });
+  }
   if (p.ep() > 1)
     kind(out, p, "EP groups (" + str(p.pp() * per) + ", " + str(per) + " per stage, by ep rank):", p.pp() * per, shown,
          [&](int k) {
@@ -138,6 +150,12 @@ nlohmann::ordered_json placement_json(const Placement& p) {
   groups["cp"] = nlohmann::ordered_json::array();
   for (int d = 0; d < p.dp(); ++d)
     for (int t = 0; t < p.tp(); ++t) groups["cp"].push_back(ids(p.cp_group(0, d, t)));
+  if (p.expert_tp() > 1) {
+    j["expert_tp"] = p.expert_tp();
+    groups["etp"] = nlohmann::ordered_json::array();
+    for (int l = 0; l < p.gpus_per_stage(); l += p.expert_tp())
+      groups["etp"].push_back(ids(p.etp_group(GpuId(static_cast<GpuId::rep>(l)))));
+  }
   groups["ep"] = nlohmann::ordered_json::array();
   for (int k = 0; k < p.ep_groups_per_stage(); ++k) groups["ep"].push_back(ids(p.ep_group_members(0, k)));
   groups["dp"] = nlohmann::ordered_json::array();

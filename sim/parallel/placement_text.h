@@ -22,7 +22,7 @@ namespace deepsim {
 
 // `topo --plan --json`'s "plan": {"order", "pp", "dp", "cp", "tp", "ep", "stage0_groups": {"tp", "cp",
 // "ep", "dp", "pipeline": [[gpu, ...], ...]}}: every group of stage 0 (stage s: shifted by s x
-// gpus_per_stage GPUs) and every pipeline.
+// gpus_per_stage GPUs) and every pipeline; with expert_tp > 1 also "expert_tp" and the "etp" groups.
 [[nodiscard]] nlohmann::ordered_json placement_json(const Placement& p);
 
 }  // namespace deepsim

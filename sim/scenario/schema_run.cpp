@@ -73,6 +73,11 @@ void add_run_fields(std::vector<Field>& out) {
            "of gpus_per_node (docs/pipeline.md)"}));
   out.push_back(int_field<&Scenario::parallel, &P::ep>(
       "parallel.ep", 1, kMaxRanks, {"", "expert-parallel ranks, drawn from the dp x tp x cp ranks of one stage"}));
+  out.push_back(int_field<&Scenario::parallel, &P::expert_tp>(
+      "parallel.expert_tp", 1, 1024,
+      {"", "expert tensor parallelism (Megatron-core expert_tensor_parallel_size): each routed expert split over "
+           "expert_tp GPUs, which all-gather the dispatched tokens and reduce-scatter the expert outputs; expert_tp x "
+           "ep divides dp x tp x cp, expert_tp divides gpus_per_node or is a multiple of it (docs/network.md)"}));
   out.push_back(int_field<&Scenario::parallel, &P::zero_stage>(
       "parallel.zero_stage", 0, 2,
       {"", "ZeRO stage: 0 replicates optimizer state, 1 shards it over dp, 2 shards the gradients too (reduce-scattered every micro-batch)"}));

@@ -165,6 +165,15 @@ void check_degrees(const Scenario& s, const SourceMap& src) {
          "model.moe.routed_experts = " + to_string(m.moe.routed_experts) +
              " is not a multiple of ep = " + to_string(p.ep),
          "every EP rank holds the same number of experts");
+  if (p.expert_tp > 1 && !m.is_moe())
+    fail(src, "parallel.expert_tp",
+         "expert_tp = " + to_string(p.expert_tp) + " but the model is dense (model.moe.routed_experts = 0)",
+         "expert tensor parallelism splits routed experts; set parallel.expert_tp: 1");
+  if (p.expert_tp > 1 && m.moe.expert_intermediate % p.expert_tp != 0)
+    fail(src, "parallel.expert_tp",
+         "model.moe.expert_intermediate = " + to_string(m.moe.expert_intermediate) + " is not a multiple of expert_tp = " +
+             to_string(p.expert_tp),
+         "expert tensor parallelism splits each routed expert's inner size into expert_tp equal parts");
   if (m.attention.heads % p.tp != 0)
     fail(src, "parallel.tp",
          "model.attention.heads = " + to_string(m.attention.heads) + " is not a multiple of tp = " + to_string(p.tp),
@@ -205,7 +214,7 @@ void check_degrees(const Scenario& s, const SourceMap& src) {
 void check_placement(const Scenario& s, const SourceMap& src) {
   const ParallelSpec& p = s.parallel;
   const PlacementProblem why =
-      placement_problem(p.pp, p.dp, p.tp, p.ep, s.cluster.nodes, s.cluster.gpus_per_node, p.cp);
+      placement_problem(p.pp, p.dp, p.tp, p.ep, s.cluster.nodes, s.cluster.gpus_per_node, p.cp, p.expert_tp);
   if (!why.ok()) fail(src, why.key, why.describe(), why.hint);
 }
 
@@ -300,7 +309,8 @@ void check_training(const Scenario& s, const SourceMap& src) {
 // The `moe:` section against the model and the EP layout (sim/moe's own range and layout checks).
 void check_moe_routing(const Scenario& s, const SourceMap& src) {
   if (!s.model.is_moe()) return;
-  const auto problems = check_moe_routing_spec(s.moe, s.model.moe, s.parallel.ep, s.cluster.gpus_per_node);
+  const auto problems = check_moe_routing_spec(s.moe, s.model.moe, s.parallel.ep,
+                                               ep_gpus_per_node(s.parallel.ep, s.parallel.expert_tp, s.cluster.gpus_per_node));
   if (!problems.empty()) fail(src, problems.front().key, problems.front().message, problems.front().hint);
 }
 

@@ -182,6 +182,37 @@ void tensor_parallel(const Scenario& s, const Placement& placement, CommCosts& o
                       overlap_note(p.tp_comm_overlap));
 }
 
+// Expert TP (step_inputs.h EtpComm), with a note of each collective's closed-form time on the
+// representative ETP group (stage 0's first GPUs) and the links it crosses.
+void expert_tensor_parallel(const Scenario& s, const Placement& placement, CommCosts& out) {
+  const ParallelSpec& p = s.parallel;
+  const ModelSpec& m = s.model;
+  if (p.expert_tp <= 1 || !m.is_moe()) return;
+  out.etp.expert_tp = p.expert_tp;
+  out.etp.members = [placement](int gpu) { return ids(placement.etp_group(GpuId(static_cast<GpuId::rep>(gpu)))); };
+  // The copies the dispatch brings a GPU, on average its own tokens x top_k; gathered over expert_tp GPUs.
+  const double tokens = static_cast<double>(p.micro_batch_size) * s.training.seq_len / p.cp;
+  out.etp.bytes = Bytes(p.expert_tp * tokens * m.moe.top_k * m.hidden * 2.0);
+  const std::vector<std::int32_t> group = out.etp.members(0);
+  AnalyticCommModel timing(*out.planner);  // a scratch model: only its closed forms are read
+  auto time_of = [&](CommKind kind) {
+    CommOp op;
+    op.kind = kind;
+    op.bytes = out.etp.bytes;
+    return format_time(timing.time(op, group));
+  };
+  const int g = s.cluster.gpus_per_node;
+  const int nodes = (p.expert_tp + g - 1) / g;
+  const std::string where = nodes == 1 ? "inside one node on NVLink"
+                                       : "spanning " + std::to_string(nodes) + " nodes over InfiniBand (NVLink inside each)";
+  out.notes.push_back("expert TP" + std::to_string(p.expert_tp) + " " + where + ": per MoE layer an all-gather of the " +
+                      "dispatched tokens before the experts and a reduce-scatter after them, forward and backward (" +
+                      time_of(CommKind::kAllGather) + " / " + time_of(CommKind::kReduceScatter) + " each) of " +
+                      fixed(out.etp.bytes.value() / 1e6, 1) + " MB (expert_tp x tokens x top_k x hidden, BF16), on the comm " +
+                      "stream beside the all-to-alls; EP groups of " + std::to_string(p.ep) + " GPUs at stride " +
+                      std::to_string(p.expert_tp) + ", each expert's FFN split over " + std::to_string(p.expert_tp) + " GPUs");
+}
+
 // The CP ring (step_inputs.h CpComm), with a note of one forward step's closed-form time on the
 // representative ring (stage 0, DP rank 0, TP rank 0) and where it runs.
 void context_parallel(const Scenario& s, const Placement& placement, CommCosts& out) {
@@ -218,19 +249,22 @@ void data_parallel(const Scenario& s, const KernelModel& model, const StaticAnal
   // Megatron reduces gradients (and shards ZeRO-1 state) over the DP-CP group: CP ranks hold the same
   // parameters and see different tokens, like DP replicas.
   const int dense_n = p.dp * p.cp;
-  const int expert_n = p.dp * p.tp * p.cp / p.ep;
+  const int expert_n = p.dp * p.tp * p.cp / (p.ep * p.expert_tp);
   const bool fp8 = s.training.precision == "fp8";
   std::string algorithms;
   for (int r = 0; r < ranks; ++r) {
     const auto& st = a.memory.stages[static_cast<std::size_t>(std::min<std::size_t>(static_cast<std::size_t>(r), a.memory.stages.size() - 1))];
     const double dense = static_cast<double>(st.dense_params), expert = static_cast<double>(st.expert_params);
     // The representative GPU is (stage r, dp 0, cp 0, tp 0): its dense DP group is the stage's dp x cp
-    // GPUs of tp rank 0; its experts' DP group is EP rank 0 of every EP group of the stage.
+    // GPUs of tp rank 0; its experts' DP group is EP rank 0 of every EP group of the stage with its ETP
+    // rank (expert TP: the GPUs holding the same shard of the same experts).
     const GpuId gpu = placement.gpu({r, 0, 0});
     const int ep_rank = placement.ep_rank(gpu);
+    const int etp_rank = placement.etp_rank(gpu);
     std::vector<std::int32_t> expert_group;
     for (int k = 0; k < placement.ep_groups_per_stage(); ++k)
-      expert_group.push_back(static_cast<std::int32_t>(placement.ep_group_members(r, k)[static_cast<std::size_t>(ep_rank)].value()));
+      if (k % p.expert_tp == etp_rank)
+        expert_group.push_back(static_cast<std::int32_t>(placement.ep_group_members(r, k)[static_cast<std::size_t>(ep_rank)].value()));
     std::vector<DpSync> syncs;
     auto sync = [&](std::vector<std::int32_t> members, double params, const char* what) {
       DpSync d;
@@ -289,11 +323,12 @@ double cp_kv_bytes_per_token(const ModelSpec& m, int tp) {
 EpGroupShape ep_group_shape(const Scenario& s) {
   EpGroupShape g;
   g.gpus = s.parallel.ep;
-  g.gpus_per_node = s.cluster.gpus_per_node;
+  // Expert TP: an EP group is ep GPUs at stride expert_tp, so G / expert_tp of them share a node.
+  g.gpus_per_node = ep_gpus_per_node(s.parallel.ep, s.parallel.expert_tp, s.cluster.gpus_per_node);
   g.nic = nic_bw(s.cluster);
   g.nvlink = nvlink_bw(s.cluster);
-  g.latency = (s.parallel.ep > s.cluster.gpus_per_node ? s.cluster.nic.latency_cross_leaf : Time::zero()) +
-              nvlink_hop_latency();
+  const bool spans_nodes = s.parallel.ep * s.parallel.expert_tp > s.cluster.gpus_per_node;
+  g.latency = (spans_nodes ? s.cluster.nic.latency_cross_leaf : Time::zero()) + nvlink_hop_latency();
   return g;
 }
 
@@ -307,6 +342,7 @@ CommCosts comm_costs(const Scenario& s, const KernelModel& model, const StaticAn
   moe_all_to_all(s, placement, groups, effects, layers, routing_cache, out);
   tensor_parallel(s, placement, out);
   context_parallel(s, placement, out);
+  expert_tensor_parallel(s, placement, out);
   out.activation_bytes =
       Bytes(static_cast<double>(s.parallel.micro_batch_size) * s.training.seq_len * s.model.hidden * 2.0 / s.parallel.tp /
             s.parallel.cp);

@@ -7,12 +7,15 @@
 //  - TP collectives (tp > 1): the TP group of each rank (placement.h: tp consecutive GPUs; inside a node
 //    on NVLink, or whole nodes over InfiniBand, said in a note), S = micro_batch x seq_len x hidden x 2;
 //    all-reduces, or reduce-scatter + all-gather pairs under sequence parallelism (step_inputs.h TpComm).
+//  - Expert TP (expert_tp > 1): per MoE layer an all-gather of the dispatched tokens and a reduce-scatter of
+//    the expert outputs inside the GPU's ETP group (placement.h: expert_tp consecutive GPUs), mirrored in
+//    the backward, S = expert_tp x tokens x top_k x hidden x 2 (step_inputs.h EtpComm).
 //  - CP ring (cp > 1): per attention layer cp - 1 sends of the rank's K/V chunk forward, K/V + dK/dV
 //    backward, from the last CP rank into CP rank 0 (step_inputs.h CpComm; cp_kv_bytes_per_token).
 //  - Pipeline sends: send/recv of one micro-batch's activations (or gradients) between neighbours' GPUs,
 //    routed on the cluster's fabric (ECMP).
 //  - DP sync per rank and DP group (dense parameters: the rank's dp x cp GPUs; routed experts: the
-//    dp x tp x cp / ep GPUs holding the same experts): ZeRO-1 reduce-scatter of FP32 gradients and all-gather
+//    dp x tp x cp / (ep x expert_tp) GPUs holding the same experts and ETP shard): ZeRO-1 reduce-scatter of FP32 gradients and all-gather
 //    of BF16 parameters, ZeRO-0 all-reduce of the gradients; the planner picks ring or hierarchical.
 //  - Optimizer: AdamW reads and writes its shard's master weights, moments and gradients (memory-bound).
 #pragma once
@@ -41,6 +44,7 @@ struct CommCosts {
   MoeComm moe;
   TpComm tp;
   CpComm cp;
+  EtpComm etp;
   Bytes activation_bytes;
   std::vector<std::vector<DpSync>> dp_sync;
   std::vector<Time> optimizer;

@@ -77,14 +77,15 @@ static StepSimulation simulate_unchecked(const Scenario& s, const StepOptions& o
   int groups = 1;
   if (full) {
     // One pipeline per DP rank (TP and CP rank 0: TP ranks, and CP ranks under the load-balanced split,
-    // run in lockstep); replica d sits at in-stage index d x cp x tp, in EP group (d x cp x tp) / ep.
+    // run in lockstep); replica d sits at in-stage index d x cp x tp, in EP group (d x cp x tp) / ep
+    // (expert TP: the EP group of that index, placement.h).
     in.replicas = s.parallel.dp;
     groups = placement.ep_groups_per_stage();
     for (int d = 0; d < s.parallel.dp; ++d) {
       std::vector<int> gpus;
       for (GpuId g : placement.pipeline(d, 0)) gpus.push_back(static_cast<int>(g.value()));
       in.replica_gpu.push_back(std::move(gpus));
-      in.replica_group.push_back(d * s.parallel.cp * s.parallel.tp / s.parallel.ep);
+      in.replica_group.push_back(placement.ep_group(placement.gpu({0, d, 0, 0})));
     }
   }
 
@@ -97,6 +98,7 @@ static StepSimulation simulate_unchecked(const Scenario& s, const StepOptions& o
   in.moe = comm.moe;
   in.tp = comm.tp;
   in.cp = comm.cp;
+  in.etp = comm.etp;
   in.activation_bytes = comm.activation_bytes;
   in.dp_sync = comm.dp_sync;
   in.optimizer = comm.optimizer;

@@ -27,7 +27,7 @@ SegmentFlops flops_of(const std::vector<Op>& ops) {
 void append(std::vector<Op>& to, const std::vector<Op>& from) { to.insert(to.end(), from.begin(), from.end()); }
 
 // Parameters on one GPU, as the memory model counts them: per-expert ops hold every expert of the
-// layer, a GPU 1/ep of them.
+// layer, a GPU 1/ep of them (under expert TP the ops' shapes already hold 1/expert_tp of each).
 void add_params(const std::vector<Op>& ops, int ep, double& dense, double& expert) {
   for (const Op& op : ops) {
     if (op.per_expert) {
@@ -123,6 +123,7 @@ StageCostContext stage_cost_context(const Scenario& s) {
   ctx.ops.precision = s.training.precision == "fp8" ? Precision::kFp8 : Precision::kBf16;
   ctx.ops.recompute = s.training.recompute;
   ctx.ops.sequence_parallel = s.parallel.sequence_parallel && s.parallel.tp > 1;
+  ctx.ops.expert_tp = s.parallel.expert_tp;
   ctx.ep = s.parallel.ep;
   ctx.sms = s.cluster.gpu.sms;
   return ctx;

@@ -82,10 +82,10 @@ Time stage_time_at_peak(const std::vector<Op>& ops, const GpuSpec& gpu, Flops& f
 // Per stage at the dense peaks; memoised per (model, stages, micro-batch shape, peaks) like the
 // schedule factors (a plan search's other choices do not change them).
 std::vector<StageBound> stage_bounds(const ModelSpec& m, int stages, const OpContext& ctx, const GpuSpec& gpu) {
-  using Key = std::tuple<int, std::int64_t, int, int, int, bool, int, bool, int, double, double>;
+  using Key = std::tuple<int, std::int64_t, int, int, int, bool, int, bool, int, int, double, double>;
   static ModelMemo<Key, std::vector<StageBound>> memo;
   const Key key{stages, ctx.tokens, ctx.seq_len, ctx.tp, static_cast<int>(ctx.precision), ctx.causal,
-                static_cast<int>(ctx.recompute), ctx.sequence_parallel, ctx.cp,
+                static_cast<int>(ctx.recompute), ctx.sequence_parallel, ctx.cp, ctx.expert_tp,
                 gpu.fp8_dense.per_s(), gpu.bf16_dense.per_s()};
   return *memo.get(m, key, [&] {
     std::vector<StageBound> out;
@@ -135,6 +135,7 @@ StaticAnalysis analyze(const Scenario& s) {
   plan.recompute = s.training.recompute;
   plan.sequence_parallel = p.sequence_parallel && p.tp > 1;
   plan.cp = p.cp;
+  plan.expert_tp = p.expert_tp;
   a.memory = estimate_memory(m, plan, s.cluster.gpu.hbm);
 
   a.tokens_per_step = static_cast<double>(s.training.global_batch) * s.training.seq_len;
@@ -146,6 +147,7 @@ StaticAnalysis analyze(const Scenario& s) {
   ctx.precision = plan.fp8 ? Precision::kFp8 : Precision::kBf16;
   ctx.recompute = plan.recompute;
   ctx.sequence_parallel = plan.sequence_parallel;
+  ctx.expert_tp = p.expert_tp;
   int stages = p.pp;
   if (p.schedule == ScheduleKind::kDualPipeV) stages = 2 * p.pp;
   if (p.schedule == ScheduleKind::kInterleaved1F1B) stages = p.pp * p.virtual_stages;

@@ -67,6 +67,9 @@ struct ParamGroup {
 
 enum class Part { kForward, kBackward, kBackwardInput, kWeight };
 
+// Item::share_key[0] of an expert-TP collective (the EP groups are >= 0, the DP syncs -1 and -2).
+constexpr std::int64_t kEtpShare = -3;
+
 // The builder for a communication item of a chain: "a collective of `kind` over graph group `group`
 // moving `bytes` (nccl-tests' S; dispatch / combine: bytes per token copy, with `routing`)".
 //  - on_compute_stream = false: it runs on the rank's comm stream, holding StepInputs::comm_sms SMs;
@@ -259,15 +262,20 @@ class Builder {
   }
 
   // The GPUs of the replicas in the graph that take part in a shared op at `rank` (their SMs are held):
-  // an EP group's member replicas (key[0] >= 0 is the EP group), or every replica (DP sync, key[0] < 0).
+  // an EP group's member replicas (key[0] >= 0 is the EP group), an expert-TP group's (key[0] ==
+  // kEtpShare), or every replica (DP sync, other key[0] < 0).
   std::uint32_t holders(int rank, const Item& it) {
     const std::int64_t ep_group = it.share_key[0];
+    const std::vector<std::int32_t> etp =
+        ep_group == kEtpShare ? in_.etp.members(gpu_of(rank)) : std::vector<std::int32_t>{};
     std::vector<std::int32_t> gpus;
     for (int d = 0; d < in_.replicas; ++d) {
       const int g = d == 0 || in_.replica_group.empty() ? 0 : in_.replica_group[static_cast<std::size_t>(d)];
       if (ep_group >= 0 && g != ep_group) continue;
       const auto r = static_cast<std::size_t>(rank);
-      gpus.push_back(d == 0 ? in_.rank_gpu[r] : in_.replica_gpu[static_cast<std::size_t>(d)][r]);
+      const int gpu = d == 0 ? in_.rank_gpu[r] : in_.replica_gpu[static_cast<std::size_t>(d)][r];
+      if (ep_group == kEtpShare && std::find(etp.begin(), etp.end(), gpu) == etp.end()) continue;
+      gpus.push_back(gpu);
     }
     return group(gpus);
   }
@@ -276,10 +284,10 @@ class Builder {
   // chain(), cached per (EP group, stage, micro-batch, part): replicas of one EP
   // group share their chains, which keeps a full-fidelity build linear in tasks, not in string work.
   // The rank is part of the key: DualPipe runs a stage on two ranks, whose EP groups differ. With TP
-  // collectives (or a CP ring) each replica has its own TP (CP) groups, so chains are per replica (keys
-  // below zero).
+  // collectives (or a CP ring, or expert TP) each replica has its own TP (CP, ETP) groups, so chains are
+  // per replica (keys below zero).
   const std::vector<Item>& chain_of(int rank, int stage, int mb, Part part) {
-    const int owner = in_.tp.enabled() || in_.cp.enabled() ? -1 - replica_ : group_of();
+    const int owner = in_.tp.enabled() || in_.cp.enabled() || in_.etp.enabled() ? -1 - replica_ : group_of();
     const IntKey<5> key{{owner, rank, stage, mb, static_cast<int>(part)}};
     auto it = chains_.find(key);
     if (it != chains_.end()) return it->second;
@@ -336,6 +344,27 @@ class Builder {
       it.op_kind = dispatch ? (backward ? StepOp::kDispatchBwd : StepOp::kDispatch)
                             : (backward ? StepOp::kCombineBwd : StepOp::kCombine);
       it.layer = st.layers[static_cast<std::size_t>(li)].layer;
+      items.push_back(std::move(it));
+    };
+    // Expert TP (in_.etp, step_inputs.h EtpComm): inside the GPU's ETP group, the all-gather (`gather`)
+    // of what the all-to-all brought (forward: the tokens; backward: their output gradients) before the
+    // experts, and the reduce-scatter of what they made (outputs; input gradients) after them. On the comm
+    // stream like the all-to-alls it sits between; with several replicas of one ETP group in the graph
+    // (full fidelity) they share the collective.
+    auto etp_op = [&](bool gather, int li, bool backward) {
+      if (!in_.etp.enabled()) return;
+      const std::vector<std::int32_t> members = in_.etp.members(gpu_of(rank));
+      Item it = comm_item(gather ? CommKind::kAllGather : CommKind::kReduceScatter, group(members), in_.etp.bytes,
+                          CommDtype::kBf16, StepCategory::kTensorParallel, false);
+      it.stage = stage;
+      it.layer_index = li;
+      it.mb = mb;
+      it.backward = backward;
+      it.label_flags = backward ? kLabelBwd : 0;
+      it.op_kind = gather ? StepOp::kEtpAllGather : StepOp::kEtpReduceScatter;
+      it.layer = st.layers[static_cast<std::size_t>(li)].layer;
+      it.shared = true;
+      it.share_key = {kEtpShare, members.front(), stage, li, mb, (backward ? 2 : 0) + (gather ? 1 : 0)};
       items.push_back(std::move(it));
     };
     // A TP collective of a block (attention, or `mlp`: the dense FFN / MoE block). `gather`: the all-gather
@@ -461,7 +490,9 @@ class Builder {
       if (l.moe) {
         tp_op(true, l, true, 0);
         a2a(true, li, false);
+        etp_op(true, li, false);
         compute(l.mlp.forward, StepCategory::kExperts, StepOp::kMoeFwd, l.layer, l.mlp_flops.forward);
+        etp_op(false, li, false);
         a2a(false, li, false);
         tp_op(false, l, true, 0);
         return;
@@ -524,9 +555,11 @@ class Builder {
       // chunked).
       if (!chunked(l, true)) tp_op(true, l, true, kLabelBwd);
       if (l.moe) a2a(false, li, true);  // gradient of combine: an all-to-all shaped like dispatch
+      if (l.moe) etp_op(true, li, true);
       backward(l.mlp, l.mlp_flops, StepCategory::kExperts,
                l.moe ? std::pair{StepOp::kMoeDgrad, StepOp::kMoeWgrad} : std::pair{StepOp::kFfnDgrad, StepOp::kFfnWgrad},
                l.layer, &l, true);
+      if (l.moe) etp_op(false, li, true);  // waits for the dgrad; the block's W (a side item) runs beside it
       if (l.moe) a2a(true, li, true);
       if (!chunked(l, false)) tp_op(true, l, false, kLabelBwd);
       if (!in_.cp.enabled()) {

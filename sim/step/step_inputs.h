@@ -6,6 +6,7 @@
 //  - per (EP group, stage): the EP group's GPUs, and per MoE layer the routing handle of its all-to-alls;
 //  - per rank: its TP group and the TP collectives' size (TpComm);
 //  - per rank: its CP ring and the K/V chunk bytes of each ring step (CpComm);
+//  - per GPU: its expert-TP group and the size of the collectives around the experts (EtpComm);
 //  - per rank: the GPU it runs on, and the closing DP sync (its DP groups and bytes) + optimizer.
 #pragma once
 
@@ -48,7 +49,7 @@ struct LayerCost {
   SegmentFlops attention_pre_flops, attention_core_flops;
   Flops core_rerun_flops;
   double dense_params = 0;   // parameters of the layer on one GPU (one TP rank), for DP buckets
-  double expert_params = 0;  // routed-expert parameters of the layer on one GPU (1/ep of them)
+  double expert_params = 0;  // routed-expert parameters of the layer on one GPU (1/ep of them, 1/expert_tp of each)
 };
 
 struct StageCost {
@@ -71,6 +72,21 @@ struct MoeComm {
   // all-to-alls hold no SMs.
   bool low_latency = false;
   [[nodiscard]] bool enabled() const { return static_cast<bool>(members); }
+};
+
+// Expert tensor parallelism (parallel.expert_tp > 1; Megatron-core's alltoall token dispatcher with
+// expert_tensor_parallel_size): per MoE layer and micro-batch, inside the rank's ETP group, an all-gather
+// of the tokens the dispatch brought (before the expert GEMMs) and a reduce-scatter of the expert outputs
+// (after them, before the combine); the backward mirrors them: an all-gather of the output gradient after
+// the combine's backward, a reduce-scatter of the input gradient before the dispatch's backward.
+// S = expert_tp x received token copies x hidden x 2 (BF16, the gathered tensor; a GPU receives its
+// tokens x top_k copies on average). They run on the comm stream like the all-to-alls around them.
+struct EtpComm {
+  // The ETP group of a GPU (global GPU ids, ETP-rank order); empty function: expert_tp = 1.
+  std::function<std::vector<std::int32_t>(int gpu)> members;
+  Bytes bytes;        // S of every ETP collective
+  int expert_tp = 1;
+  [[nodiscard]] bool enabled() const { return static_cast<bool>(members) && expert_tp > 1; }
 };
 
 // The tensor-parallel collectives of every transformer layer (Megatron, docs/pipeline.md): per block
@@ -134,6 +150,7 @@ struct StepInputs {
   MoeComm moe;                     // may be empty: no MoE communication
   TpComm tp;                       // may be empty: tp = 1
   CpComm cp;                       // may be empty: cp = 1
+  EtpComm etp;                     // may be empty: expert_tp = 1
   Bytes activation_bytes;          // one micro-batch's activations (or their gradient) between stages
   std::vector<std::vector<DpSync>> dp_sync;  // per rank: its DP groups (dense, expert)
   // Gradient buckets (bytes of FP32 gradients, 0: none): the reduce-scatters of a rank's DP groups

@@ -18,6 +18,7 @@ std::optional<TimelineKind> kind_of(const StepTaskInfo& info, const Task& task) 
     case StepOp::kSendActivation: case StepOp::kSendGradient: return TimelineKind::kPipelineSend;
     case StepOp::kDpSync: return TimelineKind::kDpSync;
     case StepOp::kTpAllReduce: case StepOp::kTpReduceScatter: case StepOp::kTpAllGather:
+    case StepOp::kEtpAllGather: case StepOp::kEtpReduceScatter:
       return TimelineKind::kTensorParallel;
     case StepOp::kCpRingSend: return TimelineKind::kContextParallel;
     case StepOp::kOptimizer: return TimelineKind::kOptimizer;

@@ -10,7 +10,7 @@ std::string_view to_string(StepOp op) {
       "",           "embed fwd",   "embed dgrad", "embed wgrad", "attn fwd", "attn dgrad", "attn wgrad",
       "moe fwd",    "moe dgrad",   "moe wgrad",   "ffn fwd",     "ffn dgrad", "ffn wgrad", "head fwd",
       "head dgrad", "head wgrad",  "wgrad",       "dispatch",    "combine",  "dispatch bwd", "combine bwd",
-      "tp all-reduce", "tp reduce-scatter", "tp all-gather", "cp ring send",
+      "tp all-reduce", "tp reduce-scatter", "tp all-gather", "etp all-gather", "etp reduce-scatter", "cp ring send",
       "send act",   "send grad",   "dp sync",     "optimizer"};
   return names[static_cast<std::size_t>(op)];
 }
@@ -73,7 +73,8 @@ void append_ring(std::string& out, std::string_view prefix, const StepTaskInfo& 
 
 // The formats are those the step graph builder used to intern per chain: compute "<what> mb<mb> s<stage>"
 // (a full backward's weight gradient "<what> W mb.."), all-to-alls "dispatch[-bwd] mb.. s..", TP
-// "tp-ar|tp-rs|tp-ag" + "attn|mlp" + ""|"-bwd"|"-rerun" + " L<layer> mb.. s..".
+// "tp-ar|tp-rs|tp-ag" + "attn|mlp" + ""|"-bwd"|"-rerun" + " L<layer> mb.. s..", expert TP
+// "etp-ag|etp-rs" + ""|"-bwd" + " L<layer> mb.. s..".
 // CP: ring steps "attn-kv[-rerun|-bwd] L<layer> step<k> mb.. s..", sends "cp-kv.. L<layer> step<k> mb.. s..",
 // the ops after the core "attn[-bwd] L<layer> post mb.. s.."; ZeRO-2 bucket syncs end in " mb<k>".
 std::string step_task_label(const StepTaskInfo& t) {
@@ -125,6 +126,13 @@ std::string step_task_label(const StepTaskInfo& t) {
       out += t.op == StepOp::kTpAllGather ? "tp-ag " : t.op == StepOp::kTpReduceScatter ? "tp-rs " : "tp-ar ";
       out += mlp ? "mlp" : "attn";
       out += (t.label_flags & kLabelRerun) != 0 ? "-rerun" : (t.label_flags & kLabelBwd) != 0 ? "-bwd" : "";
+      out += " L";
+      append_int(out, t.layer);
+      break;
+    case StepOp::kEtpAllGather:
+    case StepOp::kEtpReduceScatter:
+      out += t.op == StepOp::kEtpAllGather ? "etp-ag" : "etp-rs";
+      if ((t.label_flags & kLabelBwd) != 0) out += "-bwd";
       out += " L";
       append_int(out, t.layer);
       break;

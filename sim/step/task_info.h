@@ -21,6 +21,7 @@ enum class StepOp : std::uint8_t {
   kStageWgrad,                       // a split backward's W: every weight gradient of the chunk
   kDispatch, kCombine, kDispatchBwd, kCombineBwd,
   kTpAllReduce, kTpReduceScatter, kTpAllGather,  // tensor-parallel collectives of a layer
+  kEtpAllGather, kEtpReduceScatter,              // expert-TP collectives of an MoE layer (around its experts)
   kCpRingSend,                                   // one step of a layer's CP ring (K/V, or K/V + dK/dV)
   kSendActivation, kSendGradient,
   kDpSync, kOptimizer,
@@ -61,7 +62,8 @@ struct StepTaskInfo {
   Bytes bytes;              // sends: bytes on the wire
 };
 
-// A task's label ("attn L3 mb0 s1", "dispatch-bwd mb2 s0", "tp-ar mlp-bwd L3 mb0 s1", "send-act mb7",
+// A task's label ("attn L3 mb0 s1", "dispatch-bwd mb2 s0", "tp-ar mlp-bwd L3 mb0 s1", "etp-ag-bwd L3 mb0 s1",
+// "send-act mb7",
 // "dense grad reduce-scatter s1 bucket 0", "AdamW step"; "" for joins), rebuilt from its info only when
 // a trace or timeline asks: building every chain's labels as strings cost more than the rest of the
 // step graph (docs/performance.md, issue 17). Trace slices are named by to_string(op); the label is in

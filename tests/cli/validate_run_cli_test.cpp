@@ -54,6 +54,12 @@ TEST_F(ValidateAndRun, BadScenariosGiveTheSameErrorAndExitTwo) {
        "parallel.tp: rule: a TP group fits inside one node or is whole nodes: tp = 4"},
       {"--set parallel.dp=4", "parallel.dp: rule: pp x dp x tp uses every GPU"},
       {"--set parallel.ep=16", "parallel.ep: rule: an EP group lies inside one stage"},
+      // Expert TP: expert_tp x ep = 16 inside a stage of 8 GPUs; expert_tp against the node (NVLink) rule.
+      {"--set parallel.expert_tp=2", "parallel.expert_tp: rule: expert_tp x ep lies inside one stage"},
+      {"--set parallel.ep=1 --set parallel.expert_tp=6 --set model.moe.expert_intermediate=1536",
+       "parallel.expert_tp: rule: an expert-TP group fits inside one node or is whole nodes: expert_tp = 6"},
+      {"--set parallel.ep=1 --set parallel.expert_tp=4 --set model.moe.expert_intermediate=2046",
+       "parallel.expert_tp: model.moe.expert_intermediate = 2046 is not a multiple of expert_tp = 4"},
       // Schedule feasibility: DualPipe needs an even number of micro-batches.
       {"--set parallel.schedule=dualpipe --set parallel.micro_batches=3 --set training.global_batch=24", "parallel.micro_batches"},
       // A phase's plan the schedule cannot run (dualpipe with pp 1).
@@ -77,7 +83,9 @@ TEST_F(ValidateAndRun, GoodScenariosPassBoth) {
   for (const char* sets : {"",
                            // PP4 x DP4: two stages per node, their sends on NVLink.
                            "--set parallel.pp=4 --set parallel.dp=4 --set parallel.ep=4 --set parallel.micro_batches=8",
-                           "--set parallel.zero_stage=2"}) {
+                           "--set parallel.zero_stage=2",
+                           // Expert TP2 x EP4 folded into a stage's 8 GPUs.
+                           "--set parallel.ep=4 --set parallel.expert_tp=2"}) {
     const Result v = run("validate " + scenario + " " + sets);
     EXPECT_EQ(v.code, 0) << sets << "\n" << v.out;
     EXPECT_NE(v.out.find(": ok: "), std::string::npos) << v.out;

@@ -52,5 +52,27 @@ TEST(PlacementText, StagesInsideANodeAndTpGroups) {
   EXPECT_TRUE(has(t, "    stage 0 tp 1: GPUs 1, 3 on node 0\n")) << t;
 }
 
+TEST(PlacementText, ExpertTpGroupsAndStridedEpGroups) {
+  // PP2 x DP16 on 4 nodes, EP8 x expert TP2: ETP groups are GPU pairs, EP groups 8 GPUs at stride 2 over
+  // two nodes (stage 0: {0, 2, ..., 14} and {1, 3, ..., 15}).
+  const Placement p = Placement::make(2, 16, 1, 8, 4, 8, 1, 2).value();
+  const std::string t = describe_placement(p);
+  EXPECT_TRUE(has(t, "  expert-TP groups (16, expert_tp 2 consecutive GPUs each, by ETP rank; EP groups below at stride 2):\n"
+                     "    stage 0 group 0: GPUs 0-1 on node 0\n"
+                     "    stage 0 group 1: GPUs 2-3 on node 0\n"))
+      << t;
+  EXPECT_TRUE(has(t, "  EP groups (4, 2 per stage, by ep rank):\n"
+                     "    stage 0 group 0: GPUs 0, 2, ..., 14 on nodes 0-1\n"
+                     "    stage 0 group 1: GPUs 1, 3, ..., 15 on nodes 0-1\n"))
+      << t;
+  const auto j = placement_json(p);
+  EXPECT_EQ(j["expert_tp"], 2);
+  EXPECT_EQ(j["stage0_groups"]["etp"].size(), 8u);
+  // expert_tp = 1 prints and writes what it always did: no ETP groups.
+  const Placement one = Placement::make(2, 16, 1, 8, 4, 8).value();
+  EXPECT_EQ(describe_placement(one).find("expert-TP"), std::string::npos);
+  EXPECT_FALSE(placement_json(one).contains("expert_tp"));
+}
+
 }  // namespace
 }  // namespace deepsim
