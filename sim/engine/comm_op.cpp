@@ -11,6 +11,7 @@ const char* to_string(CommKind k) {
     case CommKind::kAllToAll: return "all-to-all";
     case CommKind::kDispatch: return "dispatch";
     case CommKind::kCombine: return "combine";
+    case CommKind::kRingShift: return "ring shift";
   }
   return "?";
 }

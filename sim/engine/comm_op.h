@@ -1,7 +1,7 @@
 // CommOp: a communication task of the engine, typed. What it moves and among whom, never how long it
 // takes: the CommModel bound to the run (comm_model.h) times it when it starts.
 //  - kind: the collective (send/recv, all-reduce, reduce-scatter, all-gather, all-to-all(v), DeepEP
-//    dispatch and combine);
+//    dispatch and combine, and a ring shift: one step of a ring, every member to the next at once);
 //  - group: the participating GPUs (global ids, in ring order), an index into TaskGraph::comm_groups();
 //    a send/recv's group is {source, destination};
 //  - bytes: nccl-tests' S, the per-rank buffer (reduce-scatter / all-gather: the whole gathered buffer;
@@ -28,8 +28,9 @@ enum class CommKind : std::uint8_t {
   kAllToAll,
   kDispatch,
   kCombine,
+  kRingShift,  // every member sends S to the next in group order, all at once (a CP ring step)
 };
-inline constexpr int kCommKindCount = 7;
+inline constexpr int kCommKindCount = 8;
 [[nodiscard]] const char* to_string(CommKind k);
 
 // Which pass of training the op belongs to: DeepEP's notify kernel differs (a forward dispatch computes

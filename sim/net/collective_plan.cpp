@@ -221,6 +221,17 @@ CommShape CollectivePlanner::build(const CommOp& op, std::span<const std::int32_
       }
       break;
     }
+    case CommKind::kRingShift: {
+      // One step of a ring: every member's flow to the next, concurrently, S each; priced as one send
+      // at the step's beta (the slowest hop, with the flows that share its links) after its alpha.
+      if (n < 2) break;
+      s.algorithm = CommAlgorithm::kSendRecv;
+      ring_phase(s, {all}, 1, 1.0);
+      if (s.phases.empty()) break;
+      s.beta = s.phases.front().beta;
+      s.alpha = s.phases.front().alpha;
+      break;
+    }
     case CommKind::kAllToAll:
     case CommKind::kDispatch:
     case CommKind::kCombine:
@@ -242,7 +253,8 @@ CommShape CollectivePlanner::build(const CommOp& op, std::span<const std::int32_
 void CollectivePlanner::add_protocols(CommShape& s, const CommOp& op, std::span<const std::int32_t> members) const {
   NcclOp nccl = NcclOp::kSendRecv;
   switch (op.kind) {
-    case CommKind::kSendRecv: nccl = NcclOp::kSendRecv; break;
+    case CommKind::kSendRecv:
+    case CommKind::kRingShift: nccl = NcclOp::kSendRecv; break;
     case CommKind::kAllReduce: nccl = NcclOp::kAllReduce; break;
     case CommKind::kReduceScatter: nccl = NcclOp::kReduceScatter; break;
     case CommKind::kAllGather: nccl = NcclOp::kAllGather; break;

@@ -2,7 +2,8 @@
 // models share it (analytic_comm_model.h evaluates the closed form it names; flow_comm_model.h runs its
 // phases as rounds of flows), so the two can only differ in how links are shared, never in what moves.
 // Algorithms, picked from the op and the group's shape as NCCL does on multi-node fabrics:
-//  - send/recv: one flow on the routed path (ECMP);
+//  - send/recv: one flow on the routed path (ECMP); a ring shift: one flow from every member to the
+//    next in group order, all in one step (the CP ring's exchange);
 //  - ring (all-reduce, reduce-scatter, all-gather) over the members in group order when the group sits in
 //    one node or has one GPU per node or an uneven spread: 2(n-1) or n-1 steps of S/n per flow;
 //  - hierarchical when the group spans N >= 2 nodes with g >= 2 members on each: a ring inside every

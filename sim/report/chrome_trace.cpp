@@ -328,7 +328,7 @@ void write_chrome_trace(std::ostream& out, const TaskGraph& graph, const RunResu
       }
     }
     // A send's arrow: from its slice to the first compute task that waited for it.
-    const bool send = task.kind == TaskKind::kFlow || (task.kind == TaskKind::kComm && graph.comm_op(task).kind == CommKind::kSendRecv);
+    const bool send = task.kind == TaskKind::kFlow || (task.kind == TaskKind::kComm && (graph.comm_op(task).kind == CommKind::kSendRecv || graph.comm_op(task).kind == CommKind::kRingShift));
     if (!send || pid < 0) continue;
     for (TaskId succ : graph.successors(TaskId(static_cast<TaskId::rep>(i)))) {
       const auto [spid, stid] = placed.track[succ.value()];

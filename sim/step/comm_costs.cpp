@@ -226,10 +226,9 @@ void context_parallel(const Scenario& s, const Placement& placement, CommCosts& 
   const std::vector<std::int32_t> ring = out.cp.members(0, 0);
   AnalyticCommModel timing(*out.planner);  // a scratch model: only its closed forms are read
   CommOp op;
-  op.kind = CommKind::kSendRecv;
+  op.kind = CommKind::kRingShift;
   op.bytes = out.cp.forward_bytes;
-  const std::vector<std::int32_t> hop_members{ring.back(), ring.front()};
-  const std::string hop = format_time(timing.time(op, hop_members));
+  const std::string hop = format_time(timing.time(op, ring));
   const int g = s.cluster.gpus_per_node;
   const int nodes = (p.tp * p.cp + g - 1) / g;
   const std::string where = nodes == 1 ? "inside one node on NVLink"

@@ -10,8 +10,8 @@
 //  - Expert TP (expert_tp > 1): per MoE layer an all-gather of the dispatched tokens and a reduce-scatter of
 //    the expert outputs inside the GPU's ETP group (placement.h: expert_tp consecutive GPUs), mirrored in
 //    the backward, S = expert_tp x tokens x top_k x hidden x 2 (step_inputs.h EtpComm).
-//  - CP ring (cp > 1): per attention layer cp - 1 sends of the rank's K/V chunk forward, K/V + dK/dV
-//    backward, from the last CP rank into CP rank 0 (step_inputs.h CpComm; cp_kv_bytes_per_token).
+//  - CP ring (cp > 1): per attention layer cp - 1 ring shifts of the ranks' K/V chunks forward, K/V +
+//    dK/dV backward, every CP rank to the next at once (step_inputs.h CpComm; cp_kv_bytes_per_token).
 //  - Pipeline sends: send/recv of one micro-batch's activations (or gradients) between neighbours' GPUs,
 //    routed on the cluster's fabric (ECMP).
 //  - DP sync per rank and DP group (dense parameters: the rank's dp x cp GPUs; routed experts: the

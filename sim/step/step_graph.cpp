@@ -423,18 +423,18 @@ class Builder {
     // and cp - 1 sends of `bytes` on the comm stream. Step k computes on the chunk received at step k - 1
     // while the send for step k + 1 runs; with two K/V buffers (as Megatron keeps) that send waits for
     // the send before it (the chunk it forwards) and for step k - 1's compute (the buffer it refills).
-    // The simulated rank is CP rank 0: its sends are timed as the hop from the last CP rank into it
-    // (every rank's hop runs at once; this one crosses nodes whenever any hop does).
+    // Each send is one ring shift over the whole CP group: every rank forwards its chunk to the next at
+    // once, so the hops share links (and, in flow mode, contend with other traffic) as they do.
     // `what`: which ring, for the labels ("cp-kv L3 step1 mb0 s0" sends, "attn-kv L3 step0 mb0 s0" steps).
     auto ring = [&](Time core, Flops flops, Bytes bytes, StepOp op, const LayerCost& l, CpRingLabel what) {
       const int cp = in_.cp.cp;
       const std::vector<std::int32_t> ringm = in_.cp.members(replica_, rank);
-      const std::uint32_t hop = group({ringm.back(), ringm.front()});
+      const std::uint32_t shift = group(ringm);
       const Time piece = core / cp;
       int prev_send = -1, this_send = -1;
       for (int k = 0; k < cp; ++k) {
         if (k + 1 < cp) {
-          Item s = comm_item(CommKind::kSendRecv, hop, bytes, CommDtype::kBf16, StepCategory::kContextParallel, false);
+          Item s = comm_item(CommKind::kRingShift, shift, bytes, CommDtype::kBf16, StepCategory::kContextParallel, false);
           s.ring = what;
           s.index = static_cast<std::uint16_t>(k + 1);
           s.side = true;

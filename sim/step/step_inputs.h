@@ -118,8 +118,8 @@ struct TpComm {
 // a re-run core (full or selective recompute) repeats the forward's ring. The ring's sends run on the
 // comm stream; the engine overlaps them with the core's steps on the compute stream.
 struct CpComm {
-  // The CP ring of pipeline rank `rank` of replica `replica` (global GPU ids, CP-rank order; the
-  // simulated rank is CP rank 0, which receives from the last); empty function: cp = 1.
+  // The CP ring of pipeline rank `rank` of replica `replica` (global GPU ids, CP-rank order: each ring
+  // shift sends from every member to the next); empty function: cp = 1.
   std::function<std::vector<std::int32_t>(int replica, int rank)> members;
   int cp = 1;
   Bytes forward_bytes;   // one ring step's send: the rank's K and V chunk (BF16)

@@ -308,6 +308,36 @@ TEST(CommModel, DeepEpNormalKernelsTakeTheirNotifyAndSmFloorInBothModels) {
   EXPECT_LE(diff(analytic.time(op, range(0, 16)), all_to_all_time(ep, scaled)), Time::ps(2));
 }
 
+// A ring shift (the CP ring's exchange): every member sends S to the next at once, one flow per hop, so
+// hops that share a link split it. Ring {0, 8, 1, 9} over 2 nodes with one NIC each: hops 0 -> 8 and
+// 1 -> 9 leave node 0 through its NIC, 8 -> 1 and 9 -> 0 leave node 1 through its, two flows per NIC,
+// so the bandwidth part is twice a lone send's. With a NIC per GPU (8-plane MPFT) the ring {0, 8} has
+// two hops on disjoint links: one send's time. Flow agrees with analytic alone on the fabric.
+TEST(CommModel, RingShiftSplitsTheLinksItsHopsShare) {
+  const Topology one_nic = build_topology(cluster(2, 1, TopologyKind::kFatTree2));
+  CollectivePlanner bare(one_nic, ProtocolFloors::kNone);
+  const double s = 64e6;
+  const std::vector<std::int32_t> ring{0, 8, 1, 9}, pair{0, 8};
+  const CommShape& shift = bare.shape(op_of(CommKind::kRingShift, s), ring);
+  const CommShape& lone = bare.shape(op_of(CommKind::kSendRecv, s), pair);
+  ASSERT_EQ(shift.phases.size(), 1u);
+  EXPECT_EQ(shift.phases.front().routes.size(), 4u);
+  EXPECT_NEAR(shift.beta.bytes_per_s(), lone.beta.bytes_per_s() / 2, 1.0);
+  AnalyticCommModel analytic(bare);
+  const Time t_shift = analytic.time(op_of(CommKind::kRingShift, s), ring);
+  const Time t_lone = analytic.time(op_of(CommKind::kSendRecv, s), pair);
+  EXPECT_LE(diff(t_shift - shift.alpha, 2 * (t_lone - lone.alpha)), Time::ps(2));
+  const Timed both = run_both(one_nic, bare, op_of(CommKind::kRingShift, s), ring);
+  EXPECT_LE(diff(both.flow, both.analytic), Time::ps(2));
+  const Topology planes = build_topology(cluster(2, 8));
+  CollectivePlanner nccl(planes);
+  AnalyticCommModel timed(nccl);
+  EXPECT_EQ(timed.time(op_of(CommKind::kRingShift, s), pair), timed.time(op_of(CommKind::kSendRecv, s), pair))
+      << "a NIC per GPU: the two hops share no link";
+  EXPECT_EQ(nccl.shape(op_of(CommKind::kRingShift, s), pair).protocols.size(), 2u) << "point-to-point: LL, Simple";
+  expect_agree(planes, nccl, op_of(CommKind::kRingShift, s), pair);
+}
+
 // The example: a 1 MiB all-reduce over one node of 8 Hopper GPUs in the step must not come out
 // 2-4x faster than NCCL. Published nccl-tests (kvcache-ai/Mooncake #3484, as protocol_model_test.cpp):
 // 1 MiB 27.76 us, 32 MiB 195.40 us on NVLink 4; held to the same 35 % (NCCL there may use NVLS).

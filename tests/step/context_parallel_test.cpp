@@ -87,11 +87,11 @@ TEST(ContextParallel, RingSendsPerLayerAndTheirBytesByHand) {
     for (const CpTask& t : tasks) {
       ++count[{t.layer, t.mb, t.backward}];
       const CommOp& op = g.comm_op(g.task(TaskId(static_cast<TaskId::rep>(t.index))));
-      EXPECT_EQ(op.kind, CommKind::kSendRecv);
+      EXPECT_EQ(op.kind, CommKind::kRingShift);
       EXPECT_DOUBLE_EQ(op.bytes.value(), t.backward ? 12'582'912.0 : 6'291'456.0) << t.label;
-      // The hop into CP rank 0 (GPU 0) from the last CP rank (GPU 3): ring {0, 1, 2, 3} at stride tp = 1.
-      const auto hop = g.comm_group(op.group);
-      EXPECT_EQ(std::vector<std::int32_t>(hop.begin(), hop.end()), (std::vector<std::int32_t>{3, 0}));
+      // One shift of the whole ring {0, 1, 2, 3} (stride tp = 1): every CP rank to the next at once.
+      const auto ring = g.comm_group(op.group);
+      EXPECT_EQ(std::vector<std::int32_t>(ring.begin(), ring.end()), (std::vector<std::int32_t>{0, 1, 2, 3}));
       // On the comm stream, beside the attention steps on the compute stream.
       EXPECT_EQ(g.task(TaskId(static_cast<TaskId::rep>(t.index))).stream, sim.graph.rank_streams[0][1]);
     }
@@ -101,7 +101,7 @@ TEST(ContextParallel, RingSendsPerLayerAndTheirBytesByHand) {
   }
   {
     // TP2 x CP2: kv heads per TP rank 32, tokens per rank 512: 512 x 32 x 96 x 4 = 6,291,456 forward.
-    // The ring of (d 0, t 0) is GPUs {0, 2}: the hop 2 -> 0.
+    // The ring of (d 0, t 0) is GPUs {0, 2}: hops 0 -> 2 and 2 -> 0.
     const StepSimulation sim = simulate_step_full(tiny(2, 2));
     const auto tasks = cp_tasks(sim.graph);
     ASSERT_EQ(tasks.size(), 8u);  // 2 layers x 2 mb x (1 + 1)
@@ -109,7 +109,7 @@ TEST(ContextParallel, RingSendsPerLayerAndTheirBytesByHand) {
     const CommOp& op = g.comm_op(g.task(TaskId(static_cast<TaskId::rep>(tasks[0].index))));
     EXPECT_DOUBLE_EQ(op.bytes.value(), 6'291'456.0);
     const auto hop = g.comm_group(op.group);
-    EXPECT_EQ(std::vector<std::int32_t>(hop.begin(), hop.end()), (std::vector<std::int32_t>{2, 0}));
+    EXPECT_EQ(std::vector<std::int32_t>(hop.begin(), hop.end()), (std::vector<std::int32_t>{0, 2}));
   }
 }
 
