@@ -1,6 +1,14 @@
 #include "sim/api/run.h"
 
+#include <algorithm>
+#include <exception>
+#include <optional>
+#include <thread>
+#include <utility>
+#include <vector>
+
 #include "sim/cost/network_inventory.h"
+#include "sim/forecast/forecast.h"
 #include "sim/scenario/loader.h"
 #include "sim/step/routing_sample_cache.h"
 #include "sim/step/step_key.h"
@@ -49,14 +57,52 @@ RunOutput run_forecast(const Scenario& s, const RunControl& control, RunRecordin
   // The forecast asks for each distinct (batch, length, plan); the configured one is already simulated.
   // Steps are compared by their structural key (the resolved fields the step reads), not by YAML text.
   const StepKey configured_key(s);
+  // The steps are independent and each deterministic, so the ones the forecast will ask for are simulated
+  // first, on every core (representative fidelity; a full-fidelity step is large enough to keep alone):
+  // a dry run of the forecast, whose requests depend on the phases and not on the step times, lists them.
+  // A step it did not list is simulated when asked, so the output never depends on the list.
+  std::vector<std::pair<StepKey, Scenario>> wanted;
+  (void)forecast_run(s, [&](const Scenario& sc) {
+    const StepKey k(sc);
+    if (!(k == configured_key) &&
+        std::none_of(wanted.begin(), wanted.end(), [&](const auto& w) { return w.first == k; }))
+      wanted.emplace_back(k, sc);
+    return configured;
+  });
+  const unsigned cores = control.threads > 0 ? static_cast<unsigned>(control.threads)
+                                             : std::max(1U, std::thread::hardware_concurrency());
+  const auto threads = s.simulation.fidelity == "full" ? 1U : std::min<unsigned>(cores, static_cast<unsigned>(wanted.size()));
+  std::vector<std::optional<StepResult>> ahead(wanted.size());
+  if (threads > 1) {
+    control.report("forecast: simulating " + std::to_string(wanted.size()) + " steps on " + std::to_string(threads) +
+                       " threads",
+                   1, 0);
+    std::vector<std::exception_ptr> failed(threads);
+    std::vector<std::thread> pool;
+    for (unsigned t = 0; t < threads; ++t)
+      pool.emplace_back([&, t] {
+        try {
+          for (std::size_t i = t; i < wanted.size(); i += threads) ahead[i] = simulate_step(wanted[i].second, options);
+        } catch (...) {
+          failed[t] = std::current_exception();
+        }
+      });
+    for (std::thread& th : pool) th.join();
+    for (const std::exception_ptr& e : failed)
+      if (e) std::rethrow_exception(e);
+  }
   int simulated = 1;
   const StepFn step = [&](const Scenario& sc) {
-    if (StepKey(sc) == configured_key) return configured;
+    const StepKey k(sc);
+    if (k == configured_key) return configured;
+    for (std::size_t i = 0; i < wanted.size(); ++i)
+      if (ahead[i] && wanted[i].first == k) return *ahead[i];
     control.report("forecast: simulating step " + std::to_string(simulated + 1), simulated, 0);
     StepResult result = simulate_step(sc, options);
     ++simulated;
     return result;
   };
+  simulated += static_cast<int>(std::count_if(ahead.begin(), ahead.end(), [](const auto& a) { return a.has_value(); }));
   control.report("forecasting the run", simulated, 0);
   r.report = make_run_report(s, step, [](const ClusterSpec& c) { return network_inventory(c); }, version());
   control.report("done", simulated, simulated);

@@ -41,6 +41,8 @@ using ProgressFn = std::function<void(const Progress&)>;
 struct RunControl {
   ProgressFn progress;  // may be empty
   CancelToken cancel;
+  // The forecast's steps simulated at once (run.h run_forecast); 0: one per core. Results do not depend on it.
+  int threads = 0;
 
   // Throws Cancelled when cancel was requested.
   void check() const {

@@ -25,7 +25,7 @@ ServeSweepPoint run_point(const ServeSweepSpec& spec, std::size_t i, const RunCo
     // The sweep is the what-if: the study's own what-if tables would only cost time. Set on the loaded
     // scenario, not as an override, so a base without a serving: section is still refused as such.
     s.serving.what_if = false;
-    p.figures = run_serve(s, RunControl{{}, control.cancel}).figures;
+    p.figures = run_serve(s, RunControl{{}, control.cancel, 1}).figures;
   } catch (const Cancelled&) {
     throw;
   } catch (const InputError& e) {

@@ -31,8 +31,9 @@ SweepPoint run_point(const SweepSpec& spec, const Sweep& sw, std::uint64_t i, co
     // Each point gets the sweep's cancel token but no progress of its own: the sweep reports points.
     const Scenario s = load(doc);
     preflight(s);  // as `deepsim batch` does: a point `run` would refuse is kept with its error
-    // A point's summary reads no trace: its link use over time is not recorded.
-    RunSummary summary = summarize(run_forecast(s, RunControl{{}, control.cancel}, RunRecording{false}));
+    // A point's summary reads no trace: its link use over time is not recorded. Its forecast steps run
+    // one at a time (threads = 1): the sweep's points are the unit of parallel work.
+    RunSummary summary = summarize(run_forecast(s, RunControl{{}, control.cancel, 1}, RunRecording{false}));
     p.headline = summary.headline;
     p.phases = std::move(summary.phases);
   } catch (const Cancelled&) {

@@ -53,6 +53,25 @@ TEST(Run, LinkUseOffChangesNoFigure) {
   EXPECT_EQ(with.step.run.makespan, without.step.run.makespan);
 }
 
+// The forecast's other steps (here the batch ramp's levels of the default scenario) are simulated ahead
+// on several threads: every figure, result.json included, is the same as one at a time.
+TEST(Run, ForecastStepsOnThreadsChangeNoFigure) {
+  Scenario s = load(read_scenario_doc(std::string(DEEPSIM_SOURCE_DIR) + "/scenarios/default.yaml"));
+  RunControl one, three;
+  one.threads = 1;
+  three.threads = 3;
+  std::vector<std::string> stages;
+  three.progress = [&](const Progress& p) { stages.push_back(p.stage); };
+  const RunOutput a = run_forecast(s, one, RunRecording{false});
+  const RunOutput b = run_forecast(s, three, RunRecording{false});
+  EXPECT_GE(a.report.forecast.steps.size(), 3U) << "the ramp has levels to simulate";
+  EXPECT_EQ(result_json(a.report).dump(), result_json(b.report).dump());
+  EXPECT_NE(std::find_if(stages.begin(), stages.end(),
+                         [](const std::string& st) { return st.find("on 3 threads") != std::string::npos; }),
+            stages.end());
+  for (const std::string& st : stages) EXPECT_EQ(st.find("forecast: simulating step"), std::string::npos) << st;
+}
+
 TEST(Run, ACancelledRunThrowsCancelledAndReportsNothingAfter) {
   RunControl control;
   control.cancel.cancel();
