@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <exception>
 #include <optional>
-#include <thread>
 #include <utility>
 #include <vector>
 
+#include "sim/api/point_pool.h"
 #include "sim/cost/network_inventory.h"
 #include "sim/forecast/forecast.h"
 #include "sim/scenario/loader.h"
@@ -69,27 +69,26 @@ RunOutput run_forecast(const Scenario& s, const RunControl& control, RunRecordin
       wanted.emplace_back(k, sc);
     return configured;
   });
-  const unsigned cores = control.threads > 0 ? static_cast<unsigned>(control.threads)
-                                             : std::max(1U, std::thread::hardware_concurrency());
-  const auto threads = s.simulation.fidelity == "full" ? 1U : std::min<unsigned>(cores, static_cast<unsigned>(wanted.size()));
+  const unsigned threads = s.simulation.fidelity == "full" ? 1U : pool_threads(wanted.size(), control.threads);
   std::vector<std::optional<StepResult>> ahead(wanted.size());
   if (threads > 1) {
     control.report("forecast: simulating " + std::to_string(wanted.size()) + " steps on " + std::to_string(threads) +
                        " threads",
                    1, 0);
-    std::vector<std::exception_ptr> failed(threads);
-    std::vector<std::thread> pool;
-    for (unsigned t = 0; t < threads; ++t)
-      pool.emplace_back([&, t] {
-        try {
-          for (std::size_t i = t; i < wanted.size(); i += threads) ahead[i] = simulate_step(wanted[i].second, options);
-        } catch (...) {
-          failed[t] = std::current_exception();
-        }
-      });
-    for (std::thread& th : pool) th.join();
-    for (const std::exception_ptr& e : failed)
-      if (e) std::rethrow_exception(e);
+    // A step that throws is left empty here and simulated again when asked, on this thread, so its error
+    // surfaces as it would without the pool.
+    ahead = run_points<std::optional<StepResult>>(
+        wanted.size(), threads, control,
+        [&](std::uint64_t i) -> std::optional<StepResult> {
+          try {
+            return simulate_step(wanted[i].second, options);
+          } catch (const std::exception&) {
+            return std::nullopt;
+          }
+        },
+        {});
+    control.check();  // run_points returns early, without the unfinished steps, when cancelled
+    ahead.resize(wanted.size());
   }
   int simulated = 1;
   const StepFn step = [&](const Scenario& sc) {

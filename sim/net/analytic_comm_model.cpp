@@ -68,7 +68,7 @@ void AnalyticCommModel::plan(const CommOp& op, std::span<const std::int32_t> mem
   const ProtocolPick pick = pick_protocol(op.kind, s, op.bytes);
   out.duration = with_kernel_floor(op, s, pick.time);
   // The links carry the protocol's wire bytes (LL's flags, LL128's 8 of 128), as in the flow model.
-  const double wire = op.bytes.value() / (pick.floor != nullptr ? pick.floor->efficiency : 1.0);
+  const double wire = op.bytes.value() / pick.efficiency();
   out.link_share = s.link_share;  // the planner's cache holds it while the model lives
   out.share_bytes = Bytes(wire);
   auto [it, fresh] = index_.try_emplace(&s, moved_.size());

@@ -46,6 +46,8 @@ class AnalyticCommModel final : public CommModel {
 struct ProtocolPick {
   const ProtocolFloor* floor = nullptr;  // into the shape
   Time time;
+  // The share of the link the protocol gets: the op's wire bytes are its bytes / efficiency.
+  [[nodiscard]] double efficiency() const { return floor != nullptr ? floor->efficiency : 1.0; }
 };
 [[nodiscard]] ProtocolPick pick_protocol(CommKind kind, const CommShape& shape, Bytes bytes);
 // A bandwidth-only time under a protocol of `efficiency` (exact when it is 1).

@@ -364,11 +364,10 @@ CollectiveResult run_collective(const Topology& topo, const CollectiveSpec& spec
     const DeepEpKernelSpec& k = *spec.deepep_kernels;
     const DeepEpKernel kernel = spec.kind == CollectiveKind::kDispatch ? DeepEpKernel::kDispatch : DeepEpKernel::kCombine;
     r.deepep_notify = deepep_notify_time(kernel, spec.deepep_pass, k);
-    const double rate = k.copy_rate_per_sm().bytes_per_s() * k.comm_sms;
-    if (k.comm_sms > 0 && rate > 0 && !r.copy_bytes.empty()) {
+    if (!r.copy_bytes.empty()) {
       const double busiest = *std::max_element(r.copy_bytes.begin(), r.copy_bytes.end());
       const bool spans = nccl_group(topo, ranks_of(topo, spec)).nodes > 1;
-      r.deepep_sm_time = (spans ? k.ib_latency : Time::zero()) + k.nvlink_latency + Time::from_seconds_ceil(busiest / rate);
+      r.deepep_sm_time = deepep_sm_copy_time(busiest, (spans ? k.ib_latency : Time::zero()) + k.nvlink_latency, k);
     }
     r.time = r.deepep_notify + std::max(r.run.makespan, r.deepep_sm_time);
   }

@@ -277,8 +277,7 @@ DeepEpFloor CollectivePlanner::deepep_floor(const CommOp& op, const CommShape& s
   const DeepEpKernelSpec k = deepep_kernel_spec(topo_.cluster, op.sms);
   const DeepEpKernel kernel = op.kind == CommKind::kDispatch ? DeepEpKernel::kDispatch : DeepEpKernel::kCombine;
   f.notify = deepep_notify_time(kernel, op.pass == CommPass::kForward ? DeepEpPass::kForward : DeepEpPass::kBackward, k);
-  const double rate = k.copy_rate_per_sm().bytes_per_s() * op.sms;
-  if (op.sms > 0 && rate > 0) f.sm_copies = s.alpha + Time::from_seconds_ceil(s.busiest_copies * op.bytes.value() / rate);
+  f.sm_copies = deepep_sm_copy_time(s.busiest_copies * op.bytes.value(), s.alpha, k);
   return f;
 }
 

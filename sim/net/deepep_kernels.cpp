@@ -39,18 +39,21 @@ Time deepep_notify_time(DeepEpKernel k, DeepEpPass pass, const DeepEpKernelSpec&
   return k == DeepEpKernel::kDispatch && pass == DeepEpPass::kForward ? one * 2 : one;
 }
 
+Time deepep_sm_copy_time(double busiest, Time latency, const DeepEpKernelSpec& k) {
+  const double rate = k.copy_rate_per_sm().bytes_per_s() * k.comm_sms;
+  if (k.comm_sms <= 0 || !(rate > 0)) return Time::zero();
+  return latency + Time::from_seconds_ceil(busiest / rate);
+}
+
 DeepEpKernelTime deepep_normal_time(const EpGroupShape& g, const AllToAllLoad& load, DeepEpKernel kernel,
                                     DeepEpPass pass, const DeepEpKernelSpec& k) {
   DeepEpKernelTime t;
   t.notify = deepep_notify_time(kernel, pass, k);
   t.links = all_to_all_time(g, load);
-  const double rate = k.copy_rate_per_sm().bytes_per_s() * k.comm_sms;
-  if (k.comm_sms > 0 && rate > 0) {
-    double busiest = 0;
-    for (std::size_t i = 0; i < load.nic_out.size(); ++i)
-      busiest = std::max(busiest, load.nic_out[i] + load.nic_in[i] + load.nvlink_out[i] + load.nvlink_in[i]);
-    t.sm_copies = g.latency + Time::from_seconds_ceil(busiest / rate);
-  }
+  double busiest = 0;
+  for (std::size_t i = 0; i < load.nic_out.size(); ++i)
+    busiest = std::max(busiest, load.nic_out[i] + load.nic_in[i] + load.nvlink_out[i] + load.nvlink_in[i]);
+  t.sm_copies = deepep_sm_copy_time(busiest, g.latency, k);
   t.total = t.notify + std::max(t.links, t.sm_copies);
   return t;
 }

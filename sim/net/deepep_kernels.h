@@ -64,6 +64,9 @@ struct DeepEpKernelTime {
 [[nodiscard]] DeepEpKernel deepep_direction(DeepEpKernel k, DeepEpPass pass);
 
 [[nodiscard]] Time deepep_notify_time(DeepEpKernel k, DeepEpPass pass, const DeepEpKernelSpec& spec);
+// The comm SMs' time for `busiest` bytes of copies on one GPU: latency + busiest / (comm_sms x r_sm);
+// zero when the SM limit is not modelled (comm_sms 0).
+[[nodiscard]] Time deepep_sm_copy_time(double busiest, Time latency, const DeepEpKernelSpec& spec);
 // `load` is the routing's per-link bytes already scaled to this pass's bytes per token (all_to_all_load
 // with 1 B per token, times deepep_bytes_per_token); the busiest link and the busiest GPU's copies are
 // the same for either wire direction (combine swaps each GPU's in and out).

@@ -13,7 +13,7 @@ void FlowCommModel::plan(const CommOp& op, std::span<const std::int32_t> members
   // latency, split evenly over the rounds (the first rounds take the picoseconds left over), replaces the
   // paths' latencies.
   const ProtocolPick pick = pick_protocol(op.kind, s, op.bytes);
-  const double bytes = op.bytes.value() / (pick.floor != nullptr ? pick.floor->efficiency : 1.0);
+  const double bytes = op.bytes.value() / pick.efficiency();
   const std::int64_t rounds = std::max(1, s.rounds);
   const std::int64_t lat_ps = pick.floor != nullptr ? pick.floor->latency.count_ps() : 0;
   std::int64_t round = 0;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <span>
 
 #include "sim/core/format.h"
 #include "sim/hw/catalog.h"
@@ -52,13 +53,13 @@ void low_latency_all_to_all(const Scenario& s, CommCosts& out) {
   out.moe.bf16_bytes_per_token = Bytes(deepep_low_latency_combine_bytes(m.hidden));
   out.moe.low_latency = true;
   const Bandwidth nic = nic_bw(s.cluster);
-  const int sel = static_cast<int>(tokens);
+  const int per_gpu = static_cast<int>(tokens);
   out.notes.push_back(
       "MoE all-to-all: DeepEP low-latency kernels (pure RDMA, a message per token and expert, no SMs held, uniform "
       "routing: expert imbalance does not change their traffic): dispatch " +
-      format_time(deepep_low_latency_time(ep, sel, m.moe.top_k, deepep_low_latency_dispatch_bytes(m.hidden), nic, latency)) +
+      format_time(deepep_low_latency_time(ep, per_gpu, m.moe.top_k, deepep_low_latency_dispatch_bytes(m.hidden), nic, latency)) +
       " (" + fixed(deepep_low_latency_dispatch_bytes(m.hidden), 0) + " B messages), combine " +
-      format_time(deepep_low_latency_time(ep, sel, m.moe.top_k, deepep_low_latency_combine_bytes(m.hidden), nic, latency)) +
+      format_time(deepep_low_latency_time(ep, per_gpu, m.moe.top_k, deepep_low_latency_combine_bytes(m.hidden), nic, latency)) +
       " alone on the NICs");
 }
 
@@ -130,6 +131,16 @@ std::vector<std::int32_t> ids(const std::vector<GpuId>& gpus) {
   return out;
 }
 
+// One `kind` op of `bytes` over `group` as the analytic model times it alone, formatted for a run note (a
+// scratch model: only its closed forms are read).
+std::string note_time(CollectivePlanner& planner, CommKind kind, Bytes bytes, std::span<const std::int32_t> group) {
+  AnalyticCommModel timing(planner);
+  CommOp op;
+  op.kind = kind;
+  op.bytes = bytes;
+  return format_time(timing.time(op, group));
+}
+
 const char* overlap_note(TpCommOverlap o) {
   switch (o) {
     case TpCommOverlap::kNone: return "; blocking the compute stream (no TP comm overlap)";
@@ -158,13 +169,7 @@ void tensor_parallel(const Scenario& s, const Placement& placement, CommCosts& o
   out.tp.rerun_forward = s.training.recompute == RecomputeMode::kFull;
   out.tp.moe_reduce = m.moe.shared_experts > 0;
   const std::vector<std::int32_t> group = out.tp.members(0, 0);
-  AnalyticCommModel timing(*out.planner);  // a scratch model: only its closed forms are read
-  auto time_of = [&](CommKind kind) {
-    CommOp op;
-    op.kind = kind;
-    op.bytes = out.tp.bytes;
-    return format_time(timing.time(op, group));
-  };
+  auto time_of = [&](CommKind kind) { return note_time(*out.planner, kind, out.tp.bytes, group); };
   const int nodes = (p.tp + s.cluster.gpus_per_node - 1) / s.cluster.gpus_per_node;
   const std::string where = nodes == 1 ? "inside one node on NVLink"
                                        : "spanning " + std::to_string(nodes) + " nodes over InfiniBand (NVLink inside each)";
@@ -194,13 +199,7 @@ void expert_tensor_parallel(const Scenario& s, const Placement& placement, CommC
   const double tokens = static_cast<double>(p.micro_batch_size) * s.training.seq_len / p.cp;
   out.etp.bytes = Bytes(p.expert_tp * tokens * m.moe.top_k * m.hidden * 2.0);
   const std::vector<std::int32_t> group = out.etp.members(0);
-  AnalyticCommModel timing(*out.planner);  // a scratch model: only its closed forms are read
-  auto time_of = [&](CommKind kind) {
-    CommOp op;
-    op.kind = kind;
-    op.bytes = out.etp.bytes;
-    return format_time(timing.time(op, group));
-  };
+  auto time_of = [&](CommKind kind) { return note_time(*out.planner, kind, out.etp.bytes, group); };
   const int g = s.cluster.gpus_per_node;
   const int nodes = (p.expert_tp + g - 1) / g;
   const std::string where = nodes == 1 ? "inside one node on NVLink"
@@ -224,11 +223,7 @@ void context_parallel(const Scenario& s, const Placement& placement, CommCosts& 
   out.cp.forward_bytes = Bytes(tokens * cp_kv_bytes_per_token(s.model, p.tp));
   out.cp.backward_bytes = out.cp.forward_bytes * 2.0;
   const std::vector<std::int32_t> ring = out.cp.members(0, 0);
-  AnalyticCommModel timing(*out.planner);  // a scratch model: only its closed forms are read
-  CommOp op;
-  op.kind = CommKind::kRingShift;
-  op.bytes = out.cp.forward_bytes;
-  const std::string hop = format_time(timing.time(op, ring));
+  const std::string hop = note_time(*out.planner, CommKind::kRingShift, out.cp.forward_bytes, ring);
   const int g = s.cluster.gpus_per_node;
   const int nodes = (p.tp * p.cp + g - 1) / g;
   const std::string where = nodes == 1 ? "inside one node on NVLink"

@@ -65,6 +65,17 @@ Timed run_both(const Topology& f, CollectivePlanner& planner, CommOp op, const s
   return {a.makespan, b.makespan, a.link_bytes, b.link_bytes};
 }
 
+// EP16 over the two nodes of `f` (8 GPUs each), with the fabric's achievable NIC and NVLink.
+EpGroupShape ep16(const Topology& f, Time latency) {
+  EpGroupShape ep;
+  ep.gpus = 16;
+  ep.gpus_per_node = 8;
+  ep.nic = f.cluster.nic.line_rate * f.cluster.nic.achievable;
+  ep.nvlink = f.cluster.gpu.nvlink_per_direction * f.cluster.gpu.nvlink_achievable;
+  ep.latency = latency;
+  return ep;
+}
+
 int steps_of(const CommShape& s) {
   int n = 0;
   for (const CommPhase& p : s.phases) n += p.steps;
@@ -96,9 +107,7 @@ TEST(CommModel, AnalyticAndFlowAgreeAloneOnSmallFabrics) {
   }
   // Uniform all-to-all over both nodes, and DeepEP dispatch / combine from a routing sample.
   expect_agree(f, planner, op_of(CommKind::kAllToAll, 64e6), range(0, 16));
-  EpGroupShape ep;
-  ep.gpus = 16;
-  ep.gpus_per_node = 8;
+  const EpGroupShape ep = ep16(f, Time::us(7));
   Rng rng(7);
   const TokenRouting routing = sample_group_limited_routing({64, 8, 2, 8}, 16, 512, rng);
   const std::uint32_t handle = planner.add_routing(all_to_all_load(ep, routing, 1.0), Time::us(7));
@@ -111,12 +120,7 @@ TEST(CommModel, DispatchTakesTheBottleneckOfItsRouting) {
   // all_to_all_time() for the group shape with the achievable NIC and NVLink bandwidths.
   const Topology f = build_topology(cluster(2, 8));
   CollectivePlanner planner(f);
-  EpGroupShape ep;
-  ep.gpus = 16;
-  ep.gpus_per_node = 8;
-  ep.nic = f.cluster.nic.line_rate * f.cluster.nic.achievable;
-  ep.nvlink = f.cluster.gpu.nvlink_per_direction * f.cluster.gpu.nvlink_achievable;
-  ep.latency = Time::us(7);
+  const EpGroupShape ep = ep16(f, Time::us(7));
   Rng rng(3);
   const TokenRouting routing = sample_group_limited_routing({64, 8, 2, 8}, 16, 1024, rng);
   const double bytes = 7168 + 224;
@@ -252,9 +256,7 @@ TEST(CommModel, NcclProtocolFloorInBothModelsAsNetBenchHasIt) {
     }
   }
   // DeepEP's kernels are not NCCL's: no protocol on dispatch / combine.
-  EpGroupShape ep;
-  ep.gpus = 16;
-  ep.gpus_per_node = 8;
+  const EpGroupShape ep = ep16(f, Time::us(7));
   Rng rng(5);
   const std::uint32_t handle =
       planner.add_routing(all_to_all_load(ep, sample_group_limited_routing({64, 8, 2, 8}, 16, 256, rng), 1.0), Time::us(7));
@@ -268,12 +270,7 @@ TEST(CommModel, NcclProtocolFloorInBothModelsAsNetBenchHasIt) {
 TEST(CommModel, DeepEpNormalKernelsTakeTheirNotifyAndSmFloorInBothModels) {
   const Topology f = build_topology(cluster(2, 8));
   CollectivePlanner planner(f);
-  EpGroupShape ep;
-  ep.gpus = 16;
-  ep.gpus_per_node = 8;
-  ep.nic = f.cluster.nic.line_rate * f.cluster.nic.achievable;
-  ep.nvlink = f.cluster.gpu.nvlink_per_direction * f.cluster.gpu.nvlink_achievable;
-  ep.latency = f.cluster.nic.latency_cross_leaf + nvlink_hop_latency();
+  const EpGroupShape ep = ep16(f, f.cluster.nic.latency_cross_leaf + nvlink_hop_latency());
   Rng rng(11);
   const AllToAllLoad unit = all_to_all_load(ep, sample_group_limited_routing({64, 8, 2, 8}, 16, 1024, rng), 1.0);
   const std::uint32_t handle = planner.add_routing(unit, ep.latency, DeepEpKernels::kNormal);
