@@ -174,7 +174,8 @@ void tensor_parallel(const Scenario& s, const Placement& placement, CommCosts& o
   const std::string where = nodes == 1 ? "inside one node on NVLink"
                                        : "spanning " + std::to_string(nodes) + " nodes over InfiniBand (NVLink inside each)";
   const std::string collectives =
-      p.sequence_parallel ? "an all-gather before and a reduce-scatter after each block, forward and backward (" +
+      p.sequence_parallel ? "an all-gather before and a reduce-scatter after each block, forward and backward, and "
+                            "the backward's re-gather of each block's input for its weight gradient (" +
                                 time_of(CommKind::kAllGather) + " / " + time_of(CommKind::kReduceScatter) + " each)"
                           : "an all-reduce per block forward and backward (" + time_of(CommKind::kAllReduce) + " each)";
   std::string moe;

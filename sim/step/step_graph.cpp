@@ -54,6 +54,7 @@ struct Chain {
   TaskId first;
   TaskId last;
   std::vector<TaskId> side;
+  std::vector<TaskId> heads;  // side items before `first` (nothing in the chain precedes them)
   std::vector<TaskId> tasks;  // per item, in item order
 };
 
@@ -513,12 +514,14 @@ class Builder {
     // right after its dgrad (before the W, which would wait for it on the compute stream anyway).
     // With async-grad (and userbuffers) the reduction runs on the comm stream beside the W, which therefore
     // goes first (it hangs off the dgrad, not off the reduction); the next block's backward waits for it.
-    auto backward = [&](const SegmentTime& seg, const SegmentFlops& fl, StepCategory c, std::pair<StepOp, StepOp> ops, int layer, const LayerCost* tp_block = nullptr, bool mlp = false) {
+    // `w_after`: an item the W waits for besides its chain predecessor (the SP re-gather beside the dgrad).
+    auto backward = [&](const SegmentTime& seg, const SegmentFlops& fl, StepCategory c, std::pair<StepOp, StepOp> ops, int layer, const LayerCost* tp_block = nullptr, bool mlp = false, int w_after = -1) {
       const bool with_w = part == Part::kBackward && seg.backward_weight > Time::zero();
       auto weight = [&] {
         if (!with_w) return;
         compute(seg.backward_weight, c, ops.second, layer, fl.backward_weight);
         items.back().side = true;
+        items.back().also_after = w_after;
       };
       if (tp_block != nullptr && chunked(*tp_block, mlp)) {
         // userbuffers: the output gradient's gather beside the dgrad, the input gradient's reduce-scatter
@@ -540,6 +543,22 @@ class Builder {
       if (tp_block != nullptr) tp_op(false, *tp_block, mlp, kLabelBwd);
       weight();
     };
+    // SP: Megatron keeps only its shard of a column-parallel linear's input (the block's gathered input)
+    // and gathers it again in the backward for the weight gradient (Korthikanti et al. 2022, 4.2.2: "the
+    // all-gather ... re-done in the backward"). Without overlap it blocks the compute stream before the
+    // block's input gradient. With async-grad or userbuffers it runs on the comm stream beside the input
+    // gradient (Megatron launches it first and waits for it before the weight GEMM): a side item the W
+    // waits for, whose index this returns (-1: blocking, or no re-gather). MoE blocks gather again only
+    // for TP-split shared experts (the routed experts' inputs come from the all-to-all).
+    auto regather = [&](const LayerCost& l, bool mlp) {
+      if (!in_.tp.enabled() || !in_.tp.sequence_parallel || (mlp && l.moe && !in_.tp.moe_reduce)) return -1;
+      const bool beside = overlap != TpCommOverlap::kNone;
+      if (!tp_op(true, l, mlp, kLabelBwd, beside)) return -1;
+      items.back().index = kTpRegather;
+      if (!beside) return -1;
+      items.back().side = true;
+      return static_cast<int>(items.size()) - 1;
+    };
     backward(st.post, st.post_flops, StepCategory::kEmbedHead, {StepOp::kHeadDgrad, StepOp::kHeadWgrad}, -1);
     for (int li = n - 1; li >= 0; --li) {
       const LayerCost& l = st.layers[static_cast<std::size_t>(li)];
@@ -556,15 +575,17 @@ class Builder {
       if (!chunked(l, true)) tp_op(true, l, true, kLabelBwd);
       if (l.moe) a2a(false, li, true);  // gradient of combine: an all-to-all shaped like dispatch
       if (l.moe) etp_op(true, li, true);
+      const int mlp_input = regather(l, true);
       backward(l.mlp, l.mlp_flops, StepCategory::kExperts,
                l.moe ? std::pair{StepOp::kMoeDgrad, StepOp::kMoeWgrad} : std::pair{StepOp::kFfnDgrad, StepOp::kFfnWgrad},
-               l.layer, &l, true);
+               l.layer, &l, true, mlp_input);
       if (l.moe) etp_op(false, li, true);  // waits for the dgrad; the block's W (a side item) runs beside it
       if (l.moe) a2a(true, li, true);
       if (!chunked(l, false)) tp_op(true, l, false, kLabelBwd);
+      const int attention_input = regather(l, false);
       if (!in_.cp.enabled()) {
         backward(l.attention, l.attention_flops, StepCategory::kAttention, {StepOp::kAttnDgrad, StepOp::kAttnWgrad},
-                 l.layer, &l, false);
+                 l.layer, &l, false, attention_input);
         continue;
       }
       // CP: the input gradients of the ops after the core, the re-run forward ring (recompute), the
@@ -581,7 +602,7 @@ class Builder {
       SegmentTime pre{Time::zero(), l.attention_pre.backward_input, l.attention.backward_weight};
       SegmentFlops pre_flops{Flops{}, l.attention_pre_flops.backward_input, l.attention_flops.backward_weight};
       backward(pre, pre_flops, StepCategory::kAttention, {StepOp::kAttnDgrad, StepOp::kAttnWgrad}, l.layer, &l,
-               false);
+               false, attention_input);
     }
     backward(st.pre, st.pre_flops, StepCategory::kEmbedHead, {StepOp::kEmbedDgrad, StepOp::kEmbedWgrad}, -1);
     return items;
@@ -598,6 +619,7 @@ class Builder {
       if (c.last.valid()) g_.graph.add_dep(c.last, t);
       if (it.side) {
         c.side.push_back(t);
+        if (!c.last.valid()) c.heads.push_back(t);
         continue;
       }
       if (!c.first.valid()) c.first = t;
@@ -646,8 +668,13 @@ class Builder {
     std::vector<Chain> chains;
     auto hook = [&](Chain c, const std::vector<HopKey>& waits) {
       if (!c.first.valid()) return;
-      if (barrier.valid()) g_.graph.add_dep(barrier, c.first);
-      for (const HopKey& h : waits) recvs_.emplace_back(std::make_pair(replica_, h), c.first);
+      // A side item at the head of the chain (an SP re-gather beside the first dgrad) waits for what the
+      // chain's first item waits for.
+      c.heads.push_back(c.first);
+      for (const TaskId t : c.heads) {
+        if (barrier.valid()) g_.graph.add_dep(barrier, t);
+        for (const HopKey& h : waits) recvs_.emplace_back(std::make_pair(replica_, h), t);
+      }
       chains.push_back(std::move(c));
     };
     // Emits the chain of `piece`'s `part` and, where the DP buckets say so, gates its first forward on

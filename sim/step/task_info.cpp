@@ -125,7 +125,10 @@ std::string step_task_label(const StepTaskInfo& t) {
     case StepOp::kTpAllGather:
       out += t.op == StepOp::kTpAllGather ? "tp-ag " : t.op == StepOp::kTpReduceScatter ? "tp-rs " : "tp-ar ";
       out += mlp ? "mlp" : "attn";
-      out += (t.label_flags & kLabelRerun) != 0 ? "-rerun" : (t.label_flags & kLabelBwd) != 0 ? "-bwd" : "";
+      out += (t.label_flags & kLabelRerun) != 0 ? "-rerun"
+             : t.index == kTpRegather           ? "-regather"
+             : (t.label_flags & kLabelBwd) != 0 ? "-bwd"
+                                                : "";
       out += " L";
       append_int(out, t.layer);
       break;

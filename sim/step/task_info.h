@@ -44,6 +44,10 @@ inline constexpr std::uint8_t kLabelAllGather = 32;  // DP sync: parameter all-g
 inline constexpr std::uint8_t kLabelBucket = 64;     // DP sync of one gradient bucket (StepTaskInfo::bucket)
 inline constexpr std::uint8_t kLabelPost = 128;      // attention ops after the core under CP (" post")
 
+// StepTaskInfo::index of a TP all-gather: the backward's re-gather of a block's input under sequence
+// parallelism (for its weight gradient), labelled "-regather".
+inline constexpr std::uint16_t kTpRegather = 1;
+
 // StepTaskInfo::ring: which CP ring a ring step or send belongs to ("kv": the forward, "kv-rerun": a
 // full recompute's re-run forward, "kv-bwd": the backward's K/V + dK/dV).
 enum class CpRingLabel : std::uint8_t { kNone, kKv, kKvRerun, kKvBwd };
@@ -57,7 +61,8 @@ struct StepTaskInfo {
   std::int32_t stage = -1;  // pipeline stage
   std::int32_t chunk = -1;  // the rank's chunk (DualPipe and interleaved schedules have two or more)
   CpRingLabel ring = CpRingLabel::kNone;  // CP ring steps and sends (in the padding before `flops`)
-  std::uint16_t index = 0;  // CP ring: the step; DP bucket syncs: 1 + the ZeRO-2 micro-batch (0: none)
+  std::uint16_t index = 0;  // CP ring: the step; DP bucket syncs: 1 + the ZeRO-2 micro-batch (0: none);
+                            // TP all-gathers: kTpRegather or 0
   Flops flops;              // compute: the pass's FLOPs
   Bytes bytes;              // sends: bytes on the wire
 };

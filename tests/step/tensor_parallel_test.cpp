@@ -61,7 +61,8 @@ std::vector<TpTask> tp_tasks(const StepGraph& g) {
     if (t.kind != TaskKind::kComm || static_cast<StepCategory>(t.category) != StepCategory::kTensorParallel) continue;
     if (g.rank_of_task[i] < 0) continue;
     const std::string label = step_task_label(g.info[i]);
-    const bool bwd = label.find("-bwd") != std::string::npos || label.find("-rerun") != std::string::npos;
+    const bool bwd = label.find("-bwd") != std::string::npos || label.find("-rerun") != std::string::npos ||
+                     label.find("-regather") != std::string::npos;
     out.push_back({i, g.graph.comm_op(t).kind, bwd, g.info[i].layer, g.info[i].mb});
   }
   return out;
@@ -101,12 +102,13 @@ TEST(TensorParallel, TwoAllReducesForwardAndTwoBackwardPerLayerAndMicroBatch) {
 TEST(TensorParallel, SequenceParallelismTurnsEachAllReduceIntoAReduceScatterAndAnAllGather) {
   const StepSimulation sim = simulate_step_full(tiny(4, {"parallel.sequence_parallel=true"}));
   const auto tasks = tp_tasks(sim.graph);
-  ASSERT_EQ(tasks.size(), 32u);  // 2 layers x 2 micro-batches x (2 AG + 2 RS) x (forward, backward)
+  // 2 layers x 2 micro-batches x (forward 2 AG + 2 RS; backward 2 AG + 2 RS + 2 re-gathers)
+  ASSERT_EQ(tasks.size(), 40u);
   const Counts c = count(tasks);
   for (int layer = 0; layer < 2; ++layer)
     for (int mb = 0; mb < 2; ++mb)
       for (const bool bwd : {false, true}) {
-        EXPECT_EQ((c.at({layer, mb, bwd, CommKind::kAllGather})), 2);
+        EXPECT_EQ((c.at({layer, mb, bwd, CommKind::kAllGather})), bwd ? 4 : 2);
         EXPECT_EQ((c.at({layer, mb, bwd, CommKind::kReduceScatter})), 2);
       }
   // Forward order per layer: AG, attention, RS, AG, FFN, RS.
@@ -118,6 +120,51 @@ TEST(TensorParallel, SequenceParallelismTurnsEachAllReduceIntoAReduceScatterAndA
   for (const TpTask& t : tasks)
     EXPECT_DOUBLE_EQ(sim.graph.graph.comm_op(sim.graph.graph.task(TaskId(static_cast<TaskId::rep>(t.index)))).bytes.value(),
                      kTpBytes);  // nccl-tests' S: the whole gathered buffer
+}
+
+// Megatron keeps only its shard of each block's gathered input under SP and gathers it again for the weight
+// gradient (Korthikanti et al. 2022, 4.2.2). Without overlap it blocks the compute stream before the block's
+// input gradient; with async-grad it runs beside the input gradient and the weight gradient waits for it.
+TEST(TensorParallel, SequenceParallelismGathersEachBlocksInputAgainForItsWeightGradient) {
+  for (const bool async : {false, true}) {
+    std::vector<std::string> o = {"parallel.sequence_parallel=true"};
+    if (async) o.push_back("parallel.tp_comm_overlap=async-grad");
+    const StepSimulation sim = simulate_step_full(tiny(4, o));
+    const StepGraph& g = sim.graph;
+    int regathers = 0;
+    for (std::size_t i = 0; i < g.info.size(); ++i) {
+      if (g.rank_of_task[i] != 0 || step_task_label(g.info[i]).find("-regather") == std::string::npos) continue;
+      ++regathers;
+      const TaskId t(static_cast<TaskId::rep>(i));
+      EXPECT_EQ(g.graph.comm_op(g.graph.task(t)).kind, CommKind::kAllGather);
+      EXPECT_DOUBLE_EQ(g.graph.comm_op(g.graph.task(t)).bytes.value(), kTpBytes);
+      EXPECT_EQ(g.graph.task(t).stream == sim.graph.rank_streams[0][0], !async) << step_task_label(g.info[i]);
+      // The block's weight gradient (same layer and micro-batch, attention or FFN as labelled) starts after it.
+      const bool mlp = step_task_label(g.info[i]).find("mlp") != std::string::npos;
+      const StepOp w = mlp ? StepOp::kFfnWgrad : StepOp::kAttnWgrad;
+      const StepOp d = mlp ? StepOp::kFfnDgrad : StepOp::kAttnDgrad;
+      int found = 0;
+      for (std::size_t j = 0; j < g.info.size(); ++j) {
+        if (g.rank_of_task[j] != 0 || g.info[j].layer != g.info[i].layer || g.info[j].mb != g.info[i].mb) continue;
+        if (g.info[j].op == w) {
+          ++found;
+          EXPECT_GE(sim.run.tasks[j].start, sim.run.tasks[i].end);
+        }
+        // Beside the input gradient with async-grad: the dgrad does not wait for it.
+        if (g.info[j].op != d) continue;
+        if (async) {
+          EXPECT_LT(sim.run.tasks[j].start, sim.run.tasks[i].end);
+        } else {
+          EXPECT_GE(sim.run.tasks[j].start, sim.run.tasks[i].end);
+        }
+      }
+      EXPECT_EQ(found, 1) << step_task_label(g.info[i]);
+    }
+    EXPECT_EQ(regathers, 2 * 2 * 2);  // 2 blocks x 2 layers x 2 micro-batches
+  }
+  // No sequence parallelism, no re-gather.
+  const StepSimulation plain = simulate_step_full(tiny(4));
+  for (const StepTaskInfo& info : plain.graph.info) EXPECT_EQ(step_task_label(info).find("-regather"), std::string::npos);
 }
 
 TEST(TensorParallel, FullRecomputeRerunsTheForwardsAllReducesInTheBackward) {

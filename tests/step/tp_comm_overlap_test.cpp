@@ -118,12 +118,14 @@ TEST(TpCommOverlap, UserBuffersSplitsEachCollectiveIntoFillOrDrainAndTheRest) {
     parts[{sim.graph.info[i].layer, sim.graph.info[i].mb, label_of(sim, i)}].push_back(op.bytes.value());
   }
   // Per layer and micro-batch, 2 blocks: the forward's AG and RS in two chunks each (8 tasks); the
-  // backward's AG in two, its RS whole beside the weight gradient (1F1B's full backward): 6 tasks.
-  EXPECT_EQ(tasks, 2 * 2 * (8 + 6));
-  ASSERT_EQ(parts.size(), 32u);
+  // backward's AG in two, its RS whole beside the weight gradient (1F1B's full backward), and the input's
+  // re-gather whole beside the input gradient: 8 tasks.
+  EXPECT_EQ(tasks, 2 * 2 * (8 + 8));
+  ASSERT_EQ(parts.size(), 40u);
   for (const auto& [key, b] : parts) {
     const std::string& label = std::get<2>(key);
-    if (label.find("tp-rs") != std::string::npos && label.find("-bwd") != std::string::npos) {
+    if ((label.find("tp-rs") != std::string::npos && label.find("-bwd") != std::string::npos) ||
+        label.find("-regather") != std::string::npos) {
       ASSERT_EQ(b.size(), 1u) << label;
       EXPECT_DOUBLE_EQ(b[0], kTpBytes) << label;
       continue;
