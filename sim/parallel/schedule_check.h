@@ -11,6 +11,7 @@
 // its forward before its backward, as the overlapped pair holds both), and the parameters held.
 #pragma once
 
+#include <functional>
 #include <vector>
 
 #include "sim/parallel/pipeline_costs.h"
@@ -34,5 +35,10 @@ struct ScheduleCheck {
 // rank reaches it and arrives `costs.send` later. The reference the engine-based executor
 // (schedule_graph.h) must agree with; errors on deadlock. Does not run the structural checks.
 [[nodiscard]] Result<PipelineTiming> simulate_in_order(const Schedule& s, const StageCosts& costs);
+
+// The same with a cost per instruction: `cost(rank, instr)` is a compute instruction's duration, or a
+// send's transfer time (receives are free). Lets every stage and chunk have its own costs.
+using InstrCost = std::function<Time(int rank, const Instr& instr)>;
+[[nodiscard]] Result<PipelineTiming> simulate_in_order(const Schedule& s, const InstrCost& cost);
 
 }  // namespace deepsim

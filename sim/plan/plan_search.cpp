@@ -13,6 +13,7 @@
 #include "sim/parallel/placement.h"
 #include "sim/step/simulate.h"
 #include "sim/step/static_analysis.h"
+#include "sim/step/step_bound.h"
 
 namespace deepsim {
 
@@ -45,8 +46,10 @@ double run_seconds(const Scenario& base, Time step) {
 
 double cost_of(const Scenario& base, double run_s, int gpus) { return run_s * gpus / 3600.0 * base.pricing.usd_per_gpu_hour; }
 
-// Layout and memory of plan i, as bytes for the work pool.
-std::string static_check(const Scenario& base, const SearchSpace& space, std::uint64_t i) {
+// Layout and memory of plan i, as bytes for the work pool. `tight` (non-null): the plan is simulated by
+// simulate_step, so a plan that fits also gets compute_step_bound (step_bound.h), the in-order pipeline
+// at the kernel model's compute times, which holds only for that step function; the memo is shared.
+std::string static_check(const Scenario& base, const SearchSpace& space, std::uint64_t i, StepBoundMemo* tight) {
   nlohmann::json j;
   try {
     const Scenario s = space.apply(base, space.plan_at(i));
@@ -63,7 +66,9 @@ std::string static_check(const Scenario& base, const SearchSpace& space, std::ui
     const Bytes peak = a.memory.stages.empty() ? Bytes(0) : a.memory.stages[worst].total();
     j["peak"] = peak.value();
     j["hbm"] = a.memory.hbm.value();
-    j["lb_ps"] = a.step_lower_bound().count_ps();
+    Time bound = a.step_lower_bound();
+    if (tight != nullptr && peak <= a.memory.hbm) bound = max(bound, compute_step_bound(s, a, tight));
+    j["lb_ps"] = bound.count_ps();
     if (peak > a.memory.hbm) {
       j["status"] = static_cast<int>(PlanStatus::kPrunedMemory);
       j["reason"] = "stage " + std::to_string(a.memory.stages[worst].stage) + " needs " + format_bytes(peak) + " of " +
@@ -155,6 +160,8 @@ PlanSearch search_plans(const Scenario& base, const SearchSpace& space, const Pl
   ThreadWorkPool one(1);
   WorkPool& pool = o.pool != nullptr ? *o.pool : one;
   StepFn step = o.step;
+  StepBoundMemo bound_memo;
+  StepBoundMemo* tight = o.step ? nullptr : &bound_memo;  // the default step function: compute_step_bound holds for it
   if (!step) {
     auto cache = std::make_shared<RoutingSampleCache>();
     step = [cache](const Scenario& s) {
@@ -173,7 +180,9 @@ PlanSearch search_plans(const Scenario& base, const SearchSpace& space, const Pl
   const auto dim_index = [&](const std::string& name) {
     return static_cast<std::size_t>(std::ranges::find_if(dims, [&](const PlanDimension& d) { return d.name == name; }) - dims.begin());
   };
+  // Sequence parallelism needs tp > 1: with tp = 1 only its first value counts.
   const std::size_t sched_dim = dim_index("schedule"), vs_dim = dim_index("virtual_stages");
+  const std::size_t tp_dim = dim_index("tp"), sp_dim = dim_index("sequence_parallel");
   std::vector<std::uint64_t> distinct;
   for (std::uint64_t i = 0; i < out.space_size; ++i) {
     const std::vector<int> plan = space.plan_at(i);
@@ -181,13 +190,15 @@ PlanSearch search_plans(const Scenario& base, const SearchSpace& space, const Pl
     const int vs = plan[vs_dim];
     if (!interleaved && vs != dims[vs_dim].values.front()) continue;
     if (interleaved && vs < 2) continue;  // interleaving with one chunk per rank is 1F1B
+    if (plan[tp_dim] == 1 && plan[sp_dim] != dims[sp_dim].values.front()) continue;
     distinct.push_back(i);
   }
 
   Progress progress(o.progress, distinct.size());
   std::uint64_t done = 0;
   // 1. Layout and memory of every distinct plan.
-  const std::vector<std::string> checks = pool.map(distinct.size(), [&](std::uint64_t k) { return static_check(base, space, distinct[k]); });
+  const std::vector<std::string> checks =
+      pool.map(distinct.size(), [&](std::uint64_t k) { return static_check(base, space, distinct[k], tight); });
   std::vector<std::size_t> open;  // candidates for simulation, indices into out.plans
   for (std::size_t k = 0; k < distinct.size(); ++k) {
     const nlohmann::json j = nlohmann::json::parse(checks[k]);
@@ -224,9 +235,10 @@ PlanSearch search_plans(const Scenario& base, const SearchSpace& space, const Pl
   });
   std::vector<std::size_t> simulated;
   const double model_flops_per_token = flops_per_token(base.model, base.training.seq_len, true).training_with_mtp().value();
-  for (std::size_t at = 0; at < open.size();) {
+  std::size_t wave_size = kFirstPlanWave;
+  for (std::size_t at = 0; at < open.size(); wave_size = std::min(kPlanWave, 2 * wave_size)) {
     std::vector<std::size_t> wave;
-    for (; at < open.size() && wave.size() < kPlanWave; ++at) {
+    for (; at < open.size() && wave.size() < wave_size; ++at) {
       PlanEvaluation& c = out.plans[open[at]];
       const auto by = std::ranges::find_if(simulated, [&](std::size_t s) {
         const PlanEvaluation& p = out.plans[s];

@@ -72,6 +72,10 @@ struct PlanSearch {
   [[nodiscard]] int value(const PlanEvaluation& p, std::string_view name) const;
 };
 
+// Simulation waves: the first holds kFirstPlanWave plans, each next one twice as many up to kPlanWave.
+// Fixed sizes (not timed, not per thread) keep which plans are simulated the same for any thread or
+// MPI rank count; small first waves let the cheapest bounds' plans prune the rest early.
+inline constexpr std::size_t kFirstPlanWave = 4;
 inline constexpr std::size_t kPlanWave = 16;
 
 // Throws InputError when no plan of the space can be simulated at all (with the commonest reason).

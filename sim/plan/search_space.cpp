@@ -99,6 +99,39 @@ std::vector<int> cp_values(const Scenario& base) {
   return v;
 }
 
+// Tensor parallelism: for dense models tp in 1, 2, 4, ... up to the GPUs of a node (TP's collectives
+// run on NVLink there; across nodes they would cross InfiniBand every block), where the attention heads
+// split evenly. MoE models keep the scenario's tp: each TP rank still dispatches the whole micro-batch in
+// deepsim (Megatron-core's token split over TP before dispatch is not modelled, docs/network.md), which
+// would charge TP plans for all-to-all traffic they do not send. The scenario's own tp is always offered.
+std::vector<int> tp_values(const Scenario& base) {
+  std::vector<int> v;
+  if (!base.model.is_moe())
+    for (const int tp : powers_of_two_up_to(base.cluster.gpus_per_node))
+      if (base.model.attention.heads % tp == 0) v.push_back(tp);
+  if (std::ranges::find(v, base.parallel.tp) == v.end()) v.push_back(base.parallel.tp);
+  return v;
+}
+
+// Sequence parallelism, off or on, when some plan has tp > 1 (plans with tp = 1 take only "off": it
+// changes nothing there); else the scenario's own setting.
+PlanDimension sequence_parallel_dim(const Scenario& base, const std::vector<int>& tps) {
+  PlanDimension d;
+  d.name = "sequence_parallel";
+  d.key = "parallel.sequence_parallel";
+  if (std::ranges::any_of(tps, [](int tp) { return tp > 1; })) d.values = {0, 1};
+  else d.values = {base.parallel.sequence_parallel ? 1 : 0};
+  d.apply = [](Scenario& s, int v) { s.parallel.sequence_parallel = v != 0; };
+  d.show = [](int v) { return std::string(v != 0 ? "on" : "off"); };
+  d.parse = [](const std::string& t) {
+    if (t == "on" || t == "true" || t == "1") return 1;
+    if (t == "off" || t == "false" || t == "0") return 0;
+    throw InputError({}, "--vary", "parallel.sequence_parallel: expected on or off, got '" + t + "'",
+                     "e.g. --vary parallel.sequence_parallel=off,on");
+  };
+  return d;
+}
+
 }  // namespace
 
 SearchSpace::SearchSpace(const Scenario& base) {
@@ -125,9 +158,9 @@ SearchSpace::SearchSpace(const Scenario& base) {
 
   // The table: one row per searched dimension, in the order plans are enumerated (the last fastest).
   dims_.push_back(int_dim("nodes", "cluster.nodes", node_counts, [](Scenario& s, int v) { s.cluster.nodes = v; }));
-  // TP stays at the scenario's value: the step does not model TP's all-reduces yet, so a search over it
-  // would favour it for free. When it does, give this row more values.
-  dims_.push_back(int_dim("tp", "parallel.tp", {base.parallel.tp}, [](Scenario& s, int v) { s.parallel.tp = v; }));
+  const std::vector<int> tps = tp_values(base);
+  dims_.push_back(int_dim("tp", "parallel.tp", tps, [](Scenario& s, int v) { s.parallel.tp = v; }));
+  dims_.push_back(sequence_parallel_dim(base, tps));
   // CP only appears as a column when it has a choice (long sequences) or the scenario sets it, so short-
   // sequence searches and their reports are as before.
   if (const std::vector<int> cps = cp_values(base); cps.size() > 1 || cps.front() != 1)

@@ -2,7 +2,9 @@
 //
 // A plan is one value per dimension. Each dimension is one row of the table in search_space.cpp: its
 // name, the scenario key it sets, its default values for the base scenario, and how it is applied. A
-// new parallel dimension (TP's all-reduces or CP once the step models them) is one more row there.
+// new parallel dimension is one more row there. Tensor parallelism (1, 2, 4, ... up to a node's GPUs)
+// and sequence parallelism (off / on where tp > 1) are searched for dense models; MoE models keep the
+// scenario's tp (docs/plan.md).
 // Context parallelism (parallel.cp: 1, 2, 4, 8 where seq_len allows) is a row only for seq_len above
 // kCpMinSeqLen or when the scenario sets cp (docs/plan.md).
 // Derived, not searched: dp = GPUs / (pp x tp x cp), and the micro-batch count, which the global batch fixes

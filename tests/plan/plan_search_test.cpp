@@ -5,11 +5,15 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <string>
+#include <vector>
 
 #include "sim/core/error.h"
 #include "sim/plan/plan_report.h"
+#include "sim/scenario/loader.h"
 #include "sim/step/simulate.h"
 #include "sim/step/static_analysis.h"
+#include "sim/step/step_bound.h"
 #include "tests/forecast/forecast_test_support.h"
 
 namespace deepsim {
@@ -132,6 +136,40 @@ TEST(PlanSearch, TheLowerBoundThatPrunesIsBelowEverySimulatedStep) {
       covered = covered || (r.plans[i].run_s <= p.lower_bound_run_s && r.plans[i].cost_usd <= p.lower_bound_cost_usd);
     EXPECT_TRUE(covered) << p.description;
   }
+}
+
+// A dense model's search over TP and sequence parallelism, simulated by the real step: the tighter
+// bound (compute_step_bound) stays below every simulated step, and tp = 1 appears once, without SP.
+TEST(PlanSearch, DenseTpSearchBoundsEverySimulatedStepAndSkipsSequenceParallelismWithoutTp) {
+  const std::vector<std::string> layers = {"model.layers=8"};
+  const Scenario base =
+      load_scenario_file(std::string(DEEPSIM_SOURCE_DIR) + "/scenarios/validation/megatron-selene/22b-full.yaml", layers);
+  SearchSpace space(base);
+  space.vary("parallel.pp=1,2");
+  space.vary("parallel.schedule=1f1b,dualpipe");
+  space.vary("parallel.zero_stage=1");
+  const PlanSearch r = search(base, space, 2);
+  ASSERT_GT(r.simulated, 1U);
+  for (const auto& p : r.plans) EXPECT_FALSE(r.value(p, "tp") == 1 && r.value(p, "sequence_parallel") == 1) << p.description;
+  bool tp_wins_somewhere = false;
+  for (std::size_t i : r.by_time) {
+    const PlanEvaluation& p = r.plans[i];
+    EXPECT_LE(p.step_lower_bound, p.step) << p.description;
+    tp_wins_somewhere = tp_wins_somewhere || r.value(p, "tp") > 1;
+  }
+  EXPECT_TRUE(tp_wins_somewhere);
+  EXPECT_GT(r.pruned_bound, 0U);
+}
+
+// The shipped 530B example (5,120 GPUs) loads, its own plan simulates, and the bound holds below it.
+TEST(PlanSearch, TheDense530bExampleRunsItsOwnPlanAboveItsBound) {
+  const Scenario s = load_scenario_file(std::string(DEEPSIM_SOURCE_DIR) + "/scenarios/examples/megatron-530b-5120.yaml");
+  EXPECT_EQ(s.cluster.total_gpus(), 5120);
+  const StaticAnalysis a = analyze(s);
+  const Time bound = compute_step_bound(s, a);
+  const Time step = simulate_step(s).step;
+  EXPECT_GT(bound, a.step_lower_bound());
+  EXPECT_LE(bound, step);
 }
 
 TEST(PlanSearch, SameBytesForOneThreadAndTwo) {

@@ -4,8 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <string>
+#include <vector>
 
 #include "sim/core/error.h"
+#include "sim/scenario/loader.h"
 #include "tests/forecast/forecast_test_support.h"
 
 namespace deepsim {
@@ -72,6 +75,43 @@ TEST(SearchSpace, BadVaryNamesTheOptionWithAHint) {
   EXPECT_THROW(space.vary("parallel.schedule=dualpipe,onef1b"), InputError);
   EXPECT_THROW(space.vary("parallel.pp=two"), InputError);
   EXPECT_THROW(space.vary("parallel.pp"), InputError);
+}
+
+const PlanDimension& dim(const SearchSpace& space, const std::string& name) {
+  const auto& dims = space.dimensions();
+  const auto it = std::ranges::find_if(dims, [&](const PlanDimension& d) { return d.name == name; });
+  EXPECT_NE(it, dims.end()) << name;
+  return *it;
+}
+
+TEST(SearchSpace, DenseModelsSearchTpUpToTheNodeAndSequenceParallelism) {
+  // GPT-22B (64 heads) on DGX A100 (8 GPUs a node): tp 1, 2, 4, 8; sequence parallelism off and on.
+  const Scenario base = load_scenario_file(std::string(DEEPSIM_SOURCE_DIR) + "/scenarios/validation/megatron-selene/22b-full.yaml");
+  const SearchSpace space(base);
+  EXPECT_EQ(dim(space, "tp").values, (std::vector<int>{1, 2, 4, 8}));
+  EXPECT_EQ(dim(space, "sequence_parallel").values, (std::vector<int>{0, 1}));
+  std::vector<int> plan = space.plan_at(0);
+  const auto& dims = space.dimensions();
+  for (std::size_t k = 0; k < dims.size(); ++k) {
+    if (dims[k].name == "tp") plan[k] = 4;
+    if (dims[k].name == "sequence_parallel") plan[k] = 1;
+  }
+  const Scenario s = space.apply(base, plan);
+  EXPECT_EQ(s.parallel.tp, 4);
+  EXPECT_TRUE(s.parallel.sequence_parallel);
+  EXPECT_EQ(s.parallel.dp, 8 / (4 * s.parallel.pp));
+}
+
+TEST(SearchSpace, MoeModelsKeepTheScenariosTpUnlessVaried) {
+  // Each TP rank of an MoE layer would dispatch the whole micro-batch (no token split over TP).
+  SearchSpace space(test::small_run());
+  EXPECT_EQ(dim(space, "tp").values, (std::vector<int>{1}));
+  EXPECT_EQ(dim(space, "sequence_parallel").values.size(), 1U);
+  space.vary("parallel.tp=1,2");
+  space.vary("parallel.sequence_parallel=off,on");
+  EXPECT_EQ(dim(space, "tp").values, (std::vector<int>{1, 2}));
+  EXPECT_EQ(dim(space, "sequence_parallel").values, (std::vector<int>{0, 1}));
+  EXPECT_THROW(space.vary("parallel.sequence_parallel=maybe"), InputError);
 }
 
 }  // namespace
