@@ -15,6 +15,7 @@
 #include "sim/scenario/overrides.h"
 #include "sim/scenario/scalar_codec.h"
 #include "sim/scenario/source_map.h"
+#include "sim/scenario/validate.h"
 
 namespace deepsim {
 namespace {
@@ -163,10 +164,22 @@ int schedulable_micro_batches(const PlanShape& shape, int wanted, std::string* r
   return found.micro_batches;
 }
 
+Scenario step_scenario_by_loading(const Scenario& base, std::span<const std::string> plan, int seq_len,
+                                  std::int64_t global_batch, int micro_batches) {
+  std::vector<std::string> overrides(plan.begin(), plan.end());
+  overrides.insert(overrides.end(), {"training.ramp.start_sequences=0", "training.ramp.tokens=0",
+                                     "training.seq_len=" + std::to_string(seq_len),
+                                     "training.global_batch=" + std::to_string(global_batch),
+                                     "parallel.micro_batches=" + std::to_string(micro_batches)});
+  Scenario s = load_scenario_text(to_yaml(base), base.source_file, overrides);
+  s.source_file = base.source_file;
+  s.sources = base.sources;  // errors point into the user's file, not the generated text
+  return s;
+}
+
 StepScenario step_scenario(const Scenario& base, std::span<const std::string> plan, double batch_sequences,
                            int seq_len, std::string_view phase_key) {
   const std::string key(phase_key);
-  std::vector<std::string> overrides(plan.begin(), plan.end());
   StepScenario out;
   try {
     const PlanShape shape = plan_shape(base, plan);
@@ -174,14 +187,31 @@ StepScenario step_scenario(const Scenario& base, std::span<const std::string> pl
     const int wanted = std::max(1, static_cast<int>(std::ceil(batch_sequences / unit - 1e-9)));
     std::string reason;
     const int m = schedulable_micro_batches(shape, wanted, &reason);
-    overrides.insert(overrides.end(),
-                     {"training.ramp.start_sequences=0", "training.ramp.tokens=0",
-                      "training.seq_len=" + std::to_string(seq_len),
-                      "training.global_batch=" + std::to_string(static_cast<std::int64_t>(m) * unit),
-                      "parallel.micro_batches=" + std::to_string(m)});
-    out.scenario = load_scenario_text(to_yaml(base), base.source_file, overrides);
-    out.scenario.source_file = base.source_file;
-    out.scenario.sources = base.sources;  // errors point into the user's file, not the generated text
+    const std::int64_t global_batch = static_cast<std::int64_t>(m) * unit;
+    bool direct = false;
+    if (plan.empty()) {
+      // Without a phase plan the step is the base with the five keys below set: set them on a copy and
+      // validate it. That is what loading the base's YAML with them as overrides gives (a test holds the
+      // two equal on every shipped scenario's phases and ramp levels) without printing and parsing the
+      // whole scenario for every step; anything the copy fails (a range, a rule) takes the load below,
+      // which reports it as it always has.
+      Scenario copy = base;
+      copy.training.ramp = {};
+      copy.training.seq_len = seq_len;
+      copy.training.global_batch = static_cast<int>(global_batch);
+      copy.parallel.micro_batches = m;
+      const bool in_range = seq_len >= 1 && seq_len <= (1 << 24) && global_batch >= 1 && global_batch <= (1 << 26) &&
+                            m >= 1 && m <= (1 << 20);
+      if (in_range) {
+        try {
+          validate_scenario(copy, base.sources ? *base.sources : SourceMap(base.source_file));
+          out.scenario = std::move(copy);
+          direct = true;
+        } catch (const InputError&) {
+        }
+      }
+    }
+    if (!direct) out.scenario = step_scenario_by_loading(base, plan, seq_len, global_batch, m);
     out.counted_sequences = batch_sequences;
     out.micro_batches = m;
     const std::string head = key + ": batch " + shortest(batch_sequences) + " at seq_len " +

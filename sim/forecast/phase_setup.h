@@ -51,6 +51,11 @@ struct StepScenario {
   std::string note;            // why micro_batches exceeds batch / (dp x micro_batch_size), if it does
 };
 
+// The step's scenario by printing `base` and loading it with `plan` and the step's keys as overrides:
+// what step_scenario gives (it takes a shortcut without a plan); the reference its test compares to.
+[[nodiscard]] Scenario step_scenario_by_loading(const Scenario& base, std::span<const std::string> plan, int seq_len,
+                                                std::int64_t global_batch, int micro_batches);
+
 // Throws InputError naming `phase_key` + ".plan" when the phase's plan does not load.
 [[nodiscard]] StepScenario step_scenario(const Scenario& base, std::span<const std::string> plan,
                                          double batch_sequences, int seq_len, std::string_view phase_key);
