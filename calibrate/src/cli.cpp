@@ -132,7 +132,7 @@ int cmd_import_kineto(const cmdline::Args& a, std::ostream& out) {
     doc["device"] = t.device.name;
     for (const ClassSummary& s : rows)
       doc["classes"].push_back({{"class", s.kernel_class}, {"kernels", s.count}, {"total_us", s.total_us},
-                                {"share", s.share}, {"with_shape", s.with_shape}, {"top_kernel", s.top_kernel}});
+                                {"share", s.share}, {"with_shape", s.with_shape}, {"shape_from_launch", s.shape_from_launch}, {"top_kernel", s.top_kernel}});
     doc["wall"] = {{"span_us", overlap.span_us}, {"busy_us", overlap.busy_us}, {"summed_us", overlap.summed_us},
                    {"overlapped_us", overlap.overlapped_us}};
     for (const StreamSummary& r : overlap.streams)

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "calibrate/src/json_doc.h"
+#include "calibrate/src/launch_shape.h"
 #include "sim/perf/kernel_profile.h"
 #include "sim/core/format.h"
 
@@ -143,6 +144,12 @@ KinetoTrace parse_kineto_trace(std::string text, const std::string& display_name
         }
       }
     }
+    // No CPU-op shape: what the launch configuration gives (flash attention, launch_shape.h).
+    if (!k.work && fam && (*fam == OpFamily::kAttentionFwd || *fam == OpFamily::kAttentionBwd))
+      if (const auto a = attention_launch(k.name, k.grid); a && a->backward == (*fam == OpFamily::kAttentionBwd)) {
+        k.work = attention_work(*a);
+        k.shape_from_launch = true;
+      }
     t.kernels.push_back(std::move(k));
   }
   // Drop shapes that several GEMM kernels of one op would share (split-K parts, fused epilogues).
@@ -168,6 +175,7 @@ std::vector<ClassSummary> summarize(const KinetoTrace& t) {
     ++s.count;
     s.total_us += k.dur_us;
     if (k.work) ++s.with_shape;
+    if (k.shape_from_launch) ++s.shape_from_launch;
     per_name[k.kernel_class][k.name] += k.dur_us;
     all += k.dur_us;
   }

@@ -1,7 +1,8 @@
 // Importing PyTorch-profiler (Kineto) Chrome traces: the GPU kernels (traceEvents with cat "kernel",
 // ph "X", dur in microseconds, args grid/block/stream), classified by name (kernel_names.h) and summed
 // per class. When the trace was recorded with record_shapes=True, the CPU op that launched a GEMM kernel
-// (matched by args "External id") gives its M, N, K, so such kernels can also be fitted.
+// (matched by args "External id") gives its M, N, K, so such kernels can also be fitted. Without it,
+// flash attention kernels still get their shape from the launch (launch_shape.h).
 #pragma once
 
 #include <array>
@@ -25,7 +26,8 @@ struct KinetoKernel {
   std::array<int, 3> grid{1, 1, 1};
   std::array<int, 3> block{1, 1, 1};
   std::string cpu_op;          // the launching CPU op, "" if unknown
-  std::optional<OpWork> work;  // GEMM shape from the CPU op's "Input Dims"
+  std::optional<OpWork> work;  // GEMM shape from the CPU op's "Input Dims", or from the launch (below)
+  bool shape_from_launch = false;  // `work` from the grid and template arguments (launch_shape.h)
   int event_index = 0;         // position in traceEvents
 };
 
@@ -41,6 +43,7 @@ struct ClassSummary {
   double total_us = 0;
   double share = 0;            // of all kernel time in the trace
   int with_shape = 0;          // kernels whose shape is known (usable for fits)
+  int shape_from_launch = 0;   // of them, shapes from the launch configuration (no CPU-op shape)
   std::string top_kernel;      // the name with the most time in this class
 };
 
