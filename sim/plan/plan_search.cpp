@@ -167,6 +167,7 @@ PlanSearch search_plans(const Scenario& base, const SearchSpace& space, const Pl
     step = [cache](const Scenario& s) {
       StepOptions so;
       so.routing_cache = cache.get();
+      so.timeline = false;  // plans are ranked by their figures; no report shows their timelines
       return simulate_step(s, so);
     };
   }

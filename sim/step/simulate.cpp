@@ -121,7 +121,7 @@ static StepSimulation simulate_unchecked(const Scenario& s, const StepOptions& o
   }
   sim.run = run(sim.graph.graph, comm.topology->links, *comm_model, run_options);
   sim.result = step_metrics(sim.graph, sim.run, sim.links, in.rank_gpu);
-  sim.result.timeline = step_timeline(sim.graph, sim.run);
+  if (options.timeline) sim.result.timeline = step_timeline(sim.graph, sim.run);
   sim.result.kernel_model = model->describe();
   sim.result.kernel_sources = kernel_sources(m, layers, *model, ctx);
   sim.result.fidelity = full ? "full: " + std::to_string(in.replicas) + " DP replicas, " + std::to_string(groups) +

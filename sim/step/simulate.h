@@ -57,6 +57,9 @@ struct StepOptions {
   // Record the step's link use over time per link class (StepSimulation::link_use, for trace.json's
   // utilisation counters). Off by default: sweeps and forecasts do not pay for it.
   bool record_link_use = false;
+  // Fill StepResult::timeline (what each rank ran when, for reports and the GUI). The plan search, which
+  // ranks steps by their figures only, turns it off.
+  bool timeline = true;
 };
 
 // Throws InputError when the plan cannot be placed or scheduled.
