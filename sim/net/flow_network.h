@@ -7,6 +7,12 @@
 // and then call settle(), which re-solves only the connected components of the link/flow graph that
 // contain a started or finished flow (flows sharing a link, transitively); every other flow keeps its
 // rate and finish time. A flow alone on its path therefore takes exactly size / min_l c_l.
+// A component that only lost flows is resumed rather than solved again (maxmin.h, "Resumption"): its
+// flows that froze before the first removed one keep their rates, and only the rest are re-solved,
+// from the capacities the solve left at that step. Each link keeps that record (R_l after each step of
+// its component's solve). The rates are those of a full re-solve, bit for bit (Resolve::kFull, kept as
+// the reference for tests and benchmarks); the solver breaks ties by global link id so that the answer
+// does not depend on how a settle numbers the component.
 // Latency is not modelled here: the engine charges a flow's fixed latency (path_latency()) before it
 // calls start(), so one flow alone takes latency + size / bandwidth.
 // With a quantum q > 0, finish times round up further to a multiple of q (see RunOptions::flow_quantum).
@@ -33,7 +39,11 @@ namespace deepsim {
 
 class FlowNetwork final : public FlowModel {
  public:
-  explicit FlowNetwork(const LinkTable& links, Time quantum = Time::zero());
+  // kResume re-solves a component that only lost flows from the first removed flow's freezing step on;
+  // kFull solves every touched component from scratch. Both give the same rates, bit for bit.
+  enum class Resolve { kResume, kFull };
+
+  explicit FlowNetwork(const LinkTable& links, Time quantum = Time::zero(), Resolve resolve = Resolve::kResume);
 
   // Puts `bytes` (> 0) on `path` (non-empty) at `now`. The path is viewed, not copied: it must outlive
   // the flow. The new flow's rate is set by the next settle(now).
@@ -57,7 +67,8 @@ class FlowNetwork final : public FlowModel {
   // Time each link carried at least one flow, up to `now`.
   [[nodiscard]] std::vector<Time> link_busy(Time now) const override;
 
-  // Counters for benchmarks and docs: settles that solved something, and flows re-solved in total.
+  // Counters for benchmarks and docs: settles that solved something, and flows handed to the solver in
+  // total (with kResume, only the part of a shrunk component above its first removed flow).
   [[nodiscard]] std::uint64_t solves() const { return solves_; }
   [[nodiscard]] std::uint64_t flows_resolved() const { return flows_resolved_; }
 
@@ -70,21 +81,44 @@ class FlowNetwork final : public FlowModel {
     double rate_bytes_per_s = 0;
     Time updated;
     Time finish = Time::max();
+    std::uint64_t step = 0;  // freezing step in its component's solve (maxmin.h)
     std::uint32_t version = 0;
     std::uint32_t mark = 0;  // component-search epoch
+    std::uint32_t label = 0;  // component-search label (a seed, merged in labels_)
     bool active = false;
+    bool fresh = false;  // started since the last settle: its component needs a full solve
+  };
+  struct Remaining {  // R_l after a freezing step of the link's component solve
+    std::uint64_t step;
+    double bytes_per_s;
   };
   struct LinkState {
     std::vector<Handle> flows;  // active flows crossing the link
+    std::vector<Remaining> history;  // in step order
     Time busy_since;
     Time busy_total;
+    std::uint64_t removed_step = kNoRemoval;  // earliest step of a flow finished here since the last settle
     std::uint32_t mark = 0;  // component-search epoch
+    std::uint32_t label = 0;  // component-search label
+    std::uint32_t problem_mark = 0;  // epoch in which `local` was set
     std::uint32_t local = 0;  // index in the max-min problem being built
     bool dirty = false;
   };
+  // One component of a settle (keyed by its root label): solved from step `from` on; 0 is from scratch.
+  struct Component {
+    std::uint64_t from = kNoRemoval;
+    bool fresh = false;
+  };
+  static constexpr std::uint64_t kNoRemoval = ~std::uint64_t{0};
 
   void mark_dirty(LinkId l);
   void collect_components();
+  [[nodiscard]] std::uint32_t root(std::uint32_t label);
+  void unite(std::uint32_t a, std::uint32_t b);
+  void plan_components();
+  std::uint32_t local_link(std::uint32_t l, std::uint64_t from);
+  void build_problem();
+  void record_history();
   void solve_components(Time now, std::vector<Update>& updates);
   void drain_to(Flow& f, Time now) const;
 
@@ -92,6 +126,7 @@ class FlowNetwork final : public FlowModel {
 
   const LinkTable& links_;
   Time quantum_;
+  Resolve resolve_;
   std::vector<Flow> flows_;
   std::vector<Handle> free_;
   std::vector<LinkState> link_state_;
@@ -102,6 +137,11 @@ class FlowNetwork final : public FlowModel {
   // Scratch reused across settles.
   std::vector<Handle> comp_flows_;
   std::vector<std::uint32_t> comp_links_;
+  std::vector<std::uint32_t> labels_;  // union-find parents of the search's labels
+  std::vector<Component> components_;  // by root label
+  std::vector<std::uint32_t> solved_;  // positions in comp_flows_ of the flows in problem_
+  std::vector<std::uint32_t> problem_links_;  // global id of each link of problem_
+  std::vector<std::uint64_t> problem_from_;  // the `from` of each link of problem_ (its component's)
   MaxMinProblem problem_;
   MaxMinSolver solver_;
   std::vector<double> rates_;
