@@ -1,4 +1,5 @@
-// FlowNetwork: bookkeeping of active flows per link, and the incremental re-solve of touched components.
+// FlowNetwork: bookkeeping of active flows per link and per group, the solve of new components, and
+// the resumption of groups that lost flows.
 #include "sim/net/flow_network.h"
 
 #include <algorithm>
@@ -49,17 +50,17 @@ FlowNetwork::Handle FlowNetwork::start(Time now, std::span<const LinkId> path, B
   f.rate_bytes_per_s = 0.0;
   f.updated = now;
   f.finish = Time::max();
-  f.step = 0;  // finished before any settle (not the engine's way), it makes its component resolve in full
+  f.step = 0;
+  f.group = kNoGroup;
   f.active = true;
-  f.fresh = true;
   for (std::size_t i = 0; i < path.size(); ++i) {
     DEEPSIM_ASSERT(path[i].valid() && path[i].value() < link_state_.size(), "flow path has an unknown link");
     LinkState& ls = link_state_[path[i].value()];
     if (ls.flows.empty()) ls.busy_since = now;
     f.slot[i] = static_cast<std::uint32_t>(ls.flows.size());
     ls.flows.push_back(h);
-    mark_dirty(path[i]);
   }
+  started_.push_back(h);
   ++active_count_;
   return h;
 }
@@ -85,12 +86,17 @@ void FlowNetwork::finish(Time now, Handle h) {
       }
     }
     ls.flows.pop_back();
-    ls.removed_step = std::min(ls.removed_step, f.step);
     if (ls.flows.empty()) ls.busy_total += now - ls.busy_since;
     link_bytes_[l.value()] += f.total_bytes;
-    mark_dirty(l);
+  }
+  if (f.group != kNoGroup) {  // else it never had a rate, and the others never saw it
+    Group& g = groups_[f.group];
+    g.from = std::min(g.from, resolve_ == Resolve::kFull ? 0 : f.step);
+    --g.live;
+    touch(f.group);
   }
   f.active = false;
+  f.group = kNoGroup;
   f.remaining_bytes = 0.0;
   f.rate_bytes_per_s = 0.0;
   ++f.version;  // a recycled handle must not match completions scheduled for this flow
@@ -98,94 +104,71 @@ void FlowNetwork::finish(Time now, Handle h) {
   --active_count_;
 }
 
-void FlowNetwork::mark_dirty(LinkId l) {
-  LinkState& ls = link_state_[l.value()];
-  if (ls.dirty) return;
-  ls.dirty = true;
-  dirty_.push_back(l.value());
+std::uint32_t FlowNetwork::new_group() {
+  if (free_groups_.empty()) {
+    groups_.emplace_back();
+    return static_cast<std::uint32_t>(groups_.size() - 1);
+  }
+  const std::uint32_t g = free_groups_.back();
+  free_groups_.pop_back();
+  return g;
 }
 
-// Breadth-first search over the bipartite link/flow graph from the dirty links. Visiting in list
-// order keeps the problem and the order of the updates identical from run to run. Each dirty link
-// starts a label; labels that meet (one component reached from two seeds) are merged.
-void FlowNetwork::collect_components() {
+void FlowNetwork::touch(std::uint32_t group) {
+  Group& g = groups_[group];
+  if (g.listed) return;
+  g.listed = true;
+  touched_.push_back(group);
+}
+
+// Moves `f` to `group`. Its entry in the old group stays behind and no longer counts there.
+void FlowNetwork::join(Flow& f, std::uint32_t group) {
+  if (f.group != kNoGroup) {
+    --groups_[f.group].live;
+    touch(f.group);  // to be freed if that was its last flow
+  }
+  f.group = group;
+  ++groups_[group].live;
+}
+
+// Breadth-first search over the bipartite link/flow graph from the links of the flows started since
+// the last settle: their components, to be solved from scratch. Visiting in list order keeps the
+// problem and the order of the updates identical from run to run.
+void FlowNetwork::collect_new_components() {
   ++epoch_;
   comp_flows_.clear();
   comp_links_.clear();
-  labels_.clear();
-  for (const std::uint32_t l : dirty_) {
-    LinkState& ls = link_state_[l];
-    ls.dirty = false;
-    if (ls.mark == epoch_) continue;
-    ls.mark = epoch_;
-    ls.label = static_cast<std::uint32_t>(labels_.size());
-    labels_.push_back(ls.label);
-    comp_links_.push_back(l);
+  for (const Handle h : started_) {
+    if (!flows_[h].active) continue;
+    for (const LinkId l : flows_[h].path) {
+      LinkState& ls = link_state_[l.value()];
+      if (ls.mark == epoch_) continue;
+      ls.mark = epoch_;
+      comp_links_.push_back(l.value());
+    }
   }
-  dirty_.clear();
+  started_.clear();
   for (std::size_t i = 0; i < comp_links_.size(); ++i) {
-    const std::uint32_t label = link_state_[comp_links_[i]].label;
     for (const Handle h : link_state_[comp_links_[i]].flows) {
       Flow& f = flows_[h];
-      if (f.mark == epoch_) {
-        if (f.label != label) unite(f.label, label);
-        continue;
-      }
+      if (f.mark == epoch_) continue;
       f.mark = epoch_;
-      f.label = label;
       comp_flows_.push_back(h);
       for (const LinkId l : f.path) {
         LinkState& ls = link_state_[l.value()];
-        if (ls.mark == epoch_) {
-          if (ls.label != label) unite(ls.label, label);
-          continue;
-        }
+        if (ls.mark == epoch_) continue;
         ls.mark = epoch_;
-        ls.label = label;
         comp_links_.push_back(l.value());
       }
     }
   }
-  // Flatten: a parent has a smaller label than its child, so in label order each parent is a root.
-  for (std::uint32_t i = 0; i < labels_.size(); ++i) labels_[i] = labels_[labels_[i]];
 }
 
-std::uint32_t FlowNetwork::root(std::uint32_t label) {
-  while (labels_[label] != label) label = labels_[label] = labels_[labels_[label]];
-  return label;
-}
-
-void FlowNetwork::unite(std::uint32_t a, std::uint32_t b) {
-  a = root(a);
-  b = root(b);
-  if (a != b) labels_[std::max(a, b)] = std::min(a, b);
-}
-
-// Decides per component (labels_ now maps each label to its component's root): a full solve if it gained a flow (or with Resolve::kFull), else a resumption
-// from its earliest removed flow's step. (A part of a component that a removal split off may resume
-// from a later step than the rest: the steps before that of its own removed flows only involved its
-// own links, so the argument of maxmin.h holds for it alone.)
-void FlowNetwork::plan_components() {
-  components_.assign(labels_.size(), Component{});
-  for (const Handle h : comp_flows_) {
-    if (flows_[h].fresh || resolve_ == Resolve::kFull) components_[labels_[flows_[h].label]].fresh = true;
-  }
-  for (const std::uint32_t l : comp_links_) {
-    LinkState& ls = link_state_[l];
-    Component& c = components_[labels_[ls.label]];
-    c.from = std::min(c.from, ls.removed_step);
-    ls.removed_step = kNoRemoval;
-  }
-  for (Component& c : components_) {
-    if (c.fresh) c.from = 0;
-  }
-}
-
-// Index of global link `l` in problem_, added on first use with the capacity its component's solve
-// left before step `from` (the link's whole capacity when no earlier step touched it). The record of
-// the steps from `from` on is dropped: the solve rewrites them. Records of a link left out of the
-// problem may outlast their steps, but only with steps at or after the `from` that left it out, and a
-// later resumption that reads the link starts earlier (from a flow that froze before), so drops them.
+// Index of global link `l` in problem_, added on first use with the capacity its group's solve left
+// before step `from` (the link's whole capacity when no earlier step touched it). The record of the
+// steps from `from` on is dropped: the solve rewrites them. Records of a link left out of the problem
+// may outlast their steps, but only with steps at or after the `from` that left it out, and a later
+// resumption that reads the link starts earlier (from a flow that froze before), so drops them.
 std::uint32_t FlowNetwork::local_link(std::uint32_t l, std::uint64_t from) {
   LinkState& ls = link_state_[l];
   if (ls.problem_mark == epoch_) return ls.local;
@@ -198,29 +181,68 @@ std::uint32_t FlowNetwork::local_link(std::uint32_t l, std::uint64_t from) {
   return ls.local;
 }
 
-// The flows to solve: all of a component solved from scratch, and of a resumed one those that froze
-// at its `from` step or later.
+void FlowNetwork::add_to_problem(Handle h, std::uint32_t group, std::uint64_t from) {
+  solved_.push_back(Solved{h, group, from});
+  problem_.begin_flow();
+  for (const LinkId l : flows_[h].path) problem_.extend_last_flow(local_link(l.value(), from));
+}
+
+// The flows to solve: the components of new flows from scratch, as one new group; then each group
+// that lost flows, resumed from its earliest removed flow's step (maxmin.h, "Resumption"): its members
+// that froze at that step or later. A part of a group that a removal split off is resumed with the
+// rest; resuming from an earlier step than needed is still exact.
 void FlowNetwork::build_problem() {
   problem_.clear();
   solved_.clear();
   problem_links_.clear();
   problem_from_.clear();
-  for (std::size_t i = 0; i < comp_flows_.size(); ++i) {
-    const Flow& f = flows_[comp_flows_[i]];
-    const std::uint64_t from = components_[labels_[f.label]].from;
-    if (f.step < from) continue;
-    solved_.push_back(static_cast<std::uint32_t>(i));
-    problem_.begin_flow();
-    for (const LinkId l : f.path) problem_.extend_last_flow(local_link(l.value(), from));
+  if (!started_.empty()) {
+    collect_new_components();
+    if (!comp_flows_.empty()) {
+      const std::uint32_t g = new_group();
+      for (const Handle h : comp_flows_) {
+        join(flows_[h], g);
+        add_to_problem(h, g, 0);
+      }
+    }
+  } else {
+    ++epoch_;
+  }
+  for (const std::uint32_t gi : touched_) {
+    Group& g = groups_[gi];
+    if (g.from == kNoRemoval) continue;  // only lost flows to a new group
+    const auto first = std::lower_bound(g.members.begin(), g.members.end(), g.from,
+                                        [](const Member& m, std::uint64_t from) { return m.step < from; });
+    for (auto it = first; it != g.members.end(); ++it) {
+      const Flow& f = flows_[it->flow];
+      if (f.active && f.group == gi) add_to_problem(it->flow, gi, g.from);
+    }
+    g.members.erase(first, g.members.end());  // the solve appends them again, in their new order
   }
 }
 
-// Appends the solve's steps to the links' records. Step j of a component resumed from `from` becomes
-// from + j: after every step it kept, and in the solve's order.
-void FlowNetwork::record_history() {
+// Rates, finish times and updates of the solved flows (in problem order), then their places in their
+// groups: step j of a group resumed from `from` becomes from + j, after every step it kept.
+void FlowNetwork::apply_rates(Time now, std::vector<Update>& updates) {
   for (const MaxMinRemaining& r : solver_.history()) {
     link_state_[problem_links_[r.link]].history.push_back(
         Remaining{problem_from_[r.link] + r.step, r.remaining_bytes_per_s});
+  }
+  for (std::size_t i = 0; i < solved_.size(); ++i) {
+    Flow& f = flows_[solved_[i].flow];
+    f.step = solved_[i].from + solver_.freeze_step()[i];
+    if (rates_[i] == f.rate_bytes_per_s) continue;  // same rate: the scheduled finish still holds
+    drain_to(f, now);
+    f.rate_bytes_per_s = rates_[i];
+    const Time finish =
+        rates_[i] > 0.0 ? quantize(finish_after(now, f.remaining_bytes * kPsPerSecond / rates_[i])) : Time::max();
+    if (finish == f.finish) continue;
+    f.finish = finish;
+    ++f.version;
+    updates.push_back(Update{solved_[i].flow, finish, f.version});
+  }
+  for (const std::uint32_t i : solver_.freeze_order()) {
+    groups_[solved_[i].group].members.push_back(Member{flows_[solved_[i].flow].step, solved_[i].flow});
   }
 }
 
@@ -230,36 +252,24 @@ void FlowNetwork::drain_to(Flow& f, Time now) const {
   f.updated = now;
 }
 
-void FlowNetwork::solve_components(Time now, std::vector<Update>& updates) {
-  for (const Handle h : comp_flows_) drain_to(flows_[h], now);
-  plan_components();
+void FlowNetwork::settle(Time now, std::vector<Update>& updates) {
+  if (started_.empty() && touched_.empty()) return;
   build_problem();
+  for (const std::uint32_t gi : touched_) {
+    Group& g = groups_[gi];
+    g.from = kNoRemoval;
+    g.listed = false;
+    if (g.live == 0) {
+      g.members.clear();
+      free_groups_.push_back(gi);
+    }
+  }
+  touched_.clear();
   if (problem_.flow_count() == 0) return;  // only removals, all of them above every kept flow
   solver_.solve(problem_, rates_);
-  record_history();
-  for (std::size_t i = 0; i < solved_.size(); ++i) {
-    const Handle h = comp_flows_[solved_[i]];
-    Flow& f = flows_[h];
-    f.step = components_[labels_[f.label]].from + solver_.freeze_step()[i];
-    f.fresh = false;
-    if (rates_[i] == f.rate_bytes_per_s) continue;  // same rate: the scheduled finish still holds
-    f.rate_bytes_per_s = rates_[i];
-    const Time finish =
-        rates_[i] > 0.0 ? quantize(finish_after(now, f.remaining_bytes * kPsPerSecond / rates_[i])) : Time::max();
-    if (finish == f.finish) continue;
-    f.finish = finish;
-    ++f.version;
-    updates.push_back(Update{h, finish, f.version});
-  }
+  apply_rates(now, updates);
   ++solves_;
   flows_resolved_ += solved_.size();
-}
-
-void FlowNetwork::settle(Time now, std::vector<Update>& updates) {
-  if (dirty_.empty()) return;
-  collect_components();
-  if (comp_flows_.empty()) return;  // only finishes, and they left their links empty
-  solve_components(now, updates);
 }
 
 std::vector<Time> FlowNetwork::link_busy(Time now) const {

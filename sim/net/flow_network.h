@@ -4,15 +4,18 @@
 //   remaining(t) = remaining(t0) - r_f * (t - t0)  between two rate changes t0 < t,
 //   finish       = t0 + ceil(remaining(t0) / r_f)  rounded up to the picosecond (rounding.h).
 // Rates change only when a flow starts or finishes. Callers batch the starts and finishes of one instant
-// and then call settle(), which re-solves only the connected components of the link/flow graph that
-// contain a started or finished flow (flows sharing a link, transitively); every other flow keeps its
-// rate and finish time. A flow alone on its path therefore takes exactly size / min_l c_l.
-// A component that only lost flows is resumed rather than solved again (maxmin.h, "Resumption"): its
-// flows that froze before the first removed one keep their rates, and only the rest are re-solved,
-// from the capacities the solve left at that step. Each link keeps that record (R_l after each step of
-// its component's solve). The rates are those of a full re-solve, bit for bit (Resolve::kFull, kept as
-// the reference for tests and benchmarks); the solver breaks ties by global link id so that the answer
-// does not depend on how a settle numbers the component.
+// and then call settle(). New flows: their connected components of the link/flow graph (flows sharing
+// a link, transitively) are solved from scratch and become one *group*. Finished flows: the group they
+// were in is resumed rather than solved again (maxmin.h, "Resumption"): its flows that froze before the
+// first finished one keep their rates, and only the rest are re-solved, on the capacities the group's
+// solve left at that step. Each link keeps that record (R_l after each step of its group's solve), and
+// each group its flows in freezing order, so a resumption costs the flows it re-solves, not the group.
+// Every other flow keeps its rate and finish time. A flow alone on its path takes exactly size / min_l c_l.
+// The rates are those of a solve of all active flows from scratch, bit for bit (Resolve::kFull solves
+// every group that lost a flow from scratch and is kept as the reference for tests and benchmarks): the
+// solver breaks ties by global link id, so the answer does not depend on how a settle numbers links.
+// A flow's bytes are drained only when its rate changes, as the formula above says, so the flows that
+// keep their rate cost nothing at a settle.
 // Latency is not modelled here: the engine charges a flow's fixed latency (path_latency()) before it
 // calls start(), so one flow alone takes latency + size / bandwidth.
 // With a quantum q > 0, finish times round up further to a multiple of q (see RunOptions::flow_quantum).
@@ -39,8 +42,8 @@ namespace deepsim {
 
 class FlowNetwork final : public FlowModel {
  public:
-  // kResume re-solves a component that only lost flows from the first removed flow's freezing step on;
-  // kFull solves every touched component from scratch. Both give the same rates, bit for bit.
+  // kResume re-solves a group that lost flows from the first removed flow's freezing step on; kFull
+  // solves it from scratch. Both give the same rates, bit for bit.
   enum class Resolve { kResume, kFull };
 
   explicit FlowNetwork(const LinkTable& links, Time quantum = Time::zero(), Resolve resolve = Resolve::kResume);
@@ -50,8 +53,8 @@ class FlowNetwork final : public FlowModel {
   [[nodiscard]] Handle start(Time now, std::span<const LinkId> path, Bytes bytes) override;
   // Removes a flow whose completion came. Its bytes are credited to every link of its path.
   void finish(Time now, Handle flow) override;
-  // Re-solves the components touched by start()/finish() since the last settle and appends an Update
-  // for each flow (new or old) whose finish time changed.
+  // Solves the components of the flows start()ed and resumes the groups of those finish()ed since the
+  // last settle, and appends an Update for each flow (new or old) whose finish time changed.
   void settle(Time now, std::vector<Update>& updates) override;
   [[nodiscard]] bool current(Handle f, std::uint32_t v) const override { return active(f) && flows_[f].version == v; }
 
@@ -68,27 +71,29 @@ class FlowNetwork final : public FlowModel {
   [[nodiscard]] std::vector<Time> link_busy(Time now) const override;
 
   // Counters for benchmarks and docs: settles that solved something, and flows handed to the solver in
-  // total (with kResume, only the part of a shrunk component above its first removed flow).
+  // total (of a group that lost flows, with kResume, only those above its first removed flow).
   [[nodiscard]] std::uint64_t solves() const { return solves_; }
   [[nodiscard]] std::uint64_t flows_resolved() const { return flows_resolved_; }
 
  private:
+  static constexpr std::uint32_t kNoGroup = ~std::uint32_t{0};
+  static constexpr std::uint64_t kNoRemoval = ~std::uint64_t{0};
+
   struct Flow {
     std::span<const LinkId> path;
     std::vector<std::uint32_t> slot;  // position of this flow in each path link's flow list
     double total_bytes = 0;
-    double remaining_bytes = 0;  // as of `updated`
+    double remaining_bytes = 0;  // as of `updated`, the last change of rate
     double rate_bytes_per_s = 0;
     Time updated;
     Time finish = Time::max();
-    std::uint64_t step = 0;  // freezing step in its component's solve (maxmin.h)
+    std::uint64_t step = 0;  // freezing step in its group's solve (maxmin.h)
+    std::uint32_t group = kNoGroup;
     std::uint32_t version = 0;
     std::uint32_t mark = 0;  // component-search epoch
-    std::uint32_t label = 0;  // component-search label (a seed, merged in labels_)
     bool active = false;
-    bool fresh = false;  // started since the last settle: its component needs a full solve
   };
-  struct Remaining {  // R_l after a freezing step of the link's component solve
+  struct Remaining {  // R_l after a freezing step of the solve of the link's group
     std::uint64_t step;
     double bytes_per_s;
   };
@@ -97,29 +102,36 @@ class FlowNetwork final : public FlowModel {
     std::vector<Remaining> history;  // in step order
     Time busy_since;
     Time busy_total;
-    std::uint64_t removed_step = kNoRemoval;  // earliest step of a flow finished here since the last settle
     std::uint32_t mark = 0;  // component-search epoch
-    std::uint32_t label = 0;  // component-search label
     std::uint32_t problem_mark = 0;  // epoch in which `local` was set
     std::uint32_t local = 0;  // index in the max-min problem being built
-    bool dirty = false;
   };
-  // One component of a settle (keyed by its root label): solved from step `from` on; 0 is from scratch.
-  struct Component {
+  struct Member {
+    std::uint64_t step;
+    Handle flow;  // counts only while the flow is active and still in this group
+  };
+  // Flows solved together, a union of whole components (flows sharing a link are always in one
+  // group), in freezing order. Resumed from `from` at the next settle when some of them finished.
+  struct Group {
+    std::vector<Member> members;
     std::uint64_t from = kNoRemoval;
-    bool fresh = false;
+    std::uint32_t live = 0;  // members that count
+    bool listed = false;  // in touched_
   };
-  static constexpr std::uint64_t kNoRemoval = ~std::uint64_t{0};
+  struct Solved {  // a flow of problem_: its handle, group, and the step its group resumes from
+    Handle flow;
+    std::uint32_t group;
+    std::uint64_t from;
+  };
 
-  void mark_dirty(LinkId l);
-  void collect_components();
-  [[nodiscard]] std::uint32_t root(std::uint32_t label);
-  void unite(std::uint32_t a, std::uint32_t b);
-  void plan_components();
+  void collect_new_components();
+  [[nodiscard]] std::uint32_t new_group();
+  void join(Flow& f, std::uint32_t group);
+  void touch(std::uint32_t group);
   std::uint32_t local_link(std::uint32_t l, std::uint64_t from);
+  void add_to_problem(Handle h, std::uint32_t group, std::uint64_t from);
   void build_problem();
-  void record_history();
-  void solve_components(Time now, std::vector<Update>& updates);
+  void apply_rates(Time now, std::vector<Update>& updates);
   void drain_to(Flow& f, Time now) const;
 
   [[nodiscard]] Time quantize(Time finish) const;
@@ -130,18 +142,19 @@ class FlowNetwork final : public FlowModel {
   std::vector<Flow> flows_;
   std::vector<Handle> free_;
   std::vector<LinkState> link_state_;
-  std::vector<std::uint32_t> dirty_;
   std::vector<double> link_bytes_;
   std::size_t active_count_ = 0;
   std::uint32_t epoch_ = 0;
+  std::vector<Group> groups_;
+  std::vector<std::uint32_t> free_groups_;
+  std::vector<Handle> started_;  // since the last settle
+  std::vector<std::uint32_t> touched_;  // groups that lost a flow since the last settle
   // Scratch reused across settles.
   std::vector<Handle> comp_flows_;
   std::vector<std::uint32_t> comp_links_;
-  std::vector<std::uint32_t> labels_;  // union-find parents of the search's labels
-  std::vector<Component> components_;  // by root label
-  std::vector<std::uint32_t> solved_;  // positions in comp_flows_ of the flows in problem_
+  std::vector<Solved> solved_;
   std::vector<std::uint32_t> problem_links_;  // global id of each link of problem_
-  std::vector<std::uint64_t> problem_from_;  // the `from` of each link of problem_ (its component's)
+  std::vector<std::uint64_t> problem_from_;  // the `from` of each link of problem_ (its group's)
   MaxMinProblem problem_;
   MaxMinSolver solver_;
   std::vector<double> rates_;

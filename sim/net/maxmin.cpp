@@ -88,6 +88,7 @@ void MaxMinSolver::freeze_bottleneck(const MaxMinProblem& problem, std::uint32_t
     const std::uint32_t f = link_flows_[i];
     if (freeze_step_[f] != kUnfrozen) continue;
     freeze_step_[f] = step;
+    freeze_order_.push_back(f);
     rate_bytes_per_s[f] = share;
     for (const std::uint32_t l : problem.links_of(f)) {
       // Clamp: rounding must not leave a link with a sliver of negative capacity.
@@ -117,6 +118,7 @@ void MaxMinSolver::solve(const MaxMinProblem& problem, std::vector<double>& rate
   const std::size_t flows = problem.flow_count();
   rate_bytes_per_s.assign(flows, 0.0);
   freeze_step_.assign(flows, kUnfrozen);
+  freeze_order_.clear();
   history_.clear();
   if (flows == 0) return;
   build_link_index(problem);

@@ -83,9 +83,10 @@ class MaxMinSolver {
   // Fills rate_bytes_per_s[f] for every flow f of `problem`.
   void solve(const MaxMinProblem& problem, std::vector<double>& rate_bytes_per_s);
 
-  // Of the last solve: the step at which each flow froze, and R_l after every step that changed it, in
-  // step order (for resumption; see the top of this file).
+  // Of the last solve: the step at which each flow froze, the flows in the order they froze, and R_l
+  // after every step that changed it, in step order (for resumption; see the top of this file).
   [[nodiscard]] const std::vector<std::uint32_t>& freeze_step() const { return freeze_step_; }
+  [[nodiscard]] const std::vector<std::uint32_t>& freeze_order() const { return freeze_order_; }
   [[nodiscard]] const std::vector<MaxMinRemaining>& history() const { return history_; }
 
  private:
@@ -108,6 +109,7 @@ class MaxMinSolver {
   std::vector<std::uint32_t> link_flows_;
   std::vector<std::uint32_t> cursor_;
   std::vector<std::uint32_t> freeze_step_;     // per flow; kUnfrozen until it freezes
+  std::vector<std::uint32_t> freeze_order_;
   std::vector<MaxMinRemaining> history_;
   std::vector<Share> heap_;
 };
