@@ -132,36 +132,41 @@ void FlowNetwork::join(Flow& f, std::uint32_t group) {
 }
 
 // Breadth-first search over the bipartite link/flow graph from the links of the flows started since
-// the last settle: their components, to be solved from scratch. Visiting in list order keeps the
-// problem and the order of the updates identical from run to run.
+// the last settle: their components, to be solved from scratch, one after the other (each its own
+// group, so that a later finish resumes only its own). Visiting in list order keeps the problem and
+// the order of the updates identical from run to run.
 void FlowNetwork::collect_new_components() {
   ++epoch_;
   comp_flows_.clear();
   comp_links_.clear();
+  comp_begin_.clear();
+  std::size_t next = 0;  // first link of comp_links_ not yet expanded
   for (const Handle h : started_) {
     if (!flows_[h].active) continue;
-    for (const LinkId l : flows_[h].path) {
-      LinkState& ls = link_state_[l.value()];
-      if (ls.mark == epoch_) continue;
-      ls.mark = epoch_;
-      comp_links_.push_back(l.value());
-    }
-  }
-  started_.clear();
-  for (std::size_t i = 0; i < comp_links_.size(); ++i) {
-    for (const Handle h : link_state_[comp_links_[i]].flows) {
-      Flow& f = flows_[h];
-      if (f.mark == epoch_) continue;
-      f.mark = epoch_;
-      comp_flows_.push_back(h);
-      for (const LinkId l : f.path) {
-        LinkState& ls = link_state_[l.value()];
-        if (ls.mark == epoch_) continue;
-        ls.mark = epoch_;
-        comp_links_.push_back(l.value());
+    for (const LinkId seed : flows_[h].path) {
+      LinkState& s = link_state_[seed.value()];
+      if (s.mark == epoch_) continue;
+      s.mark = epoch_;
+      comp_links_.push_back(seed.value());
+      comp_begin_.push_back(static_cast<std::uint32_t>(comp_flows_.size()));
+      for (; next < comp_links_.size(); ++next) {
+        for (const Handle g : link_state_[comp_links_[next]].flows) {
+          Flow& f = flows_[g];
+          if (f.mark == epoch_) continue;
+          f.mark = epoch_;
+          comp_flows_.push_back(g);
+          for (const LinkId l : f.path) {
+            LinkState& ls = link_state_[l.value()];
+            if (ls.mark == epoch_) continue;
+            ls.mark = epoch_;
+            comp_links_.push_back(l.value());
+          }
+        }
       }
     }
   }
+  comp_begin_.push_back(static_cast<std::uint32_t>(comp_flows_.size()));
+  started_.clear();
 }
 
 // Index of global link `l` in problem_, added on first use with the capacity its group's solve left
@@ -187,7 +192,7 @@ void FlowNetwork::add_to_problem(Handle h, std::uint32_t group, std::uint64_t fr
   for (const LinkId l : flows_[h].path) problem_.extend_last_flow(local_link(l.value(), from));
 }
 
-// The flows to solve: the components of new flows from scratch, as one new group; then each group
+// The flows to solve: the components of new flows from scratch, each a new group; then each group
 // that lost flows, resumed from its earliest removed flow's step (maxmin.h, "Resumption"): its members
 // that froze at that step or later. A part of a group that a removal split off is resumed with the
 // rest; resuming from an earlier step than needed is still exact.
@@ -198,11 +203,11 @@ void FlowNetwork::build_problem() {
   problem_from_.clear();
   if (!started_.empty()) {
     collect_new_components();
-    if (!comp_flows_.empty()) {
+    for (std::size_t c = 0; c + 1 < comp_begin_.size(); ++c) {
       const std::uint32_t g = new_group();
-      for (const Handle h : comp_flows_) {
-        join(flows_[h], g);
-        add_to_problem(h, g, 0);
+      for (std::uint32_t i = comp_begin_[c]; i < comp_begin_[c + 1]; ++i) {
+        join(flows_[comp_flows_[i]], g);
+        add_to_problem(comp_flows_[i], g, 0);
       }
     }
   } else {

@@ -5,7 +5,7 @@
 //   finish       = t0 + ceil(remaining(t0) / r_f)  rounded up to the picosecond (rounding.h).
 // Rates change only when a flow starts or finishes. Callers batch the starts and finishes of one instant
 // and then call settle(). New flows: their connected components of the link/flow graph (flows sharing
-// a link, transitively) are solved from scratch and become one *group*. Finished flows: the group they
+// a link, transitively) are solved from scratch, each becoming a *group*. Finished flows: the group they
 // were in is resumed rather than solved again (maxmin.h, "Resumption"): its flows that froze before the
 // first finished one keep their rates, and only the rest are re-solved, on the capacities the group's
 // solve left at that step. Each link keeps that record (R_l after each step of its group's solve), and
@@ -152,6 +152,7 @@ class FlowNetwork final : public FlowModel {
   // Scratch reused across settles.
   std::vector<Handle> comp_flows_;
   std::vector<std::uint32_t> comp_links_;
+  std::vector<std::uint32_t> comp_begin_;  // each component's first flow in comp_flows_, then the end
   std::vector<Solved> solved_;
   std::vector<std::uint32_t> problem_links_;  // global id of each link of problem_
   std::vector<std::uint64_t> problem_from_;  // the `from` of each link of problem_ (its group's)
