@@ -174,28 +174,45 @@ void FlowNetwork::collect_new_components() {
 // steps from `from` on is dropped: the solve rewrites them. Records of a link left out of the problem
 // may outlast their steps, but only with steps at or after the `from` that left it out, and a later
 // resumption that reads the link starts earlier (from a flow that froze before), so drops them.
-std::uint32_t FlowNetwork::local_link(std::uint32_t l, std::uint64_t from) {
+// `record`: whether the solve's steps are recorded for this link (its group is resumable).
+std::uint32_t FlowNetwork::local_link(std::uint32_t l, std::uint64_t from, bool record) {
   LinkState& ls = link_state_[l];
   if (ls.problem_mark == epoch_) return ls.local;
   ls.problem_mark = epoch_;
-  while (!ls.history.empty() && ls.history.back().step >= from) ls.history.pop_back();
-  const double capacity = ls.history.empty() ? links_[LinkId(l)].capacity.bytes_per_s() : ls.history.back().bytes_per_s;
+  double capacity = links_[LinkId(l)].capacity.bytes_per_s();
+  if (from == 0) {
+    ls.history.clear();  // without reading the record: a solve from scratch touches only the link
+  } else {
+    while (!ls.history.empty() && ls.history.back().step >= from) ls.history.pop_back();
+    if (!ls.history.empty()) capacity = ls.history.back().bytes_per_s;
+  }
   ls.local = problem_.add_link(capacity, l);
   problem_links_.push_back(l);
-  problem_from_.push_back(from);
+  problem_from_.push_back(record ? from : kNoRemoval);
   return ls.local;
+}
+
+bool FlowNetwork::resumable(std::size_t flows) const {
+  switch (resolve_) {
+    case Resolve::kResume: return flows >= kRecordFrom;
+    case Resolve::kResumeAll: return true;
+    case Resolve::kFull: return false;
+  }
+  return false;
 }
 
 void FlowNetwork::add_to_problem(Handle h, std::uint32_t group, std::uint64_t from) {
   solved_.push_back(Solved{h, group, from});
   problem_.begin_flow();
-  for (const LinkId l : flows_[h].path) problem_.extend_last_flow(local_link(l.value(), from));
+  const bool record = groups_[group].recorded;
+  for (const LinkId l : flows_[h].path) problem_.extend_last_flow(local_link(l.value(), from, record));
 }
 
 // The flows to solve: the components of new flows from scratch, each a new group; then each group
 // that lost flows, resumed from its earliest removed flow's step (maxmin.h, "Resumption"): its members
 // that froze at that step or later. A part of a group that a removal split off is resumed with the
-// rest; resuming from an earlier step than needed is still exact.
+// rest; resuming from an earlier step than needed is still exact. A group too small to keep a record
+// (kRecordFrom) is solved whole.
 void FlowNetwork::build_problem() {
   problem_.clear();
   solved_.clear();
@@ -205,6 +222,7 @@ void FlowNetwork::build_problem() {
     collect_new_components();
     for (std::size_t c = 0; c + 1 < comp_begin_.size(); ++c) {
       const std::uint32_t g = new_group();
+      groups_[g].recorded = resumable(comp_begin_[c + 1] - comp_begin_[c]);
       for (std::uint32_t i = comp_begin_[c]; i < comp_begin_[c + 1]; ++i) {
         join(flows_[comp_flows_[i]], g);
         add_to_problem(comp_flows_[i], g, 0);
@@ -216,6 +234,8 @@ void FlowNetwork::build_problem() {
   for (const std::uint32_t gi : touched_) {
     Group& g = groups_[gi];
     if (g.from == kNoRemoval) continue;  // only lost flows to a new group
+    if (!g.recorded) g.from = 0;  // nothing to resume from: solve it whole
+    g.recorded = resumable(g.live);
     const auto first = std::lower_bound(g.members.begin(), g.members.end(), g.from,
                                         [](const Member& m, std::uint64_t from) { return m.step < from; });
     for (auto it = first; it != g.members.end(); ++it) {
@@ -230,8 +250,8 @@ void FlowNetwork::build_problem() {
 // groups: step j of a group resumed from `from` becomes from + j, after every step it kept.
 void FlowNetwork::apply_rates(Time now, std::vector<Update>& updates) {
   for (const MaxMinRemaining& r : solver_.history()) {
-    link_state_[problem_links_[r.link]].history.push_back(
-        Remaining{problem_from_[r.link] + r.step, r.remaining_bytes_per_s});
+    const std::uint64_t from = problem_from_[r.link];
+    if (from != kNoRemoval) link_state_[problem_links_[r.link]].history.push_back(Remaining{from + r.step, r.remaining_bytes_per_s});
   }
   for (std::size_t i = 0; i < solved_.size(); ++i) {
     Flow& f = flows_[solved_[i].flow];

@@ -42,9 +42,10 @@ namespace deepsim {
 
 class FlowNetwork final : public FlowModel {
  public:
-  // kResume re-solves a group that lost flows from the first removed flow's freezing step on; kFull
-  // solves it from scratch. Both give the same rates, bit for bit.
-  enum class Resolve { kResume, kFull };
+  // kResume re-solves a group that lost flows from the first removed flow's freezing step on (groups
+  // of kRecordFrom flows or more; smaller ones from scratch); kResumeAll does so for every group (tests:
+  // small systems); kFull solves every group from scratch. All give the same rates, bit for bit.
+  enum class Resolve { kResume, kResumeAll, kFull };
 
   explicit FlowNetwork(const LinkTable& links, Time quantum = Time::zero(), Resolve resolve = Resolve::kResume);
 
@@ -117,7 +118,12 @@ class FlowNetwork final : public FlowModel {
     std::uint64_t from = kNoRemoval;
     std::uint32_t live = 0;  // members that count
     bool listed = false;  // in touched_
+    bool recorded = false;  // its links hold the record of its last solve, so it can be resumed
   };
+  // Groups of fewer flows keep no record and are solved whole when they lose a flow: writing R_l after
+  // every step costs more than resuming saves on a handful of flows, and the default step's
+  // components (one or two flows, docs/performance.md) are all of that size.
+  static constexpr std::uint32_t kRecordFrom = 64;
   struct Solved {  // a flow of problem_: its handle, group, and the step its group resumes from
     Handle flow;
     std::uint32_t group;
@@ -128,7 +134,8 @@ class FlowNetwork final : public FlowModel {
   [[nodiscard]] std::uint32_t new_group();
   void join(Flow& f, std::uint32_t group);
   void touch(std::uint32_t group);
-  std::uint32_t local_link(std::uint32_t l, std::uint64_t from);
+  std::uint32_t local_link(std::uint32_t l, std::uint64_t from, bool record);
+  [[nodiscard]] bool resumable(std::size_t flows) const;
   void add_to_problem(Handle h, std::uint32_t group, std::uint64_t from);
   void build_problem();
   void apply_rates(Time now, std::vector<Update>& updates);
@@ -155,7 +162,7 @@ class FlowNetwork final : public FlowModel {
   std::vector<std::uint32_t> comp_begin_;  // each component's first flow in comp_flows_, then the end
   std::vector<Solved> solved_;
   std::vector<std::uint32_t> problem_links_;  // global id of each link of problem_
-  std::vector<std::uint64_t> problem_from_;  // the `from` of each link of problem_ (its group's)
+  std::vector<std::uint64_t> problem_from_;  // the `from` of each link of problem_; kNoRemoval: no record
   MaxMinProblem problem_;
   MaxMinSolver solver_;
   std::vector<double> rates_;

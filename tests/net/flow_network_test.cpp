@@ -144,7 +144,7 @@ TEST(FlowNetwork, FinishAboveEveryOtherFlowResolvesNothing) {
   const std::array<LinkId, 1> l0{LinkId(0)};
   const std::array<LinkId, 2> l01{LinkId(0), LinkId(1)};
   const std::array<LinkId, 1> l1{LinkId(1)};
-  FlowNetwork net(links);
+  FlowNetwork net(links, Time::zero(), FlowNetwork::Resolve::kResumeAll);  // a group this small
   std::vector<FlowNetwork::Update> u;
   const auto a = net.start(0_ns, l0, Bytes(200));
   const auto b = net.start(0_ns, l01, Bytes(3000));
@@ -163,13 +163,15 @@ TEST(FlowNetwork, FinishAboveEveryOtherFlowResolvesNothing) {
 }
 
 // Resumed and full re-solves agree bit for bit over random runs: flows start and finish in event
-// order on a small fabric with tied capacities (thirds among them) and links crossed twice; both
-// networks see the same calls and must return the same updates, and rates equal to a solve of all
-// active flows from scratch. Deterministic seeds.
+// order on a small fabric with tied capacities (thirds among them) and links crossed twice; the
+// networks (three: resuming every group, only groups of 64 flows or more, none) see the same calls and
+// must return the same updates, and rates equal to a solve of all active flows from scratch.
+// Deterministic seeds.
 TEST(FlowNetwork, ResumedResolvesMatchFullOnesBitForBit) {
   const std::array<double, 5> gb_per_s{1.0, 2.0, 10.0 / 3.0, 3.0, 0.7};
   std::uint64_t resumed_flows = 0;
   std::uint64_t full_flows = 0;
+  std::uint64_t standard_flows = 0;
   for (std::uint32_t seed = 1; seed <= 40; ++seed) {
     std::mt19937 gen(seed);
     LinkTable links;
@@ -178,14 +180,16 @@ TEST(FlowNetwork, ResumedResolvesMatchFullOnesBitForBit) {
       const Bandwidth bw = Bandwidth::gb_per_s(gb_per_s[gen() % gb_per_s.size()]);
       links.add(Link{LinkClass::kNvlink, bw, bw, Time::zero(), -1});
     }
-    constexpr int kFlows = 120;
+    constexpr int kFlows = 200;
     std::vector<std::vector<LinkId>> paths(kFlows);  // outlive the flows, as start() requires
     for (auto& p : paths) {
       const int hops = 1 + static_cast<int>(gen() % 4);
       for (int h = 0; h < hops; ++h) p.push_back(LinkId(gen() % kLinks));
     }
-    FlowNetwork resumed(links);
+    FlowNetwork resumed(links, Time::zero(), FlowNetwork::Resolve::kResumeAll);
     FlowNetwork full(links, Time::zero(), FlowNetwork::Resolve::kFull);
+    FlowNetwork standard(links);  // resumes only groups of 64 flows or more
+    std::vector<FlowNetwork::Update> us;
     std::vector<FlowNetwork::Update> ur;
     std::vector<FlowNetwork::Update> uf;
     std::vector<FlowNetwork::Handle> live;
@@ -197,20 +201,25 @@ TEST(FlowNetwork, ResumedResolvesMatchFullOnesBitForBit) {
         const Bytes bytes(static_cast<double>(1000 + gen() % 100000));
         const auto h = resumed.start(now, paths[next_path], bytes);
         ASSERT_EQ(full.start(now, paths[next_path], bytes), h);
+        ASSERT_EQ(standard.start(now, paths[next_path], bytes), h);
         live.push_back(h);
         if (path_of.size() <= h) path_of.resize(h + 1);
         path_of[h] = next_path;
       }
     };
-    start_some(40);
+    start_some(100);  // enough for groups of 64 flows and more
     while (!live.empty()) {
       resumed.settle(now, ur);
       full.settle(now, uf);
+      standard.settle(now, us);
       ASSERT_EQ(ur.size(), uf.size()) << "seed " << seed;
+      ASSERT_EQ(us.size(), uf.size()) << "seed " << seed;
       for (std::size_t i = 0; i < ur.size(); ++i) {
         ASSERT_EQ(ur[i].flow, uf[i].flow);
         ASSERT_EQ(ur[i].finish, uf[i].finish);
         ASSERT_EQ(ur[i].version, uf[i].version);
+        ASSERT_EQ(us[i].flow, uf[i].flow);
+        ASSERT_EQ(us[i].finish, uf[i].finish);
       }
       // And both are the max-min allocation of all active flows, solved from scratch in one problem
       // (ties by global link id, as FlowNetwork breaks them).
@@ -224,23 +233,28 @@ TEST(FlowNetwork, ResumedResolvesMatchFullOnesBitForBit) {
       for (std::size_t i = 0; i < live.size(); ++i) {
         ASSERT_EQ(resumed.rate(live[i]).bytes_per_s(), full.rate(live[i]).bytes_per_s()) << "seed " << seed;
         ASSERT_EQ(resumed.rate(live[i]).bytes_per_s(), reference[i]) << "seed " << seed;
+        ASSERT_EQ(standard.rate(live[i]).bytes_per_s(), reference[i]) << "seed " << seed;
       }
       ur.clear();
       uf.clear();
+      us.clear();
       now = Time::max();
       for (const auto h : live) now = min(now, resumed.finish_time(h));
       for (const auto h : live) {
         if (resumed.finish_time(h) != now) continue;
         resumed.finish(now, h);
         full.finish(now, h);
+        standard.finish(now, h);
       }
       std::erase_if(live, [&](FlowNetwork::Handle h) { return !resumed.active(h); });
       if (gen() % 4 == 0) start_some(1 + gen() % 3);
     }
     resumed_flows += resumed.flows_resolved();
     full_flows += full.flows_resolved();
+    standard_flows += standard.flows_resolved();
   }
   EXPECT_LT(resumed_flows, full_flows);  // the resumption did skip flows
+  EXPECT_LT(standard_flows, full_flows);  // also where only groups of 64 flows or more keep a record
 }
 
 TEST(FlowNetwork, RejectsEmptyFlows) {
