@@ -57,7 +57,7 @@ void BM_AllToAll2048(benchmark::State& state) {
   state.counters["sim_ms"] = r.time.ms_value();
   state.counters["busbw_GBps"] = r.busbw_gbps;
 }
-BENCHMARK(BM_AllToAll2048)->Args({1, 0})->Args({0, 10})->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK(BM_AllToAll2048)->Args({1, 0})->Args({0, 10})->Args({0, 0})->Unit(benchmark::kMillisecond)->Iterations(1);
 
 // Hierarchical all-reduce of 1 GiB over the 2048 GPUs (NVLink in the node, 8 per-plane rings of 256).
 void BM_HierarchicalAllReduce2048(benchmark::State& state) {
