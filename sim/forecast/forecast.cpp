@@ -70,19 +70,6 @@ struct FlopTally {
   }
 };
 
-std::vector<BatchBlock> phase_batches(const Scenario& s, const PhaseDef& def) {
-  if (def.key != "pre_training") return {{def.batch_sequences, def.steps, def.tokens, -1}};
-  RampInputs in;
-  in.start_sequences = s.training.ramp.start_sequences;
-  in.end_sequences = s.training.global_batch;
-  in.ramp_tokens = s.training.ramp.ramp_tokens;
-  in.total_tokens = s.training.tokens;
-  in.seq_len = s.training.seq_len;
-  in.levels = s.forecast.ramp_levels;
-  in.unit_sequences = s.parallel.dp * s.parallel.micro_batch_size;
-  return ramp_blocks(in);
-}
-
 void add_failures(PhaseForecast& ph, const FailureSpec& f) {
   FailureInputs in;
   in.gpus = ph.gpus;

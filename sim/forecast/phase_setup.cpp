@@ -164,6 +164,19 @@ int schedulable_micro_batches(const PlanShape& shape, int wanted, std::string* r
   return found.micro_batches;
 }
 
+std::vector<BatchBlock> phase_batches(const Scenario& s, const PhaseDef& def) {
+  if (def.key != "pre_training") return {{def.batch_sequences, def.steps, def.tokens, -1}};
+  RampInputs in;
+  in.start_sequences = s.training.ramp.start_sequences;
+  in.end_sequences = s.training.global_batch;
+  in.ramp_tokens = s.training.ramp.ramp_tokens;
+  in.total_tokens = s.training.tokens;
+  in.seq_len = s.training.seq_len;
+  in.levels = s.forecast.ramp_levels;
+  in.unit_sequences = s.parallel.dp * s.parallel.micro_batch_size;
+  return ramp_blocks(in);
+}
+
 Scenario step_scenario_by_loading(const Scenario& base, std::span<const std::string> plan, int seq_len,
                                   std::int64_t global_batch, int micro_batches) {
   std::vector<std::string> overrides(plan.begin(), plan.end());

@@ -5,12 +5,15 @@
 // fullest one, or the schedule needs more micro-batches than the batch gives); every such case is noted.
 #pragma once
 
+#include "sim/forecast/batch_ramp.h"
+
 #include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "sim/forecast/batch_ramp.h"
 #include "sim/parallel/parallel_spec.h"
 #include "sim/scenario/scenario.h"
 
@@ -50,6 +53,10 @@ struct StepScenario {
   int micro_batches = 0;       // per pipeline, as simulated
   std::string note;            // why micro_batches exceeds batch / (dp x micro_batch_size), if it does
 };
+
+// The steps of a phase by batch size: pre-training's batch-ramp levels and its full batch; a later phase
+// is one block at its own batch.
+[[nodiscard]] std::vector<BatchBlock> phase_batches(const Scenario& s, const PhaseDef& def);
 
 // The step's scenario by printing `base` and loading it with `plan` and the step's keys as overrides:
 // what step_scenario gives (it takes a shortcut without a plan); the reference its test compares to.

@@ -179,14 +179,13 @@ Time compute_step_bound(const Scenario& s, const StaticAnalysis& a, StepBoundMem
   }
   const std::vector<StageCost>& stages = *costs;
 
-  const ParallelSpec& p = par;
   const GpuSpec& gpu = s.cluster.gpu;
   const double peak = std::max(gpu.bf16_dense.per_s(), gpu.fp8_dense.per_s());
   const auto at_peak = [peak](Flops f) { return floor_time(f.value() / peak); };
   // One all-reduce-equivalent: 2 (n-1)/n x S at the raw NVLink rate per direction.
-  const double s_bytes = static_cast<double>(p.micro_batch_size) * s.training.seq_len * m.hidden * 2.0 / p.cp;
+  const double s_bytes = static_cast<double>(par.micro_batch_size) * s.training.seq_len * m.hidden * 2.0 / par.cp;
   const double nvlink = gpu.nvlink_per_direction.bytes_per_s();
-  const double all_reduce_s = p.tp > 1 && nvlink > 0 ? 2.0 * (p.tp - 1) / p.tp * s_bytes / nvlink : 0.0;
+  const double all_reduce_s = par.tp > 1 && nvlink > 0 ? 2.0 * (par.tp - 1) / par.tp * s_bytes / nvlink : 0.0;
 
   std::vector<ChunkTime> chunk(stages.size());
   for (std::size_t k = 0; k < stages.size(); ++k) {

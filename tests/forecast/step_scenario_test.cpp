@@ -10,24 +10,10 @@
 #include <vector>
 
 #include "sim/core/error.h"
-#include "sim/forecast/batch_ramp.h"
 #include "sim/scenario/loader.h"
 
 namespace deepsim {
 namespace {
-
-std::vector<BatchBlock> batches(const Scenario& s, const PhaseDef& def) {
-  if (def.key != "pre_training") return {{def.batch_sequences, def.steps, def.tokens, -1}};
-  RampInputs in;
-  in.start_sequences = s.training.ramp.start_sequences;
-  in.end_sequences = s.training.global_batch;
-  in.ramp_tokens = s.training.ramp.ramp_tokens;
-  in.total_tokens = s.training.tokens;
-  in.seq_len = s.training.seq_len;
-  in.levels = s.forecast.ramp_levels;
-  in.unit_sequences = s.parallel.dp * s.parallel.micro_batch_size;
-  return ramp_blocks(in);
-}
 
 TEST(StepScenario, ShortcutEqualsLoadingTheOverridesOnEveryShippedPhaseAndRampLevel) {
   int compared = 0;
@@ -37,7 +23,7 @@ TEST(StepScenario, ShortcutEqualsLoadingTheOverridesOnEveryShippedPhaseAndRampLe
     const Scenario base = load_scenario_file(std::string(DEEPSIM_SOURCE_DIR) + "/" + file);
     for (const PhaseDef& def : run_phases(base)) {
       if (!def.plan.empty()) continue;  // a phase plan always takes the load
-      for (const BatchBlock& b : batches(base, def)) {
+      for (const BatchBlock& b : phase_batches(base, def)) {
         const StepScenario fast = step_scenario(base, def.plan, b.batch_sequences, def.seq_len, def.key);
         const Scenario slow = step_scenario_by_loading(base, def.plan, def.seq_len,
                                                        static_cast<std::int64_t>(fast.scenario.training.global_batch),
