@@ -40,7 +40,8 @@ class CommModel {
     // flows, e.g. DeepEP's SM copies; zero: none).
     Time floor;
     // Duration plans: the bytes each link carries per byte of `share_bytes` over the whole op (owned by
-    // the model; must outlive the run). Empty: the op's link use is not known over time.
+    // the model; must outlive the run, unchanged: a link-use timeline keeps its per-channel sums by the
+    // span's address). Empty: the op's link use is not known over time.
     std::span<const std::pair<LinkId, double>> link_share{};
     Bytes share_bytes;
   };

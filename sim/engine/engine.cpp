@@ -266,7 +266,7 @@ class Executor {
       if (link_use_ != nullptr && d > Time::zero()) {
         // The op's bytes on each link, spread evenly over its duration.
         const double per_s = a.plan.share_bytes.value() / d.seconds();
-        for (const auto& [l, share] : a.plan.link_share) link_use_->add(l, now, now + d, share * per_s);
+        link_use_->add_shares(a.plan.link_share, now, now + d, per_s);
       }
       free_slots_.push_back(slot);
       queue_.push(now + d, Event{EventKind::kCommDone, id.value(), 0});

@@ -33,6 +33,42 @@ void LinkUseTimeline::add(LinkId link, Time from, Time to, double bytes_per_s) {
   const auto rate = static_cast<std::int64_t>(std::llround(bytes_per_s));
   if (c == kNoChannel || rate <= 0) return;
   used_[link.value()] = true;
+  push(c, from, to, rate);
+}
+
+void LinkUseTimeline::add_shares(std::span<const std::pair<LinkId, double>> shares, Time from, Time to,
+                                 double bytes_per_s) {
+  if (to <= from || shares.empty()) return;
+  auto [it, fresh] = channel_shares_.try_emplace(shares.data());
+  SpanSums& span = it->second;
+  if (fresh) {
+    // Summed in the span's order, so the same span always gives the same sums.
+    std::vector<double> by_channel(deltas_.size(), 0.0);
+    std::vector<std::uint32_t> order;
+    for (const auto& [link, share] : shares) {
+      if (link.value() >= channel_of_link_.size() || share <= 0) continue;
+      const std::uint32_t c = channel_of_link_[link.value()];
+      if (c == kNoChannel) continue;
+      span.links.push_back(link.value());
+      if (by_channel[c] == 0) order.push_back(c);
+      by_channel[c] += share;
+    }
+    for (const std::uint32_t c : order) span.sums.push_back({c, by_channel[c]});
+  }
+  bool any = false;
+  for (const ChannelShare& cs : span.sums) {
+    const auto rate = static_cast<std::int64_t>(std::llround(cs.share * bytes_per_s));
+    if (rate <= 0) continue;
+    push(cs.channel, from, to, rate);
+    any = true;
+  }
+  if (any && !span.marked) {
+    for (const std::uint32_t l : span.links) used_[l] = true;
+    span.marked = true;
+  }
+}
+
+void LinkUseTimeline::push(std::uint32_t c, Time from, Time to, std::int64_t rate) {
   std::vector<Delta>& d = deltas_[c];
   const std::size_t n = d.size();
   // An op's use of the links of one channel arrives as consecutive intervals with the same bounds (a

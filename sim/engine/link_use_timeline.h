@@ -11,6 +11,9 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "sim/core/ids.h"
@@ -36,6 +39,11 @@ class LinkUseTimeline {
   // `bytes_per_s` on `link` over [from, to). Empty intervals, zero rates and links beyond the map add
   // nothing.
   void add(LinkId link, Time from, Time to, double bytes_per_s);
+  // share x bytes_per_s on each (link, share) over [from, to), summed per channel before rounding (a
+  // duration plan spreads over hundreds of links of a few channels). The per-channel sums of a span are
+  // kept by its address: its contents must not change while this timeline records (CommModel::Plan's
+  // link_share is owned by the model and outlives the run).
+  void add_shares(std::span<const std::pair<LinkId, double>> shares, Time from, Time to, double bytes_per_s);
 
   // The channel's rate as a step function: one sample per instant it changes, in time order (the first
   // at the first change, the last back to 0); empty when nothing was recorded.
@@ -54,11 +62,24 @@ class LinkUseTimeline {
   // Sorts a channel's deltas and merges those of one instant (keeps memory to the change points); the
   // first `sorted` are in time order already.
   static void compact(std::vector<Delta>& deltas, std::size_t sorted);
+  // The interval's change pair on channel c (its rate already rounded, > 0).
+  void push(std::uint32_t c, Time from, Time to, std::int64_t rate);
 
   std::vector<std::uint32_t> channel_of_link_;
   std::vector<std::vector<Delta>> deltas_;  // per channel, in arrival order since its last compaction
   std::vector<std::size_t> compacted_;      // per channel: its size after the last compaction
   std::vector<bool> used_;                  // per link
+  struct ChannelShare {
+    std::uint32_t channel;
+    double share;  // summed over the span's links of the channel
+  };
+  struct SpanSums {
+    std::vector<ChannelShare> sums;   // in the span's order of first appearance
+    std::vector<std::uint32_t> links;  // its recorded links with a positive share
+    bool marked = false;               // `links` are marked used
+  };
+  // add_shares: a span's per-channel sums, by the span's address.
+  std::unordered_map<const void*, SpanSums> channel_shares_;
 };
 
 }  // namespace deepsim

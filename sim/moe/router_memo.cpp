@@ -36,26 +36,54 @@ bool RouterMemo::matches(const Entry& e, const RouterDrawKey& k, std::span<const
 std::shared_ptr<const RouterDraw> RouterMemo::get(const RouterDrawKey& key, std::span<const double> base,
                                                   const std::function<RouterDraw()>& make) {
   const std::uint64_t h = hash(key, base);
+  std::promise<std::shared_ptr<const RouterDraw>> promise;
+  std::uint64_t id = 0;
+  std::shared_future<std::shared_ptr<const RouterDraw>> found;
   {
     const std::lock_guard lock(m_);
     for (auto [it, end] = entries_.equal_range(h); it != end; ++it)
       if (matches(it->second, key, base)) {
-        ++hits_;
-        return it->second.draw;
+        found = it->second.draw;  // a copy: the entry may be dropped while this thread waits
+        break;
       }
-    ++misses_;
+    if (found.valid()) {
+      ++hits_;
+    } else {
+      ++misses_;
+      id = ++next_id_;
+      entries_.emplace(h, Entry{key, std::vector<double>(base.begin(), base.end()), promise.get_future().share(), id, false});
+    }
   }
-  auto draw = std::make_shared<const RouterDraw>(make());
+  if (found.valid()) return found.get();
+  // Finds this call's entry again (a pending entry is never forgotten, only a failed one erased).
+  const auto mine = [&]() -> std::unordered_multimap<std::uint64_t, Entry>::iterator {
+    for (auto [it, end] = entries_.equal_range(h); it != end; ++it)
+      if (it->second.id == id) return it;
+    return entries_.end();
+  };
+  std::shared_ptr<const RouterDraw> draw;
+  try {
+    draw = std::make_shared<const RouterDraw>(make());
+  } catch (...) {
+    {
+      const std::lock_guard lock(m_);
+      if (const auto it = mine(); it != entries_.end()) entries_.erase(it);
+    }
+    promise.set_exception(std::current_exception());
+    throw;
+  }
+  promise.set_value(draw);
   const std::size_t size = (draw->pi.size() + base.size()) * sizeof(double) + draw->experts.size() * sizeof(int);
   const std::lock_guard lock(m_);
-  for (auto [it, end] = entries_.equal_range(h); it != end; ++it)
-    if (matches(it->second, key, base)) return it->second.draw;  // another thread stored it meanwhile
+  const auto it = mine();
+  if (it == entries_.end()) return draw;
   if (bytes_ + size > kMaxBytes) {
-    entries_.clear();
+    // Forget the done entries but this one; pending ones stay, their makers account for them.
+    std::erase_if(entries_, [&](const auto& kv) { return kv.second.done && kv.second.id != id; });
     bytes_ = 0;
   }
+  it->second.done = true;
   bytes_ += size;
-  entries_.emplace(h, Entry{key, std::vector<double>(base.begin(), base.end()), draw});
   return draw;
 }
 

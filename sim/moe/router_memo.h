@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -50,8 +51,10 @@ class RouterMemo {
  public:
   static constexpr std::size_t kMaxBytes = std::size_t{256} << 20;
 
-  // The draw for (key, base), computed by `make` on a miss (outside the lock; if two threads compute the
-  // same draw, both results are equal and the first stored is kept).
+  // The draw for (key, base), computed by `make` on a miss, outside the lock and once: a thread asking for
+  // a draw another thread is computing waits for it (the imbalance study's variants run on several
+  // threads and walk the same warm-up steps). If `make` throws, the waiters get the exception and the
+  // draw is computed afresh when next asked.
   [[nodiscard]] std::shared_ptr<const RouterDraw> get(const RouterDrawKey& key, std::span<const double> base,
                                                       const std::function<RouterDraw()>& make);
 
@@ -62,15 +65,17 @@ class RouterMemo {
   struct Entry {
     RouterDrawKey key;
     std::vector<double> base;
-    std::shared_ptr<const RouterDraw> draw;
+    std::shared_future<std::shared_ptr<const RouterDraw>> draw;  // pending while its maker runs
+    std::uint64_t id = 0;                                         // which get() made it
+    bool done = false;
   };
   [[nodiscard]] static std::uint64_t hash(const RouterDrawKey& key, std::span<const double> base);
   [[nodiscard]] static bool matches(const Entry& e, const RouterDrawKey& key, std::span<const double> base);
 
   mutable std::mutex m_;
   std::unordered_multimap<std::uint64_t, Entry> entries_;
-  std::size_t bytes_ = 0;
-  std::uint64_t hits_ = 0, misses_ = 0;
+  std::size_t bytes_ = 0;  // of the done entries
+  std::uint64_t hits_ = 0, misses_ = 0, next_id_ = 0;
 };
 
 }  // namespace deepsim

@@ -31,6 +31,9 @@ TokenRouting sample_group_limited_routing(const GroupLimitedTopK& s, int gpus, i
   const int candidates = s.limited_groups * per_group;
   std::vector<int> groups(static_cast<std::size_t>(s.expert_groups));
   std::vector<int> pool(static_cast<std::size_t>(candidates));
+  // Expert -> its GPU as a table: a division per pick was a fifth of the draw's time.
+  std::vector<std::uint16_t> gpu_of(static_cast<std::size_t>(s.experts));
+  for (int e = 0; e < s.experts; ++e) gpu_of[static_cast<std::size_t>(e)] = static_cast<std::uint16_t>(e / experts_per_gpu);
   TokenRouting r;
   r.destinations.resize(static_cast<std::size_t>(gpus));
   r.offsets.resize(static_cast<std::size_t>(gpus));
@@ -56,7 +59,7 @@ TokenRouting sample_group_limited_routing(const GroupLimitedTopK& s, int gpus, i
       for (int i = 0; i < s.top_k; ++i) {
         const auto j = static_cast<std::size_t>(i) + rng.below(static_cast<std::uint64_t>(candidates - i));
         std::swap(pool[static_cast<std::size_t>(i)], pool[j]);
-        dst.push_back(static_cast<std::uint16_t>(pool[static_cast<std::size_t>(i)] / experts_per_gpu));
+        dst.push_back(gpu_of[static_cast<std::size_t>(pool[static_cast<std::size_t>(i)])]);
       }
       off.push_back(static_cast<std::uint32_t>(dst.size()));
     }

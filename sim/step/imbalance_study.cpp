@@ -10,13 +10,7 @@
 
 namespace deepsim {
 
-std::vector<ImbalanceRow> imbalance_study(const Scenario& s, const MoeRoutingSpec& spec, int warmup_steps,
-                                          RoutingSampleCache* cache) {
-  struct Variant {
-    std::string name;
-    MoeRoutingSpec spec;
-    int warmup;
-  };
+std::vector<ImbalanceVariant> imbalance_variants(const Scenario& s, const MoeRoutingSpec& spec, int warmup_steps) {
   MoeRoutingSpec balanced = spec;
   balanced.source = LoadSource::kBalanced;
   balanced.balancing = false;
@@ -35,7 +29,7 @@ std::vector<ImbalanceRow> imbalance_study(const Scenario& s, const MoeRoutingSpe
   MoeRoutingSpec both = eplb;
   both.balancing = true;
   const std::string steps = std::to_string(warmup_steps);
-  const std::vector<Variant> variants = {
+  return {
       {"perfect balance", balanced, 0},
       {std::string("skew: ") + to_string(spec.source) + ", no balancing", skew, 0},
       {"bias balancing (gamma " + fixed(spec.bias_gamma, 4) + ", " + steps + " steps)", bias, warmup_steps},
@@ -44,16 +38,26 @@ std::vector<ImbalanceRow> imbalance_study(const Scenario& s, const MoeRoutingSpe
        eplb, warmup_steps},
       {"bias + EPLB", both, warmup_steps},
   };
-  std::vector<ImbalanceRow> rows;
-  for (const Variant& v : variants) {
-    StepOptions o;
-    o.routing = v.spec;
-    o.warmup_steps = v.warmup;
-    o.routing_cache = cache;
-    const StepSimulation r = simulate_step_full(s, o);
-    rows.push_back({v.name, r.result.step, 0, r.moe_gpu_max_over_mean, r.moe_node_max_over_mean, r.moe_nodes_per_token});
-  }
+}
+
+ImbalanceRow imbalance_row(const Scenario& s, const ImbalanceVariant& v, RoutingSampleCache* cache) {
+  StepOptions o;
+  o.routing = v.spec;
+  o.warmup_steps = v.warmup_steps;
+  o.routing_cache = cache;
+  const StepSimulation r = simulate_step_full(s, o);
+  return {v.name, r.result.step, 0, r.moe_gpu_max_over_mean, r.moe_node_max_over_mean, r.moe_nodes_per_token};
+}
+
+void finish_imbalance(std::vector<ImbalanceRow>& rows) {
   for (auto& r : rows) r.vs_balanced = r.step / rows.front().step - 1.0;
+}
+
+std::vector<ImbalanceRow> imbalance_study(const Scenario& s, const MoeRoutingSpec& spec, int warmup_steps,
+                                          RoutingSampleCache* cache) {
+  std::vector<ImbalanceRow> rows;
+  for (const ImbalanceVariant& v : imbalance_variants(s, spec, warmup_steps)) rows.push_back(imbalance_row(s, v, cache));
+  finish_imbalance(rows);
   return rows;
 }
 

@@ -1,41 +1,78 @@
 #include "sim/step/routing_sample_cache.h"
 
+#include <exception>
+#include <future>
+
 namespace deepsim {
+
+namespace {
+
+// Runs `make` into `promise`; if it throws, `forget()` (under `m`) drops the key's entry, so that a later
+// ask computes it again, and every waiter gets the exception.
+template <class T, class Make, class Forget>
+void fulfil(std::promise<std::shared_ptr<const T>>& promise, const Make& make, std::mutex& m, const Forget& forget) {
+  try {
+    promise.set_value(std::make_shared<const T>(make()));
+  } catch (...) {
+    {
+      const std::lock_guard lock(m);
+      forget();
+    }
+    promise.set_exception(std::current_exception());
+  }
+}
+
+}  // namespace
 
 std::shared_ptr<const AllToAllLoad> RoutingSampleCache::get(const RoutingSampleKey& key,
                                                             const std::function<AllToAllLoad()>& make) {
+  std::promise<std::shared_ptr<const AllToAllLoad>> promise;
+  std::shared_future<std::shared_ptr<const AllToAllLoad>> result;
+  bool mine = false;
   {
     const std::lock_guard lock(m_);
     if (const auto it = loads_.find(key); it != loads_.end()) {
       ++hits_;
-      return it->second;
+      result = it->second;  // a copy: the map may be cleared while this thread waits
+    } else {
+      ++misses_;
+      if (loads_.size() >= kMaxEntries) loads_.clear();  // waiters hold their own futures
+      result = promise.get_future().share();
+      loads_.emplace(key, result);
+      mine = true;
     }
-    ++misses_;
   }
-  auto load = std::make_shared<const AllToAllLoad>(make());
-  const std::lock_guard lock(m_);
-  if (loads_.size() >= kMaxEntries) loads_.clear();
-  return loads_.emplace(key, std::move(load)).first->second;
+  if (mine) fulfil<AllToAllLoad>(promise, make, m_, [&] { loads_.erase(key); });
+  return result.get();
 }
 
 std::shared_ptr<const MoeEffects> RoutingSampleCache::effects(const MoeEffectsKey& key,
                                                                const std::function<MoeEffects()>& make) {
+  std::promise<std::shared_ptr<const MoeEffects>> promise;
+  std::shared_future<std::shared_ptr<const MoeEffects>> result;
+  bool mine = true;
   {
     const std::lock_guard lock(m_);
     for (const auto& [k, e] : effects_)
       if (k == key) {
-        ++hits_;
-        return e;
+        result = e;
+        mine = false;
+        break;
       }
-    ++misses_;
+    if (mine) {
+      ++misses_;
+      if (effects_.size() >= kMaxEffects) effects_.clear();
+      result = promise.get_future().share();
+      effects_.emplace_back(key, result);
+    } else {
+      ++hits_;
+    }
   }
-  auto e = std::make_shared<const MoeEffects>(make());
-  const std::lock_guard lock(m_);
-  for (const auto& [k, kept] : effects_)
-    if (k == key) return kept;  // another thread stored it meanwhile: keep the first
-  if (effects_.size() >= kMaxEffects) effects_.clear();
-  effects_.emplace_back(key, e);
-  return e;
+  if (mine)
+    fulfil<MoeEffects>(promise, make, m_, [&] {
+      std::erase_if(effects_, [&](const auto& kv) { return kv.first == key; });
+    });
+  return result.get();
 }
 
 std::uint64_t RoutingSampleCache::hits() const {

@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -65,12 +66,15 @@ class RoutingSampleCache {
   static constexpr std::size_t kMaxEntries = 4096;
   static constexpr std::size_t kMaxEffects = 64;
 
-  // The load for `key`, computed by `make` on a miss. `make` runs outside the lock, so two threads may
-  // compute the same key at once; both get equal loads and the first one stored is kept.
+  // The load for `key`, computed by `make` on a miss. `make` runs outside the lock and once per key: a
+  // thread asking for a key another thread is computing waits for it (the forecast's configured step
+  // and its ramp levels start together and want the same sample); if `make` throws, every waiter gets
+  // the exception and the key is computed afresh when next asked.
   [[nodiscard]] std::shared_ptr<const AllToAllLoad> get(const RoutingSampleKey& key,
                                                         const std::function<AllToAllLoad()>& make);
 
-  // The same for the MoE load model's effects; a handful per run, so a linear search by ==.
+  // The same for the MoE load model's effects (also once per key); a handful per run, so a linear search
+  // by ==.
   [[nodiscard]] std::shared_ptr<const MoeEffects> effects(const MoeEffectsKey& key, const std::function<MoeEffects()>& make);
 
   // The router draws shared by the MoE load models of every moe_effects() call through this cache.
@@ -82,8 +86,9 @@ class RoutingSampleCache {
  private:
   RouterMemo router_memo_;
   mutable std::mutex m_;
-  std::map<RoutingSampleKey, std::shared_ptr<const AllToAllLoad>> loads_;
-  std::vector<std::pair<MoeEffectsKey, std::shared_ptr<const MoeEffects>>> effects_;
+  // Futures, so a key being computed is found (and waited for) rather than computed twice.
+  std::map<RoutingSampleKey, std::shared_future<std::shared_ptr<const AllToAllLoad>>> loads_;
+  std::vector<std::pair<MoeEffectsKey, std::shared_future<std::shared_ptr<const MoeEffects>>>> effects_;
   std::uint64_t hits_ = 0, misses_ = 0;
 };
 

@@ -72,6 +72,36 @@ TEST(Run, ForecastStepsOnThreadsChangeNoFigure) {
   for (const std::string& st : stages) EXPECT_EQ(st.find("forecast: simulating step"), std::string::npos) << st;
 }
 
+TEST(Run, TheImbalanceStudyOnThreadsChangesNoFigure) {
+  // A skewed MoE load model with bias balancing and EPLB: the study's five variants run beside the
+  // configured step and the forecast's steps, sharing router draws; rows and report as on one thread.
+  const Scenario s = load_scenario_file(kSmall, std::vector<std::string>{
+                                                    "moe.source=zipf", "moe.zipf_exponent=1.0", "moe.balancing=true",
+                                                    "moe.bias_gamma=0.01", "moe.eplb.policy=hierarchical",
+                                                    "moe.eplb.redundant_experts=8", "moe.probe_tokens=128",
+                                                    "moe.warmup_steps=4"});
+  RunControl one, three;
+  one.threads = 1;
+  three.threads = 3;
+  std::vector<std::string> stages;
+  three.progress = [&](const Progress& p) { stages.push_back(p.stage); };
+  const RunOutput a = run_forecast(s, one, RunRecording{false});
+  const RunOutput b = run_forecast(s, three, RunRecording{false});
+  ASSERT_EQ(a.imbalance.size(), 5U);
+  ASSERT_EQ(b.imbalance.size(), 5U);
+  for (std::size_t i = 0; i < a.imbalance.size(); ++i) {
+    EXPECT_EQ(a.imbalance[i].variant, b.imbalance[i].variant);
+    EXPECT_EQ(a.imbalance[i].step, b.imbalance[i].step) << a.imbalance[i].variant;
+    EXPECT_EQ(a.imbalance[i].vs_balanced, b.imbalance[i].vs_balanced) << a.imbalance[i].variant;
+    EXPECT_EQ(a.imbalance[i].gpu_max_over_mean, b.imbalance[i].gpu_max_over_mean) << a.imbalance[i].variant;
+  }
+  EXPECT_GT(a.imbalance[1].step, a.imbalance[0].step) << "the skew costs time: the rows are not all one step";
+  EXPECT_EQ(result_json(a.report).dump(), result_json(b.report).dump());
+  EXPECT_NE(std::find_if(stages.begin(), stages.end(),
+                         [](const std::string& st) { return st.find("5 imbalance variants") != std::string::npos; }),
+            stages.end());
+}
+
 TEST(Run, ACancelledRunThrowsCancelledAndReportsNothingAfter) {
   RunControl control;
   control.cancel.cancel();

@@ -46,6 +46,28 @@ TEST(LinkUseTimeline, ChannelsSumTheirLinksAndDropInstantsThatCancel) {
   EXPECT_FALSE(use.used(LinkId(2)));
 }
 
+TEST(LinkUseTimeline, SharesSumPerChannelAsLinkByLinkAddsDo) {
+  // Channel 0 holds links 0-2, channel 1 link 3, link 4 is not recorded. Shares 0.25 + 0.5 + 0.25 on
+  // channel 0 and 2 on channel 1, at 4 GB/s per unit share over [0, 10) us, then the same span again
+  // over [5, 15) us (its sums come from the cache the second time): link by link, the same samples.
+  const std::vector<std::uint32_t> channels{0, 0, 0, 1, LinkUseTimeline::kNoChannel};
+  const std::vector<std::pair<LinkId, double>> shares{
+      {LinkId(0), 0.25}, {LinkId(3), 2.0}, {LinkId(1), 0.5}, {LinkId(4), 9.0}, {LinkId(2), 0.25}, {LinkId(9), 1.0}};
+  LinkUseTimeline summed(channels, 2), by_link(channels, 2);
+  for (const auto& [from, to] : {std::pair{Time::zero(), Time::us(10)}, std::pair{Time::us(5), Time::us(15)}}) {
+    summed.add_shares(shares, from, to, 4e9);
+    for (const auto& [l, share] : shares) by_link.add(l, from, to, share * 4e9);
+  }
+  expect_samples(summed.samples(0), {{Time::zero(), 4e9}, {Time::us(5), 8e9}, {Time::us(10), 4e9}, {Time::us(15), 0}});
+  for (std::uint32_t c = 0; c < 2; ++c) expect_samples(summed.samples(c), by_link.samples(c));
+  for (std::int32_t l = 0; l < 5; ++l) EXPECT_EQ(summed.used(LinkId(l)), by_link.used(LinkId(l))) << "link " << l;
+  EXPECT_FALSE(summed.used(LinkId(4)));
+  // An empty interval or span adds nothing.
+  summed.add_shares(shares, Time::us(20), Time::us(20), 4e9);
+  summed.add_shares({}, Time::us(20), Time::us(30), 4e9);
+  EXPECT_EQ(summed.samples(1).back().at, Time::us(15));
+}
+
 LinkTable two_links() {
   LinkTable links;
   for (int i = 0; i < 2; ++i) links.add({LinkClass::kNicLeaf, Bandwidth::gb_per_s(50), Bandwidth::gb_per_s(50), Time::zero(), 0});

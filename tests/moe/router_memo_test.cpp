@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <stdexcept>
+#include <thread>
+
 #include "sim/moe/balancing_run.h"
 #include "sim/moe/moe_load_model.h"
 #include "tests/moe/moe_test_shapes.h"
@@ -66,6 +70,54 @@ TEST(RouterMemo, SharedDrawsChangeNoBatchAndAreReusedAcrossModels) {
   const std::uint64_t hits = memo.hits();
   (void)walk(skewed(false, EplbPolicy::kNone), &memo, 5);
   EXPECT_LE(memo.hits() - hits, 4u);  // step 0 (bias still zero): one probe per layer, and nothing later
+}
+
+// The imbalance study's variants walk on several threads: two walks of the same draws together give
+// the batches of walks without the memo, and each draw is computed once (the second thread to ask
+// waits for the first).
+TEST(RouterMemo, TwoThreadsWalkingTheSameDrawsComputeEachOnce) {
+  RouterMemo alone;
+  (void)walk(skewed(true, EplbPolicy::kNone), &alone, 5);
+  RouterMemo memo;
+  std::vector<RoutedBatch> bias, both;
+  std::thread a([&] { bias = walk(skewed(true, EplbPolicy::kNone), &memo, 5); });
+  std::thread b([&] { both = walk(skewed(true, EplbPolicy::kHierarchical), &memo, 5); });
+  a.join();
+  b.join();
+  EXPECT_EQ(memo.misses(), alone.misses()) << "no draw computed twice";
+  EXPECT_EQ(memo.hits(), alone.hits() + alone.misses() + alone.hits());
+  expect_same(bias, walk(skewed(true, EplbPolicy::kNone), nullptr, 5));
+  expect_same(both, walk(skewed(true, EplbPolicy::kHierarchical), nullptr, 5));
+}
+
+TEST(RouterMemo, ThreadsAskingForOneDrawTogetherWaitForOneComputation) {
+  // Four threads ask for one draw; its computation holds until all four have asked.
+  RouterMemo memo;
+  const std::vector<double> base{0.5, 0.25};
+  std::atomic<int> made{0};
+  std::vector<std::shared_ptr<const RouterDraw>> got(4);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      got[t] = memo.get(RouterDrawKey{}, base, [&] {
+        ++made;
+        while (memo.hits() + memo.misses() < 4) std::this_thread::yield();
+        return RouterDraw{{1.0}, {3}};
+      });
+    });
+  for (std::thread& th : threads) th.join();
+  EXPECT_EQ(made.load(), 1);
+  for (const auto& g : got) EXPECT_EQ(g.get(), got[0].get());
+}
+
+TEST(RouterMemo, AFailedDrawIsNotKept) {
+  RouterMemo memo;
+  const std::vector<double> base{1.0};
+  EXPECT_THROW((void)memo.get(RouterDrawKey{}, base, []() -> RouterDraw { throw std::runtime_error("x"); }),
+               std::runtime_error);
+  EXPECT_EQ(memo.get(RouterDrawKey{}, base, [] { return RouterDraw{{2.0}, {}}; })->pi, std::vector<double>{2.0});
+  EXPECT_EQ(memo.misses(), 2U);
+  EXPECT_EQ(memo.get(RouterDrawKey{}, base, [] { return RouterDraw{{9.0}, {}}; })->pi, std::vector<double>{2.0});
 }
 
 }  // namespace

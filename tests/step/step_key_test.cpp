@@ -1,10 +1,9 @@
-// StepKey: what makes two steps the same simulation, and the routing-sample cache that reuses draws.
+// StepKey: what makes two steps the same simulation.
 #include "sim/step/step_key.h"
 
 #include <gtest/gtest.h>
 
 #include "sim/forecast/phase_setup.h"
-#include "sim/step/routing_sample_cache.h"
 #include "sim/step/simulate.h"
 #include "tests/forecast/forecast_test_support.h"
 
@@ -30,23 +29,6 @@ TEST(StepKey, FieldsTheStepReadsChangeTheKeyAndTheOthersDoNot) {
   EXPECT_FALSE(StepKey(test::small_run({"parallel.comm_sms=24"})) == StepKey(s));
   EXPECT_FALSE(StepKey(test::small_run({"cluster.gpu=H800"})) == StepKey(s));
   EXPECT_FALSE(StepKey(test::small_run({"training.seq_len=2048"})) == StepKey(s));
-}
-
-TEST(RoutingSampleCache, CachedSamplesGiveTheSameStepAndAreDrawnOncePerKey) {
-  RoutingSampleCache cache;
-  StepOptions with_cache;
-  with_cache.routing_cache = &cache;
-  const Scenario a = test::small_run();
-  const Scenario b = test::small_run({"parallel.schedule=gpipe"});  // same routing inputs
-  const Scenario c = test::small_run({"seed=5"});                    // other samples
-  const StepResult fresh_a = simulate_step(a), fresh_b = simulate_step(b);
-  EXPECT_EQ(simulate_step(a, with_cache).step, fresh_a.step);
-  EXPECT_EQ(cache.misses(), 1U);  // one EP group per stage in the representative pipeline
-  EXPECT_EQ(simulate_step(b, with_cache).step, fresh_b.step);
-  EXPECT_EQ(cache.misses(), 1U);
-  EXPECT_EQ(cache.hits(), 1U);
-  (void)simulate_step(c, with_cache);
-  EXPECT_EQ(cache.misses(), 2U);
 }
 
 }  // namespace
