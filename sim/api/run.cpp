@@ -52,21 +52,23 @@ RunOutput run_forecast(const Scenario& s, const RunControl& control, RunRecordin
   // Steps are compared by their structural key (the resolved fields the step reads), not by YAML text.
   const StepKey configured_key(s);
   // The steps are independent and each deterministic, so the configured step and the ones the forecast
-  // will ask for are simulated together first, on every core (representative fidelity; a full-fidelity
-  // step is large enough to keep alone). A dry run of the forecast lists them: its requests depend on
+  // will ask for are simulated together first, on every core. At full fidelity only the configured step
+  // is full beside the others (the ramp levels are representative, forecast.cpp): a second full step at
+  // once would double the memory, so those are simulated when asked, one at a time. A dry run of the
+  // forecast lists them: its requests depend on
   // the phases, not on the step times (it reads only StepResult::step, here a placeholder). A step it
   // did not list is simulated when asked, so the output never depends on the list. If the dry run
   // throws, nothing is listed: the configured step runs alone first, so its error, if any, still comes
   // before the forecast's.
   std::vector<std::pair<StepKey, Scenario>> wanted;
   const bool full = s.simulation.fidelity == "full";
-  if (!full) {
+  {
     StepResult placeholder;
     placeholder.step = Time::from_seconds(1.0);
     try {
       (void)forecast_run(s, [&](const Scenario& sc) {
         const StepKey k(sc);
-        if (!(k == configured_key) &&
+        if (!(k == configured_key) && !(full && sc.simulation.fidelity == "full") &&
             std::none_of(wanted.begin(), wanted.end(), [&](const auto& w) { return w.first == k; }))
           wanted.emplace_back(k, sc);
         return placeholder;
@@ -77,17 +79,21 @@ RunOutput run_forecast(const Scenario& s, const RunControl& control, RunRecordin
       wanted.clear();
     }
   }
-  // The expert imbalance study's variants are independent steps too (docs/moe.md).
+  // The expert imbalance study's variants are independent steps too (docs/moe.md); at full fidelity
+  // they are full steps, so they stay out of the pool.
   const bool study = moe_routing_configured(s);
-  const std::vector<ImbalanceVariant> variants =
+  const std::vector<ImbalanceVariant> all_variants =
       study ? imbalance_variants(s, s.moe, s.moe_warmup_steps) : std::vector<ImbalanceVariant>{};
+  const std::vector<ImbalanceVariant> variants = full ? std::vector<ImbalanceVariant>{} : all_variants;
   const std::size_t points = 1 + variants.size() + wanted.size();
-  const unsigned threads = full ? 1U : pool_threads(points, control.threads);
+  const unsigned threads = pool_threads(points, control.threads);
   std::optional<StepSimulation> configured_sim;
-  std::vector<ImbalanceRow> rows(variants.size());
+  std::vector<ImbalanceRow> rows(all_variants.size());
+  bool rows_done = false;
   std::vector<std::optional<StepResult>> ahead(wanted.size());
   if (threads > 1) {
-    control.report("simulating the step, " + std::to_string(variants.size()) + " imbalance variants and " +
+    control.report("simulating the step, " +
+                       (variants.empty() ? std::string() : std::to_string(variants.size()) + " imbalance variants and ") +
                        std::to_string(wanted.size()) + " forecast steps on " + std::to_string(threads) + " threads",
                    0, 1);
     // Point 0 is the configured step (with its link use for the trace), then the imbalance variants, then
@@ -142,6 +148,7 @@ RunOutput run_forecast(const Scenario& s, const RunControl& control, RunRecordin
     if (configured_error) std::rethrow_exception(configured_error);
     for (const std::exception_ptr& e : variant_errors)
       if (e) std::rethrow_exception(e);
+    rows_done = !variants.empty();
     const std::size_t first = 1 + variants.size();
     for (std::size_t w = 0; w < wanted.size() && first + w < done.size(); ++w) ahead[w] = std::move(done[first + w]);
     control.report("step simulated", 1, 1);
@@ -149,9 +156,9 @@ RunOutput run_forecast(const Scenario& s, const RunControl& control, RunRecordin
   RunOutput r{s, {}, configured_sim ? std::move(*configured_sim) : run_step_with(s, control, options, rec), {}, {}};
   r.analysis = r.step.analysis;  // the step simulation computed it already
   if (study) {
-    if (!configured_sim) {
+    if (!rows_done) {
       control.report("expert imbalance study", 1, 0);
-      for (std::size_t v = 0; v < variants.size(); ++v) rows[v] = imbalance_row(s, variants[v], &routing);
+      for (std::size_t v = 0; v < all_variants.size(); ++v) rows[v] = imbalance_row(s, all_variants[v], &routing);
     }
     finish_imbalance(rows);
     r.imbalance = std::move(rows);

@@ -102,6 +102,26 @@ TEST(Run, TheImbalanceStudyOnThreadsChangesNoFigure) {
             stages.end());
 }
 
+TEST(Run, AFullFidelityRunSimulatesItsRepresentativeRampStepsBesideTheFullStep) {
+  // Full fidelity: the ramp levels are representative steps (forecast.cpp), which run on the pool beside
+  // the one full step; the figures are those of one thread.
+  const Scenario s = load_scenario_file(kSmall, std::vector<std::string>{"simulation.fidelity=full",
+                                                                         "training.ramp.start_sequences=16",
+                                                                         "training.ramp.tokens=10M"});
+  RunControl one, three;
+  one.threads = 1;
+  three.threads = 3;
+  std::vector<std::string> stages;
+  three.progress = [&](const Progress& p) { stages.push_back(p.stage); };
+  const RunOutput a = run_forecast(s, one, RunRecording{false});
+  const RunOutput b = run_forecast(s, three, RunRecording{false});
+  EXPECT_GE(a.report.forecast.steps.size(), 3U) << "the ramp has levels to simulate";
+  EXPECT_EQ(result_json(a.report).dump(), result_json(b.report).dump());
+  EXPECT_NE(std::find_if(stages.begin(), stages.end(),
+                         [](const std::string& st) { return st.find("forecast steps on 3 threads") != std::string::npos; }),
+            stages.end());
+}
+
 TEST(Run, ACancelledRunThrowsCancelledAndReportsNothingAfter) {
   RunControl control;
   control.cancel.cancel();
