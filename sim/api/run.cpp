@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <exception>
 #include <optional>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -55,11 +56,10 @@ RunOutput run_forecast(const Scenario& s, const RunControl& control, RunRecordin
   // will ask for are simulated together first, on every core. At full fidelity only the configured step
   // is full beside the others (the ramp levels are representative, forecast.cpp): a second full step at
   // once would double the memory, so those are simulated when asked, one at a time. A dry run of the
-  // forecast lists them: its requests depend on
-  // the phases, not on the step times (it reads only StepResult::step, here a placeholder). A step it
-  // did not list is simulated when asked, so the output never depends on the list. If the dry run
-  // throws, nothing is listed: the configured step runs alone first, so its error, if any, still comes
-  // before the forecast's.
+  // forecast lists them: its requests depend on the phases, not on the step times (it reads only
+  // StepResult::step, here a placeholder). A step it did not list is simulated when asked, so the output
+  // never depends on the list. If the dry run throws, nothing is listed: the configured step runs alone
+  // first, so its error, if any, still comes before the forecast's.
   std::vector<std::pair<StepKey, Scenario>> wanted;
   const bool full = s.simulation.fidelity == "full";
   {
@@ -84,7 +84,7 @@ RunOutput run_forecast(const Scenario& s, const RunControl& control, RunRecordin
   const bool study = moe_routing_configured(s);
   const std::vector<ImbalanceVariant> all_variants =
       study ? imbalance_variants(s, s.moe, s.moe_warmup_steps) : std::vector<ImbalanceVariant>{};
-  const std::vector<ImbalanceVariant> variants = full ? std::vector<ImbalanceVariant>{} : all_variants;
+  const std::span<const ImbalanceVariant> variants = full ? std::span<const ImbalanceVariant>{} : all_variants;
   const std::size_t points = 1 + variants.size() + wanted.size();
   const unsigned threads = pool_threads(points, control.threads);
   std::optional<StepSimulation> configured_sim;

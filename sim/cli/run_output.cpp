@@ -102,10 +102,10 @@ std::string summary_line(const RunOutput& r) {
 }
 
 void write_run(const std::filesystem::path& dir, const RunOutput& r) {
-  // report.md, report.html, result.json and the CSVs (sim/report), then the step's Perfetto trace and
-  // the static analysis with its bounds.
-  // trace.json (the largest, 17 MB on the default scenario) is written on a second thread beside the
-  // others: the writers only read `r`, and each file is written by one thread, so the bytes are the same.
+  // report.md, report.html, result.json and the CSVs (sim/report), the step's Perfetto trace and the
+  // static analysis with its bounds. trace.json (the largest, 17 MB on the default scenario) is written
+  // on a second thread beside the others: the writers only read `r` and each file is written by one
+  // thread, so the bytes are the same.
   std::exception_ptr trace_error;
   std::jthread trace_writer([&] {
     try {

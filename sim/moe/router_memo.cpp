@@ -3,6 +3,7 @@
 #include <bit>
 #include <cstring>
 
+#include "sim/core/compute_once.h"
 #include "sim/core/rng.h"
 
 namespace deepsim {
@@ -38,7 +39,7 @@ std::shared_ptr<const RouterDraw> RouterMemo::get(const RouterDrawKey& key, std:
   const std::uint64_t h = hash(key, base);
   std::promise<std::shared_ptr<const RouterDraw>> promise;
   std::uint64_t id = 0;
-  std::shared_future<std::shared_ptr<const RouterDraw>> found;
+  std::shared_future<std::shared_ptr<const RouterDraw>> found, own;
   {
     const std::lock_guard lock(m_);
     for (auto [it, end] = entries_.equal_range(h); it != end; ++it)
@@ -51,7 +52,8 @@ std::shared_ptr<const RouterDraw> RouterMemo::get(const RouterDrawKey& key, std:
     } else {
       ++misses_;
       id = ++next_id_;
-      entries_.emplace(h, Entry{key, std::vector<double>(base.begin(), base.end()), promise.get_future().share(), id, false});
+      own = promise.get_future().share();
+      entries_.emplace(h, Entry{key, std::vector<double>(base.begin(), base.end()), own, id, false});
     }
   }
   if (found.valid()) return found.get();
@@ -61,18 +63,10 @@ std::shared_ptr<const RouterDraw> RouterMemo::get(const RouterDrawKey& key, std:
       if (it->second.id == id) return it;
     return entries_.end();
   };
-  std::shared_ptr<const RouterDraw> draw;
-  try {
-    draw = std::make_shared<const RouterDraw>(make());
-  } catch (...) {
-    {
-      const std::lock_guard lock(m_);
-      if (const auto it = mine(); it != entries_.end()) entries_.erase(it);
-    }
-    promise.set_exception(std::current_exception());
-    throw;
-  }
-  promise.set_value(draw);
+  const std::shared_ptr<const RouterDraw> draw = compute_once<RouterDraw>(promise, make, m_, [&] {
+    if (const auto it = mine(); it != entries_.end()) entries_.erase(it);
+  });
+  if (draw == nullptr) return own.get();  // rethrows make()'s exception
   const std::size_t size = (draw->pi.size() + base.size()) * sizeof(double) + draw->experts.size() * sizeof(int);
   const std::lock_guard lock(m_);
   const auto it = mine();

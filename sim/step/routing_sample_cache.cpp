@@ -1,28 +1,8 @@
 #include "sim/step/routing_sample_cache.h"
 
-#include <exception>
-#include <future>
+#include "sim/core/compute_once.h"
 
 namespace deepsim {
-
-namespace {
-
-// Runs `make` into `promise`; if it throws, `forget()` (under `m`) drops the key's entry, so that a later
-// ask computes it again, and every waiter gets the exception.
-template <class T, class Make, class Forget>
-void fulfil(std::promise<std::shared_ptr<const T>>& promise, const Make& make, std::mutex& m, const Forget& forget) {
-  try {
-    promise.set_value(std::make_shared<const T>(make()));
-  } catch (...) {
-    {
-      const std::lock_guard lock(m);
-      forget();
-    }
-    promise.set_exception(std::current_exception());
-  }
-}
-
-}  // namespace
 
 std::shared_ptr<const AllToAllLoad> RoutingSampleCache::get(const RoutingSampleKey& key,
                                                             const std::function<AllToAllLoad()>& make) {
@@ -42,7 +22,7 @@ std::shared_ptr<const AllToAllLoad> RoutingSampleCache::get(const RoutingSampleK
       mine = true;
     }
   }
-  if (mine) fulfil<AllToAllLoad>(promise, make, m_, [&] { loads_.erase(key); });
+  if (mine) (void)compute_once<AllToAllLoad>(promise, make, m_, [&] { loads_.erase(key); });
   return result.get();
 }
 
@@ -69,7 +49,7 @@ std::shared_ptr<const MoeEffects> RoutingSampleCache::effects(const MoeEffectsKe
     }
   }
   if (mine)
-    fulfil<MoeEffects>(promise, make, m_, [&] {
+    (void)compute_once<MoeEffects>(promise, make, m_, [&] {
       std::erase_if(effects_, [&](const auto& kv) { return kv.first == key; });
     });
   return result.get();

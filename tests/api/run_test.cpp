@@ -5,6 +5,7 @@
 
 #include "sim/core/error.h"
 
+#include <algorithm>
 #include <thread>
 
 #include "sim/api/scenario_doc.h"
@@ -53,73 +54,68 @@ TEST(Run, LinkUseOffChangesNoFigure) {
   EXPECT_EQ(with.step.run.makespan, without.step.run.makespan);
 }
 
-// The forecast's other steps (here the batch ramp's levels of the default scenario) are simulated ahead
-// on several threads: every figure, result.json included, is the same as one at a time.
-TEST(Run, ForecastStepsOnThreadsChangeNoFigure) {
-  Scenario s = load(read_scenario_doc(std::string(DEEPSIM_SOURCE_DIR) + "/scenarios/default.yaml"));
+// The same run on one thread and on three, and the stages the three-thread run reported.
+struct OneAndThree {
+  RunOutput one, three;
+  std::vector<std::string> stages;
+  [[nodiscard]] bool reported(const std::string& text) const {
+    return std::any_of(stages.begin(), stages.end(), [&](const std::string& st) { return st.find(text) != std::string::npos; });
+  }
+};
+
+OneAndThree run_on_one_and_three(const Scenario& s) {
   RunControl one, three;
   one.threads = 1;
   three.threads = 3;
   std::vector<std::string> stages;
   three.progress = [&](const Progress& p) { stages.push_back(p.stage); };
-  const RunOutput a = run_forecast(s, one, RunRecording{false});
-  const RunOutput b = run_forecast(s, three, RunRecording{false});
-  EXPECT_GE(a.report.forecast.steps.size(), 3U) << "the ramp has levels to simulate";
-  EXPECT_EQ(result_json(a.report).dump(), result_json(b.report).dump());
-  EXPECT_NE(std::find_if(stages.begin(), stages.end(),
-                         [](const std::string& st) { return st.find("on 3 threads") != std::string::npos; }),
-            stages.end());
-  for (const std::string& st : stages) EXPECT_EQ(st.find("forecast: simulating step"), std::string::npos) << st;
+  RunOutput a = run_forecast(s, one, RunRecording{false});
+  RunOutput b = run_forecast(s, three, RunRecording{false});
+  return {std::move(a), std::move(b), std::move(stages)};
+}
+
+// The forecast's other steps (here the batch ramp's levels of the default scenario) are simulated ahead
+// on several threads: every figure, result.json included, is the same as one at a time.
+TEST(Run, ForecastStepsOnThreadsChangeNoFigure) {
+  const OneAndThree r =
+      run_on_one_and_three(load(read_scenario_doc(std::string(DEEPSIM_SOURCE_DIR) + "/scenarios/default.yaml")));
+  EXPECT_GE(r.one.report.forecast.steps.size(), 3U) << "the ramp has levels to simulate";
+  EXPECT_EQ(result_json(r.one.report).dump(), result_json(r.three.report).dump());
+  EXPECT_TRUE(r.reported("on 3 threads"));
+  for (const std::string& st : r.stages) EXPECT_EQ(st.find("forecast: simulating step"), std::string::npos) << st;
 }
 
 TEST(Run, TheImbalanceStudyOnThreadsChangesNoFigure) {
   // A skewed MoE load model with bias balancing and EPLB: the study's five variants run beside the
   // configured step and the forecast's steps, sharing router draws; rows and report as on one thread.
-  const Scenario s = load_scenario_file(kSmall, std::vector<std::string>{
-                                                    "moe.source=zipf", "moe.zipf_exponent=1.0", "moe.balancing=true",
-                                                    "moe.bias_gamma=0.01", "moe.eplb.policy=hierarchical",
-                                                    "moe.eplb.redundant_experts=8", "moe.probe_tokens=128",
-                                                    "moe.warmup_steps=4"});
-  RunControl one, three;
-  one.threads = 1;
-  three.threads = 3;
-  std::vector<std::string> stages;
-  three.progress = [&](const Progress& p) { stages.push_back(p.stage); };
-  const RunOutput a = run_forecast(s, one, RunRecording{false});
-  const RunOutput b = run_forecast(s, three, RunRecording{false});
-  ASSERT_EQ(a.imbalance.size(), 5U);
-  ASSERT_EQ(b.imbalance.size(), 5U);
-  for (std::size_t i = 0; i < a.imbalance.size(); ++i) {
-    EXPECT_EQ(a.imbalance[i].variant, b.imbalance[i].variant);
-    EXPECT_EQ(a.imbalance[i].step, b.imbalance[i].step) << a.imbalance[i].variant;
-    EXPECT_EQ(a.imbalance[i].vs_balanced, b.imbalance[i].vs_balanced) << a.imbalance[i].variant;
-    EXPECT_EQ(a.imbalance[i].gpu_max_over_mean, b.imbalance[i].gpu_max_over_mean) << a.imbalance[i].variant;
+  const OneAndThree r = run_on_one_and_three(load_scenario_file(
+      kSmall, std::vector<std::string>{"moe.source=zipf", "moe.zipf_exponent=1.0", "moe.balancing=true",
+                                       "moe.bias_gamma=0.01", "moe.eplb.policy=hierarchical",
+                                       "moe.eplb.redundant_experts=8", "moe.probe_tokens=128", "moe.warmup_steps=4"}));
+  const auto& a = r.one.imbalance;
+  const auto& b = r.three.imbalance;
+  ASSERT_EQ(a.size(), 5U);
+  ASSERT_EQ(b.size(), 5U);
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].variant, b[i].variant);
+    EXPECT_EQ(a[i].step, b[i].step) << a[i].variant;
+    EXPECT_EQ(a[i].vs_balanced, b[i].vs_balanced) << a[i].variant;
+    EXPECT_EQ(a[i].gpu_max_over_mean, b[i].gpu_max_over_mean) << a[i].variant;
   }
-  EXPECT_GT(a.imbalance[1].step, a.imbalance[0].step) << "the skew costs time: the rows are not all one step";
-  EXPECT_EQ(result_json(a.report).dump(), result_json(b.report).dump());
-  EXPECT_NE(std::find_if(stages.begin(), stages.end(),
-                         [](const std::string& st) { return st.find("5 imbalance variants") != std::string::npos; }),
-            stages.end());
+  EXPECT_GT(a[1].step, a[0].step) << "the skew costs time: the rows are not all one step";
+  EXPECT_EQ(result_json(r.one.report).dump(), result_json(r.three.report).dump());
+  EXPECT_TRUE(r.reported("5 imbalance variants"));
 }
 
 TEST(Run, AFullFidelityRunSimulatesItsRepresentativeRampStepsBesideTheFullStep) {
   // Full fidelity: the ramp levels are representative steps (forecast.cpp), which run on the pool beside
   // the one full step; the figures are those of one thread.
-  const Scenario s = load_scenario_file(kSmall, std::vector<std::string>{"simulation.fidelity=full",
-                                                                         "training.ramp.start_sequences=16",
-                                                                         "training.ramp.tokens=10M"});
-  RunControl one, three;
-  one.threads = 1;
-  three.threads = 3;
-  std::vector<std::string> stages;
-  three.progress = [&](const Progress& p) { stages.push_back(p.stage); };
-  const RunOutput a = run_forecast(s, one, RunRecording{false});
-  const RunOutput b = run_forecast(s, three, RunRecording{false});
-  EXPECT_GE(a.report.forecast.steps.size(), 3U) << "the ramp has levels to simulate";
-  EXPECT_EQ(result_json(a.report).dump(), result_json(b.report).dump());
-  EXPECT_NE(std::find_if(stages.begin(), stages.end(),
-                         [](const std::string& st) { return st.find("forecast steps on 3 threads") != std::string::npos; }),
-            stages.end());
+  const OneAndThree r = run_on_one_and_three(load_scenario_file(
+      kSmall, std::vector<std::string>{"simulation.fidelity=full", "training.ramp.start_sequences=16",
+                                       "training.ramp.tokens=10M"}));
+  EXPECT_GE(r.one.report.forecast.steps.size(), 3U) << "the ramp has levels to simulate";
+  EXPECT_EQ(result_json(r.one.report).dump(), result_json(r.three.report).dump());
+  EXPECT_TRUE(r.reported("forecast steps on 3 threads"));
 }
 
 TEST(Run, ACancelledRunThrowsCancelledAndReportsNothingAfter) {
